@@ -1,0 +1,22 @@
+#pragma once
+// Every `liqd` subcommand registers itself on the CLI11 app through one of these
+// functions (one file each in daemon/commands/). A command's callback stores its
+// process exit code in `exit_code`: 0 success, 1 failure, 2 bad input.
+#include <CLI/CLI.hpp>
+
+namespace liqd::cmd {
+
+void add_risk(CLI::App& app, int& exit_code);          // what-if margin tool (issue 3)
+void add_parse(CLI::App& app, int& exit_code);         // raw feed messages -> events (issue 6)
+void add_route(CLI::App& app, int& exit_code);         // smart order routing decision (issue 7)
+
+// The top-level `liqd --config F [--check-config]` (daemon and config check).
+struct TopLevel {
+  std::string config;
+  bool check_config = false;
+  bool dry_run = false;
+  bool version = false;
+};
+int run_top_level(const TopLevel& opts);
+
+}  // namespace liqd::cmd

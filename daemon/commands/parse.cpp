@@ -1,0 +1,16 @@
+#include <cstdio>
+
+#include "daemon/commands/commands.hpp"
+
+namespace liqd::cmd {
+
+// Placeholder until its issue lands.
+void add_parse(CLI::App& app, int& exit_code) {
+  auto* sub = app.add_subcommand("parse", "not built yet");
+  sub->callback([&exit_code] {
+    std::fprintf(stderr, "liqd parse: not built yet\n");
+    exit_code = 1;
+  });
+}
+
+}  // namespace liqd::cmd
