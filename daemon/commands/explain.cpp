@@ -1,0 +1,128 @@
+// `liqd explain --journal DIR --account ID`: replays the journal into a readable
+// trace of every decision about one account: the prices, margins and rule that
+// led to each order, the orders, their fills and the fund movements they caused.
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <string>
+
+#include "core/money/decimal.hpp"
+#include "daemon/commands/commands.hpp"
+#include "daemon/journal/journal.hpp"
+
+namespace liqd::cmd {
+
+namespace {
+
+struct Units {
+  int price_dp = 8, qty_dp = 8, quote_dp = 6;
+};
+
+std::string side_name(int s) { return s == proto::BUY ? "buy" : s == proto::SELL ? "sell" : "?"; }
+
+const char* state_name(proto::OrderUpdate::State s) {
+  switch (s) {
+    case proto::OrderUpdate::ACKNOWLEDGED: return "acknowledged";
+    case proto::OrderUpdate::PARTIALLY_FILLED: return "partially filled";
+    case proto::OrderUpdate::FILLED: return "filled";
+    case proto::OrderUpdate::REJECTED: return "rejected";
+    case proto::OrderUpdate::CANCELLED: return "cancelled";
+    case proto::OrderUpdate::EXPIRED: return "expired";
+    default: return "unknown";
+  }
+}
+
+}  // namespace
+
+int explain(const std::string& dir, uint64_t account, FILE* out) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) {
+    std::fprintf(stderr, "liqd explain: %s: not a journal directory\n", dir.c_str());
+    return 1;
+  }
+  std::map<std::string, Units> units;
+  std::map<std::string, std::string> order_market;  // client order id -> market, for this account
+  auto u = [&](const std::string& m) { return units.count(m) ? units[m] : Units{}; };
+  uint64_t lines = 0;
+  auto res = journal::read_all(dir, [&](const proto::JournalRecord& r) {
+    char head[64];
+    std::snprintf(head, sizeof head, "#%llu t=%llu ", static_cast<unsigned long long>(r.seq()),
+                  static_cast<unsigned long long>(r.ts_ms()));
+    switch (r.body_case()) {
+      case proto::JournalRecord::kMarketInfo: {
+        const auto& m = r.market_info();
+        units[m.market()] = Units{static_cast<int>(m.price_dp()), static_cast<int>(m.qty_dp()), static_cast<int>(m.quote_dp())};
+        break;
+      }
+      case proto::JournalRecord::kDecision: {
+        const auto& d = r.decision();
+        if (d.account_id() != account) break;
+        Units x = u(d.market());
+        std::fprintf(out, "%sDECISION %s rule=%s: equity %s < maintenance %s at mark %s -> close %s with limit (fillable) %s, bankruptcy %s [liquidation %llu chunk %u]\n",
+                     head, d.market().c_str(), d.rule().c_str(), format_decimal(d.equity(), x.quote_dp).c_str(),
+                     format_decimal(d.maintenance_margin(), x.quote_dp).c_str(), format_decimal(d.mark_price(), x.price_dp).c_str(),
+                     format_decimal(d.qty(), x.qty_dp).c_str(), format_decimal(d.limit_price(), x.price_dp).c_str(),
+                     format_decimal(d.bankruptcy_price(), x.price_dp).c_str(),
+                     static_cast<unsigned long long>(d.liquidation_seq()), d.chunk());
+        ++lines;
+        break;
+      }
+      case proto::JournalRecord::kOrder: {
+        const auto& o = r.order();
+        if (o.account_id() != account) break;
+        order_market[o.client_order_id()] = o.market();
+        Units x = u(o.market());
+        std::fprintf(out, "%sORDER %s %s %s %s limit %s%s%s\n", head, o.client_order_id().c_str(), o.market().c_str(),
+                     side_name(o.side()).c_str(), format_decimal(o.qty(), x.qty_dp).c_str(),
+                     format_decimal(o.limit_price(), x.price_dp).c_str(), o.reduce_only() ? " reduce-only" : "",
+                     o.immediate_or_cancel() ? " IOC" : "");
+        ++lines;
+        break;
+      }
+      case proto::JournalRecord::kOrderUpdate: {
+        const auto& o = r.order_update();
+        auto it = order_market.find(o.client_order_id());
+        if (it == order_market.end()) break;
+        Units x = u(it->second);
+        std::fprintf(out, "%sUPDATE %s %s", head, o.client_order_id().c_str(), state_name(o.state()));
+        if (o.fill_qty() != 0)
+          std::fprintf(out, ": fill %s at %s (cumulative %s)", format_decimal(o.fill_qty(), x.qty_dp).c_str(),
+                       format_decimal(o.fill_price(), x.price_dp).c_str(), format_decimal(o.cum_qty(), x.qty_dp).c_str());
+        if (!o.reason().empty()) std::fprintf(out, " reason=%s", o.reason().c_str());
+        std::fprintf(out, "\n");
+        ++lines;
+        break;
+      }
+      case proto::JournalRecord::kFund: {
+        const auto& f = r.fund();
+        if (f.account_id() != account) break;
+        Units x = u(f.market());
+        std::fprintf(out, "%sFUND %s %s %s (%s), balance %s\n", head, f.asset().c_str(), f.delta() >= 0 ? "+" : "",
+                     format_decimal(f.delta(), x.quote_dp).c_str(), f.reason().c_str(),
+                     format_decimal(f.balance_after(), x.quote_dp).c_str());
+        ++lines;
+        break;
+      }
+      default:
+        break;
+    }
+  });
+  if (!res.error.empty()) {
+    std::fprintf(stderr, "liqd explain: %s\n", res.error.c_str());
+    return 1;
+  }
+  if (res.torn_tail_dropped) std::fprintf(out, "(torn last record of %llu bytes ignored)\n", static_cast<unsigned long long>(res.torn_bytes));
+  if (lines == 0) std::fprintf(out, "no journal entries for account %llu in %s\n", static_cast<unsigned long long>(account), dir.c_str());
+  return 0;
+}
+
+void add_explain(CLI::App& app, int& exit_code) {
+  auto* sub = app.add_subcommand("explain", "replay the journal into a readable trace of one account's liquidation decisions");
+  static std::string dir;
+  static uint64_t account = 0;
+  sub->add_option("--journal", dir, "journal directory")->required();
+  sub->add_option("--account", account, "account id")->required();
+  sub->callback([&exit_code] { exit_code = explain(dir, account, stdout); });
+}
+
+}  // namespace liqd::cmd

@@ -1,0 +1,63 @@
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "daemon/commands/commands.hpp"
+#include "daemon/journal/journal.hpp"
+
+namespace liqd {
+namespace {
+
+TEST(Explain, PrintsTheDecisionTrailOfOneAccount) {
+  std::string dir = ::testing::TempDir() + "/explain_" + std::to_string(::getpid());
+  std::filesystem::remove_all(dir);
+  {
+    journal::Writer w;
+    ASSERT_EQ(w.open({dir}, 1), "");
+    proto::JournalRecord r;
+    auto* mi = r.mutable_market_info();
+    mi->set_market("BTC-USD"); mi->set_price_dp(1); mi->set_qty_dp(3); mi->set_quote_dp(6);
+    w.append(r);
+    r.Clear(); r.set_ts_ms(1584054420000);
+    auto* d = r.mutable_decision();
+    d->set_account_id(42); d->set_market("BTC-USD"); d->set_rule("partial_to_target");
+    d->set_equity(499000000); d->set_maintenance_margin(625000000); d->set_mark_price(50000);  // 5000.0
+    d->set_qty(-100); d->set_limit_price(49990); d->set_bankruptcy_price(45010); d->set_liquidation_seq(7); d->set_chunk(1);
+    w.append(r);
+    r.Clear();
+    r.mutable_decision()->set_account_id(43);  // another account: not shown
+    w.append(r);
+    r.Clear();
+    auto* o = r.mutable_order();
+    o->set_client_order_id("L42-BTC-USD-7-1"); o->set_account_id(42); o->set_market("BTC-USD");
+    o->set_side(proto::SELL); o->set_qty(100); o->set_limit_price(49990); o->set_reduce_only(true); o->set_immediate_or_cancel(true);
+    w.append(r);
+    r.Clear();
+    auto* u = r.mutable_order_update();
+    u->set_client_order_id("L42-BTC-USD-7-1"); u->set_state(proto::OrderUpdate::FILLED);
+    u->set_fill_qty(100); u->set_fill_price(50010); u->set_cum_qty(100);
+    w.append(r);
+    r.Clear();
+    auto* f = r.mutable_fund();
+    f->set_account_id(42); f->set_market("BTC-USD"); f->set_asset("USDC"); f->set_delta(2505000); f->set_balance_after(1002505000); f->set_reason("liquidation_fee");
+    w.append(r);
+    ASSERT_TRUE(w.commit());
+  }
+  char* buf = nullptr;
+  size_t len = 0;
+  FILE* out = open_memstream(&buf, &len);
+  ASSERT_EQ(cmd::explain(dir, 42, out), 0);
+  std::fclose(out);
+  std::string text(buf, len);
+  free(buf);
+  EXPECT_NE(text.find("#2 t=1584054420000 DECISION BTC-USD rule=partial_to_target: equity 499 < maintenance 625 at mark 5000 -> close -0.1 with limit (fillable) 4999, bankruptcy 4501 [liquidation 7 chunk 1]"), std::string::npos) << text;
+  EXPECT_NE(text.find("ORDER L42-BTC-USD-7-1 BTC-USD sell 0.1 limit 4999 reduce-only IOC"), std::string::npos) << text;
+  EXPECT_NE(text.find("UPDATE L42-BTC-USD-7-1 filled: fill 0.1 at 5001 (cumulative 0.1)"), std::string::npos) << text;
+  EXPECT_NE(text.find("FUND USDC + 2.505 (liquidation_fee), balance 1002.505"), std::string::npos) << text;
+  EXPECT_EQ(text.find("43"), std::string::npos) << text;
+  EXPECT_EQ(cmd::explain(dir + "/missing", 42, stdout), 1);
+}
+
+}  // namespace
+}  // namespace liqd
