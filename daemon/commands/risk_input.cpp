@@ -218,7 +218,10 @@ bool read_document(std::string_view json, od::parser& parser, simdjson::padded_s
   od::document doc;
   if (auto err = parser.iterate(buf).get(doc)) return e.json("", err);
   od::object root;
-  if (doc.get_object().get(root)) return e.fail("(document)", "must be a JSON object");
+  if (auto err = doc.get_object().get(root)) {
+    if (err == simdjson::INCORRECT_TYPE) return e.fail("(document)", "must be a JSON object");
+    return e.json("", err);
+  }
   for (auto f : root) {
     std::string_view key;
     if (auto err = f.unescaped_key().get(key)) return e.json("", err);
@@ -318,19 +321,22 @@ bool build_market(const RawMarket& raw, RiskInput& out, int& quote_dp_seen, std:
   int64_t tick = 0, lot = 0, qs = 0;
   if (!scale_dp(raw.tick_size, 8, f + ".tick_size", 18, false, price_dp, tick, e)) return false;
   if (!scale_dp(raw.lot_size, 8, f + ".lot_size", 18, false, qty_dp, lot, e)) return false;
+  const int lot_dp = qty_dp;
   if (!scale_dp(raw.quote_scale, 6, f + ".quote_scale", 18, true, quote_dp, qs, e)) return false;
+  // The engine needs price_dp + qty_dp >= quote_dp (a tier bound in quote units is
+  // exact at product scale). A coarse market (tick 0.01, lot 0.001: 5 < 6) carries
+  // sizes at finer decimals than its lot; prices keep the tick's decimals.
+  if (price_dp + qty_dp < quote_dp) qty_dp = quote_dp - price_dp;
   if (price_dp + qty_dp > kEquityDp)
     return e.fail(f + ".tick_size", "tick_size and lot_size together have more than " + std::to_string(kEquityDp) +
                                         " decimal places");
-  if (price_dp + qty_dp < quote_dp)
-    return e.fail(f + ".quote_scale", "finer than tick_size × lot_size (a notional must be exact in quote units)");
   if (quote_dp_seen >= 0 && quote_dp != quote_dp_seen)
     return e.fail(f + ".quote_scale", "differs from markets." + quote_owner + " (all markets share one quote asset)");
   quote_dp_seen = quote_dp;
   quote_owner = raw.name;
   m.scale = Scale{static_cast<int8_t>(price_dp), static_cast<int8_t>(qty_dp), static_cast<int8_t>(quote_dp)};
   m.tick = Price(tick);
-  m.lot = Qty(lot);
+  m.lot = Qty(lot * static_cast<int64_t>(pow10_i128(qty_dp - lot_dp)));
 
   if (!raw.mark_price.present) return e.fail(f + ".mark_price", "required");
   int64_t mark = 0;
