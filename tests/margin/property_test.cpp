@@ -1,8 +1,8 @@
 // Randomised properties of the exact liquidation-price solve (thousands of cross
 // and isolated accounts over markets with several tiers and mixed scales):
 //  - at the reported liquidation price, equity equals maintenance margin within one
-//    price unit's worth (|size| × unit × (1 + mmr));
-//  - `liquidatable` flips exactly there: one price unit on the safe side it is
+//    price unit's worth (|size| × unit: the root is within half a unit, slope ≤ 2|size|);
+//  - `liquidatable` flips exactly there: one price unit (and one tick) on the safe side it is
 //    false, one unit on the other side it is true;
 //  - a null liquidation price means the flag is the same at every sampled price;
 //  - closing in full at the bankruptcy price leaves equity × (1 − MM_pos / MM).
@@ -43,6 +43,8 @@ struct Gen {
       bound *= uniform(2, 10);
     }
     derive_deductions(m, nullptr, nullptr);
+    const int64_t ticks[] = {1, 5, 10, 100};  // in price units: tick 0.05 at price_dp 2, ...
+    m.tick = Price(ticks[uniform(0, 3)]);
     return m;
   }
 };
@@ -109,17 +111,22 @@ TEST(MarginProperty, LiquidationPriceIsWhereLiquidatableFlips) {
       const int64_t P = static_cast<int64_t>(lp.units);
       a.marks[p.market] = Price(P);
       MarginSummary at = a.summary_of(i);
-      const i128 unit_worth = iabs(p.size.v) * pow10_i128(at.exact_dp - m.scale.product_dp()) * 2;
+      // The root is within half a price unit of P and slack moves by |s|(1 + mmr)
+      // per unit (mmr <= 1), so |equity − MM| <= |s| × one unit, at exact decimals.
+      const i128 unit_worth = iabs(p.size.v) * pow10_i128(at.exact_dp - m.scale.product_dp());
       EXPECT_LE(iabs(at.equity_x - at.mm_x), unit_worth) << "case " << c << " position " << i;
-      const int64_t safe = p.size.v > 0 ? P + 1 : P - 1;
-      const int64_t unsafe = p.size.v > 0 ? P - 1 : P + 1;
-      if (safe > 0) {
-        a.marks[p.market] = Price(safe);
-        EXPECT_FALSE(a.summary_of(i).liquidatable()) << "case " << c << " position " << i << " safe side";
-      }
-      if (unsafe > 0) {
-        a.marks[p.market] = Price(unsafe);
-        EXPECT_TRUE(a.summary_of(i).liquidatable()) << "case " << c << " position " << i << " unsafe side";
+      // One price unit (the finest step) and one tick on each side.
+      for (int64_t step : {int64_t{1}, m.tick.v}) {
+        const int64_t safe = p.size.v > 0 ? P + step : P - step;
+        const int64_t unsafe = p.size.v > 0 ? P - step : P + step;
+        if (safe > 0) {
+          a.marks[p.market] = Price(safe);
+          EXPECT_FALSE(a.summary_of(i).liquidatable()) << "case " << c << " position " << i << " safe side";
+        }
+        if (unsafe > 0) {
+          a.marks[p.market] = Price(unsafe);
+          EXPECT_TRUE(a.summary_of(i).liquidatable()) << "case " << c << " position " << i << " unsafe side";
+        }
       }
       a.marks[p.market] = mark0;
     }
