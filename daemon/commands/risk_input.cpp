@@ -308,7 +308,8 @@ bool deduction(const Num& n, int quote_dp, const std::string& field, i128& out, 
   int64_t v = 0;
   if (!to_units(n, dp, field, v, e)) return false;
   if (v < 0) return e.fail(field, "must be >= 0");
-  out = static_cast<i128>(v) * pow10_i128(wide - dp);
+  if (__builtin_mul_overflow(static_cast<i128>(v), pow10_i128(wide - dp), &out) || out > pow10_i128(36))
+    return e.fail(field, "out of range");
   return true;
 }
 
