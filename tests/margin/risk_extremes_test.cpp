@@ -50,7 +50,7 @@ struct DocGen {
       long long bound = 1;
       for (int t = 0; t < n_tiers; ++t) {
         if (t) s += ", ";
-        bound *= uniform(2, 100000);
+        bound = bound > 10000000000000LL ? bound + 1 : bound * uniform(2, 100000);
         s += "{";
         if (t + 1 < n_tiers || uniform(0, 3) == 0) s += "\"max_notional\": \"" + std::to_string(bound) + "\", ";
         std::string mmr = ratio();
