@@ -9,6 +9,7 @@
 
 #include "core/margin/big_int.hpp"
 #include "core/margin/liquidation.hpp"
+#include "core/margin/pow10.hpp"
 #include "core/margin/liquidation_detail.hpp"
 
 namespace liqd {
@@ -23,7 +24,7 @@ MaybePrice bankruptcy_price(const AccountView& a, size_t i, Qty delta) {
   const i128 dmm = detail::mm_decrease(m, p.size, delta, mark, j.dp);
   // X·(MM·δ·f) = mark·(MM·δ·f) + equity·ΔMM, f = 10^(dp − product_dp) turns
   // quote at dp decimals per qty unit into price units.
-  const BigInt den = BigInt(j.mm) * BigInt(delta.v) * BigInt(pow10_i128(j.dp - m.scale.product_dp()));
+  const BigInt den = BigInt(j.mm) * BigInt(delta.v) * BigInt(p10(j.dp - m.scale.product_dp()));
   const BigInt num = BigInt(mark.v) * den + BigInt(j.equity) * BigInt(dmm);
   bool fits = false;
   const i128 units = div_round(num, den, Round::HalfAwayFromZero, fits);

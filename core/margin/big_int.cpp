@@ -113,19 +113,34 @@ int compare(const BigInt& a, const BigInt& b) {
 
 i128 div_round(const BigInt& num, const BigInt& den, Round mode, bool& fits) {
   assert(!den.is_zero());
-  // Magnitude long division, one bit at a time (restoring division).
+  // Magnitude long division, one bit at a time (restoring division). The running
+  // remainder stays below 2·den, so only den's limbs plus one take part.
+  const int live = den.top_bit() / 32 + 2 < BigInt::kLimbs ? den.top_bit() / 32 + 2 : BigInt::kLimbs;
   BigInt q, r;
   const int top = num.top_bit();
   for (int bit = top; bit >= 0; --bit) {
     // r = r*2 + bit
     uint32_t carry = (num.m_[static_cast<size_t>(bit / 32)] >> (bit % 32)) & 1u;
-    for (size_t i = 0; i < BigInt::kLimbs; ++i) {
-      uint32_t next = r.m_[i] >> 31;
-      r.m_[i] = (r.m_[i] << 1) | carry;
+    for (int i = 0; i < live; ++i) {
+      uint32_t& w = r.m_[static_cast<size_t>(i)];
+      uint32_t next = w >> 31;
+      w = (w << 1) | carry;
       carry = next;
     }
-    if (BigInt::cmp_mag(r, den) >= 0) {
-      r = BigInt::sub_mag(r, den);
+    // r >= den ? (compare the live limbs, most significant first)
+    int c = 0;
+    for (int i = live - 1; i >= 0 && c == 0; --i) {
+      auto x = r.m_[static_cast<size_t>(i)], y = den.m_[static_cast<size_t>(i)];
+      if (x != y) c = x < y ? -1 : 1;
+    }
+    if (c >= 0) {
+      int64_t borrow = 0;
+      for (int i = 0; i < live; ++i) {
+        auto k = static_cast<size_t>(i);
+        int64_t d = int64_t{r.m_[k]} - den.m_[k] - borrow;
+        borrow = d < 0 ? 1 : 0;
+        r.m_[k] = static_cast<uint32_t>(d + (borrow << 32));
+      }
       q.m_[static_cast<size_t>(bit / 32)] |= 1u << (bit % 32);
     }
   }

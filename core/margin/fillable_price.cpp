@@ -5,6 +5,7 @@
 // once, half away from zero at the price scale.
 #include "core/margin/big_int.hpp"
 #include "core/margin/liquidation.hpp"
+#include "core/margin/pow10.hpp"
 
 namespace liqd {
 
@@ -22,7 +23,7 @@ MaybePrice fillable_price(const AccountView& a, size_t i) {
   if (ad <= an) { an = BigInt(1); ad = BigInt(1); }
   // fillable = mark − an·SMMR·MM_pos / (ad · 10^8 · size · f),
   // f = 10^(dp − product_dp): quote at dp decimals per qty unit -> price units.
-  const BigInt den = ad * BigInt(kRatioOne) * BigInt(p.size.v) * BigInt(pow10_i128(j.dp - m.scale.product_dp()));
+  const BigInt den = ad * BigInt(kRatioOne) * BigInt(p.size.v) * BigInt(p10(j.dp - m.scale.product_dp()));
   const BigInt num = BigInt(mark.v) * den - an * BigInt(m.spread_to_mmr.v) * BigInt(j.mm_position);
   bool fits = false;
   const i128 units = div_round(num, den, Round::HalfAwayFromZero, fits);

@@ -9,6 +9,7 @@
 
 #include "core/margin/big_int.hpp"
 #include "core/margin/liquidation.hpp"
+#include "core/margin/pow10.hpp"
 #include "core/margin/liquidation_detail.hpp"
 
 namespace liqd {
@@ -25,9 +26,9 @@ FundDelta insurance_fund_delta(const AccountView& a, size_t i, Qty delta, Price 
   const int pd = m.scale.product_dp();
   const int qd = m.scale.quote_dp;
   const i128 dmm = detail::mm_decrease(m, p.size, delta, mark, j.dp);
-  const BigInt trade = BigInt(delta.v) * BigInt(static_cast<i128>(mark.v) - fill.v) * BigInt(pow10_i128(j.dp - pd));
+  const BigInt trade = BigInt(delta.v) * BigInt(static_cast<i128>(mark.v) - fill.v) * BigInt(p10(j.dp - pd));
   const BigInt num = trade * BigInt(j.mm) + BigInt(j.equity) * BigInt(dmm);
-  const BigInt den = BigInt(j.mm) * BigInt(pow10_i128(j.dp - qd));
+  const BigInt den = BigInt(j.mm) * BigInt(p10(j.dp - qd));
   bool fits = false;
   const i128 d = div_round(num, den, Round::Floor, fits);
   assert(fits);
@@ -38,7 +39,7 @@ FundDelta insurance_fund_delta(const AccountView& a, size_t i, Qty delta, Price 
   }
   const i128 abs_delta = delta.v < 0 ? -static_cast<i128>(delta.v) : static_cast<i128>(delta.v);
   const BigInt cap_num = BigInt(abs_delta) * BigInt(fill.v) * BigInt(m.liquidation_fee.v);
-  const i128 cap = div_round(cap_num, BigInt(pow10_i128(pd + kRatioDp - qd)), Round::Floor, fits);
+  const i128 cap = div_round(cap_num, BigInt(p10(pd + kRatioDp - qd)), Round::Floor, fits);
   const i128 fee = d < cap ? d : cap;
   out.fund_delta = Quote(static_cast<int64_t>(fee));
   out.fee = Quote(static_cast<int64_t>(fee));

@@ -15,6 +15,7 @@
 
 #include "core/margin/big_int.hpp"
 #include "core/margin/liquidation.hpp"
+#include "core/margin/pow10.hpp"
 
 namespace liqd {
 
@@ -38,8 +39,8 @@ MaybePrice liquidation_price(const AccountView& a, size_t i) {
   const Judge j = judge_of(a, i);
   const int pd = m.scale.product_dp();
   const int qd = m.scale.quote_dp;
-  const i128 f = pow10_i128(j.dp - pd - kRatioDp);          // product·ratio -> dp
-  const i128 f_pnl = pow10_i128(j.dp - pd);                  // product -> dp
+  const i128 f = p10(j.dp - pd - kRatioDp);          // product·ratio -> dp
+  const i128 f_pnl = p10(j.dp - pd);                  // product -> dp
   const i128 abs_s = p.size.v < 0 ? -static_cast<i128>(p.size.v) : static_cast<i128>(p.size.v);
   const i128 side = p.size.v > 0 ? kRatioOne : -kRatioOne;   // ±1 at ratio scale
 
@@ -50,17 +51,17 @@ MaybePrice liquidation_price(const AccountView& a, size_t i) {
     const MarginTier& tier = m.tiers[static_cast<size_t>(t)];
     i128 den = f * (tier.mmr.v - side);  // N* = num / den, N* at product scale
     if (den == 0) continue;              // flat slack in this tier (a long with mmr 1)
-    i128 num = k + tier.mm_deduction_w * pow10_i128(pd - qd) * f;
+    i128 num = k + tier.mm_deduction_w * p10(pd - qd) * f;
     if (den < 0) { den = -den; num = -num; }
     // Lower bound: N* > 0 in the first tier, N* >= previous bound after it.
     if (t == 0) {
       if (num <= 0) continue;
     } else {
-      const i128 lower = static_cast<i128>(m.tiers[static_cast<size_t>(t - 1)].max_notional.v) * pow10_i128(pd - qd);
+      const i128 lower = static_cast<i128>(m.tiers[static_cast<size_t>(t - 1)].max_notional.v) * p10(pd - qd);
       if (cmp_product(lower, den, num) > 0) continue;
     }
     if (!tier.unbounded() && t + 1 < m.n_tiers) {
-      const i128 upper = static_cast<i128>(tier.max_notional.v) * pow10_i128(pd - qd);
+      const i128 upper = static_cast<i128>(tier.max_notional.v) * p10(pd - qd);
       if (cmp_product(upper, den, num) < 0) continue;
     }
     // P* = num / (den · |s|) at price scale, rounded half away from zero.
