@@ -6,6 +6,10 @@
 //   cross equity = collateral + Σ size × (mark − entry), rounded DOWN;
 //   isolated equity = isolated_margin + size × (mark − entry), judged alone;
 //   liquidatable: equity < MM strictly, with at least one open position.
+// The printed figures are rounded (MM, IM up; equity down), but `liquidatable` is
+// decided on the EXACT equity and MM (kept at `exact_dp` decimals), so it is a
+// monotone function of each mark and flips exactly at the liquidation price; see
+// core/margin/README.md ("Rounding") for why a rounded comparison cannot.
 // No allocation, no exceptions: the index calls position_margin on the hot path.
 #include <cstdint>
 #include <span>
@@ -55,7 +59,15 @@ struct MarginSummary {
   Quote mm;                  // Σ per-position MM, each rounded up
   Quote im;
   int open_positions = 0;
-  bool liquidatable() const { return open_positions > 0 && equity < mm; }
+  // Exact figures at `exact_dp` decimals (see exact_dp_for). equity_x < mm_x is
+  // the liquidation test; slack() is their difference rounded DOWN to quote
+  // units, so slack() < 0 exactly when the account is liquidatable.
+  int exact_dp = 0;
+  i128 equity_x = 0;
+  i128 mm_x = 0;
+  i128 im_x = 0;
+  bool liquidatable() const { return open_positions > 0 && equity_x < mm_x; }
+  Quote slack(int quote_dp) const;
 };
 
 // The cross part of an account: collateral plus every non-isolated position.
@@ -65,5 +77,15 @@ MarginSummary cross_margin(Quote collateral, std::span<const Position> positions
 
 // One isolated position, judged alone.
 MarginSummary isolated_margin(const Position& p, const MarketRisk& m, Price mark);
+
+// Exact maintenance / initial margin of |size| at `mark`, at `dp` decimals
+// (dp >= product_dp + 8). Beyond a bounded last tier the last tier extends.
+i128 mm_exact(const MarketRisk& m, Qty size, Price mark, int dp);
+i128 im_exact(const MarketRisk& m, Qty size, Price mark, int dp);
+
+// Exact decimals for sums over these markets: 8 + the largest product_dp, and at
+// least quote_dp + 8, so every term (pnl, notional × ratio, deduction) is exact.
+int exact_dp_for(std::span<const MarketRisk> markets);
+int exact_dp_for(const MarketRisk& m);
 
 }  // namespace liqd
