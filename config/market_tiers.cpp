@@ -58,8 +58,9 @@ void check_continuity(const Ctx& ctx, const MarketRisk& m, const TierNodes* node
     const YAML::Node& at = maintenance ? nodes[i + 1].mm_deduction : nodes[i + 1].im_deduction;
     std::string key = tier_path(static_cast<size_t>(i) + 1) +
                       (maintenance ? ".maintenance_deduction" : ".initial_deduction");
-    std::string reason = std::string(maintenance ? "maintenance" : "initial") + " margin jumps by " +
-                         format_decimal(jump, wide_dp) + " at notional " +
+    std::string reason = std::string(maintenance ? "maintenance" : "initial") + " margin " +
+                         (jump > 0 ? "jumps up by " : "drops by ") + format_decimal(jump > 0 ? jump : -jump, wide_dp) +
+                         " at notional " +
                          format_decimal(m.tiers[i].max_notional.v, m.scale.quote_dp) +
                          " (margin must be continuous); a continuous deduction here is " +
                          format_decimal(needed, wide_dp);

@@ -52,8 +52,10 @@ std::optional<YAML::Node> load_yaml_string(const std::string& text, const std::s
 MapReader::MapReader(const Ctx& ctx, const YAML::Node& node, std::string path)
     : ctx_(ctx), path_(std::move(path)), line_(line_of(node)) {
   if (!node.IsDefined() || !node.IsMap()) {
-    ctx_.error(node, path_.empty() ? "document" : path_,
-               std::string("expected a mapping, got ") + node_kind(node));
+    // An empty document has no mark: call it line 1.
+    int at = line_of(node);
+    ctx_.error_line(path_.empty() && at == 0 ? 1 : at, path_.empty() ? "document" : path_,
+                    std::string("expected a mapping, got ") + node_kind(node));
     return;
   }
   valid_ = true;

@@ -16,7 +16,7 @@ int check_config(const std::string& path) {
   std::optional<config::Config> cfg = config::load_config(path, diag);
   if (!cfg) {
     for (const config::ConfigError& e : diag.errors()) std::fprintf(stderr, "%s\n", e.str().c_str());
-    std::fprintf(stderr, "liqd: %zu error%s in %s\n", diag.size(), diag.size() == 1 ? "" : "s", path.c_str());
+    std::fprintf(stderr, "liqd: %zu error%s in %s and its market files\n", diag.size(), diag.size() == 1 ? "" : "s", path.c_str());
     return 1;
   }
   std::fputs(config::describe(*cfg).c_str(), stdout);
