@@ -191,8 +191,10 @@ void read_threads(const Ctx& ctx, MapReader& m, DaemonConfig& out) {
   if (ex.IsDefined()) read_cpu(ctx, ex, m.key_path("executor_cpu"), t.executor_cpu);
   if (YAML::Node n = m.get("http_cpu"); n.IsDefined()) read_cpu(ctx, n, m.key_path("http_cpu"), t.http_cpu);
   // Hot threads spin on their rings: two on one CPU starve each other.
+  // (Only when every entry parsed, so that index i is the file's i-th entry.)
   std::set<int> hot;
-  for (size_t i = 0; i < t.core_cpus.size(); ++i) {
+  const size_t checked = cc.IsDefined() && cc.IsSequence() && cc.size() == t.core_cpus.size() ? t.core_cpus.size() : 0;
+  for (size_t i = 0; i < checked; ++i) {
     if (!hot.insert(t.core_cpus[i]).second)
       ctx.error(cc[i], m.key_path("core_cpus") + "[" + std::to_string(i) + "]",
                 "CPU " + std::to_string(t.core_cpus[i]) + " is given to two core shards");
@@ -234,6 +236,7 @@ void read_daemon(const Ctx& ctx, const YAML::Node& doc, DaemonConfig& out, bool&
     if (read_string(ctx, n, "instance", out.instance) && !word_chars(out.instance, 64, false))
       ctx.error(n, "instance", "'" + out.instance + "' must be 1-64 letters, digits, '-', '_' or '.'");
   }
+  bool admin_ok = false, metrics_ok = true;  // metrics is optional: its default is valid
   for (const Section& s : kSections) {
     YAML::Node n = s.required ? root.require(s.name) : root.get(s.name);
     if (!n.IsDefined()) continue;
@@ -243,13 +246,16 @@ void read_daemon(const Ctx& ctx, const YAML::Node& doc, DaemonConfig& out, bool&
       s.read(ctx, m, out);
       m.finish();
     }
-    if (s.name == "quote") quote_ok = m.valid() && ctx.diag.size() == before;
+    const bool ok = m.valid() && ctx.diag.size() == before;
+    if (s.name == "quote") quote_ok = ok;
+    if (s.name == "admin") admin_ok = ok;
+    if (s.name == "metrics") metrics_ok = ok;
   }
   root.finish();
   const ListenAddress& a = out.admin.listen;
   const ListenAddress& b = out.metrics.listen;
   bool same_host = a.host == b.host || b.host == "0.0.0.0" || b.host == "::";
-  if (root.has("admin") && a.port == b.port && same_host)
+  if (admin_ok && metrics_ok && a.port == b.port && same_host)
     ctx.error_line(root.line_of_key("admin"), "admin.listen",
                    "port " + std::to_string(a.port) + " is also metrics.listen's");
 }
