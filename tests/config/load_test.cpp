@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "config/daemon_config.hpp"
+#include "config/market_config.hpp"
 #include "test_util.hpp"
 
 namespace liqd::config {
@@ -59,6 +60,17 @@ TEST(LoadConfig, MarketsDirMustExist) {
 
 TEST(LoadConfig, MissingDaemonFile) {
   EXPECT_EQ(load_errors(kData + "/nothing-here.yaml"), V{kData + "/nothing-here.yaml:0: file: cannot open"});
+}
+
+TEST(LoadConfig, FuzzSeedIsAValidMarket) {
+  // The fuzz target only checks invariants of accepted markets if a seed is accepted.
+  Diagnostics diag;
+  std::optional<MarketConfig> m = load_market_file(kData + "/fuzz_seeds/explicit.yaml", MarketDefaults{}, diag);
+  EXPECT_EQ(test::strings(diag), V{});
+  ASSERT_TRUE(m.has_value());
+  EXPECT_EQ(m->risk.scale.price_dp, 1);
+  EXPECT_EQ(m->risk.tick.v, 5);
+  EXPECT_FALSE(m->risk.tiers[2].unbounded());
 }
 
 }  // namespace
