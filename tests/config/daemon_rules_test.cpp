@@ -1,0 +1,165 @@
+// Every rejection rule of the daemon file, with its exact `file:line: key: reason`.
+#include <gtest/gtest.h>
+
+#include "config/daemon_config.hpp"
+#include "config/daemon_sections.hpp"
+#include "test_util.hpp"
+
+namespace liqd::config {
+namespace {
+
+using test::insert_after;
+using test::with_line;
+using V = std::vector<std::string>;
+
+// The smallest valid daemon file. Lines: 1-3 quote, 4-5 markets, 6-7 journal, 8-10 admin.
+const std::string kGood = R"(quote:
+  asset: USDC
+  scale: "0.000001"
+markets:
+  dir: markets
+journal:
+  dir: /var/lib/liqd/journal
+admin:
+  listen: 127.0.0.1:9470
+  token_file: /etc/liqd/admin.token
+)";
+
+V errors(const std::string& text) {
+  Diagnostics diag;
+  std::optional<DaemonConfig> d = load_daemon_string(text, "d.yaml", diag);
+  EXPECT_EQ(d.has_value(), diag.ok());
+  diag.sort();
+  return test::strings(diag);
+}
+
+DaemonConfig load_ok(const std::string& text) {
+  Diagnostics diag;
+  std::optional<DaemonConfig> d = load_daemon_string(text, "d.yaml", diag);
+  EXPECT_TRUE(d.has_value()) << (diag.ok() ? "" : diag.errors()[0].str());
+  return d.value_or(DaemonConfig{});
+}
+
+TEST(DaemonConfig, MinimalFileGetsTheDocumentedDefaults) {
+  DaemonConfig d = load_ok(kGood);
+  EXPECT_EQ(d.instance, "liqd");
+  EXPECT_EQ(d.quote.asset, "USDC");
+  EXPECT_EQ(d.quote.quote_dp, 6);
+  EXPECT_EQ(d.markets.dir, "markets");
+  EXPECT_EQ(d.insurance_fund.start_balance.v, 0);
+  EXPECT_EQ(d.journal.fsync, FsyncPolicy::Batch);
+  EXPECT_EQ(d.journal.segment_mb, 256);
+  EXPECT_EQ(d.admin.listen.str(), "127.0.0.1:9470");
+  EXPECT_EQ(d.metrics.listen.str(), "127.0.0.1:9469");
+  EXPECT_EQ(d.threads.core_shards, 1);
+  EXPECT_EQ(d.threads.executor_cpu, -1);
+  EXPECT_EQ(d.logging.level, "info");
+  EXPECT_EQ(d.logging.format, "text");
+}
+
+TEST(DaemonConfig, MissingSectionAndUnknownKeys) {
+  EXPECT_EQ(errors(kGood.substr(kGood.find("markets:"))), V{"d.yaml:1: quote: missing field"});
+  EXPECT_EQ(errors(insert_after(kGood, 10, "planner: {}")), V{"d.yaml:11: planner: unknown key"});
+  EXPECT_EQ(errors(insert_after(kGood, 7, "  colour: blue")), V{"d.yaml:8: journal.colour: unknown key"});
+  EXPECT_EQ(errors(with_line(kGood, 10, "  token: x")),
+            (V{"d.yaml:9: admin.token_file: missing field", "d.yaml:10: admin.token: unknown key"}));
+  EXPECT_EQ(errors(with_line(with_line(kGood, 6, "journal: /var/lib/liqd"), 7, "")),
+            (V{"d.yaml:6: journal: expected a mapping, got a scalar"}));
+}
+
+TEST(DaemonConfig, QuoteAndInsuranceFund) {
+  EXPECT_EQ(errors(with_line(kGood, 3, R"(  scale: "0.5")")),
+            V{"d.yaml:3: quote.scale: '0.5' must be a power of ten such as 0.000001"});
+  EXPECT_EQ(errors(with_line(kGood, 2, "  asset: usdc")),
+            V{"d.yaml:2: quote.asset: 'usdc' must be 1-12 capital letters or digits"});
+  EXPECT_EQ(errors(insert_after(kGood, 10, "insurance_fund:\n  start_balance: \"-1\"")),
+            V{"d.yaml:12: insurance_fund.start_balance: must not be negative, got -1"});
+  EXPECT_EQ(errors(insert_after(kGood, 10, "insurance_fund:\n  start_balance: \"1.0000001\"")),
+            V{"d.yaml:12: insurance_fund.start_balance: '1.0000001' has more than 6 decimal places"});
+  EXPECT_EQ(load_ok(insert_after(kGood, 10, "insurance_fund:\n  start_balance: 2500000.5")).insurance_fund.start_balance.v,
+            2'500'000'500'000);
+}
+
+TEST(DaemonConfig, Markets) {
+  EXPECT_EQ(errors(insert_after(kGood, 5, "  files: [a.yaml]")),
+            V{"d.yaml:5: markets: give exactly one of dir or files"});
+  EXPECT_EQ(errors(with_line(with_line(kGood, 4, "markets: {}"), 5, "")),
+            V{"d.yaml:4: markets: give exactly one of dir or files"});
+  EXPECT_EQ(errors(with_line(with_line(kGood, 4, "markets: {files: [a.yaml, b.yaml, a.yaml]}"), 5, "")),
+            V{"d.yaml:4: markets.files[2]: 'a.yaml' is listed twice"});
+  DaemonConfig d = load_ok(with_line(with_line(kGood, 4, "markets: {files: [a.yaml, b.yaml]}"), 5, ""));
+  EXPECT_EQ(d.markets.files, (std::vector<std::string>{"a.yaml", "b.yaml"}));
+}
+
+TEST(DaemonConfig, Journal) {
+  EXPECT_EQ(errors(insert_after(kGood, 7, "  fsync: sometimes")),
+            V{"d.yaml:8: journal.fsync: 'sometimes' is not one of always, batch, interval or never"});
+  EXPECT_EQ(errors(insert_after(kGood, 7, "  fsync: interval")),
+            V{"d.yaml:8: journal.fsync_interval_ms: missing field (fsync is interval)"});
+  EXPECT_EQ(errors(insert_after(kGood, 7, "  fsync_interval_ms: 5")),
+            V{"d.yaml:8: journal.fsync_interval_ms: only allowed with fsync: interval"});
+  EXPECT_EQ(errors(insert_after(kGood, 7, "  fsync: interval\n  fsync_interval_ms: 0")),
+            V{"d.yaml:9: journal.fsync_interval_ms: 0 is out of range [1, 10000]"});
+  DaemonConfig d = load_ok(insert_after(kGood, 7, "  fsync: interval\n  fsync_interval_ms: 5"));
+  EXPECT_EQ(d.journal.fsync, FsyncPolicy::Interval);
+  EXPECT_EQ(d.journal.fsync_interval_ms, 5);
+}
+
+TEST(DaemonConfig, AdminListensOnLoopbackOnly) {
+  EXPECT_EQ(errors(with_line(kGood, 9, "  listen: 0.0.0.0:9470")),
+            V{"d.yaml:9: admin.listen: '0.0.0.0' is not a loopback address (the admin API must not be reachable "
+              "from outside)"});
+  EXPECT_EQ(errors(with_line(kGood, 9, "  listen: \"[2001:db8::1]:9470\"")),
+            V{"d.yaml:9: admin.listen: '2001:db8::1' is not a loopback address (the admin API must not be reachable "
+              "from outside)"});
+  EXPECT_EQ(errors(with_line(kGood, 9, "  listen: 127.0.0.1:70000")),
+            V{"d.yaml:9: admin.listen: port '70000' is not in [1, 65535]"});
+  EXPECT_EQ(errors(with_line(kGood, 9, "  listen: 127.0.0.1")),
+            V{"d.yaml:9: admin.listen: '127.0.0.1' is not host:port or [ipv6]:port"});
+  EXPECT_EQ(errors(with_line(kGood, 9, "  listen: example.com:80")),
+            V{"d.yaml:9: admin.listen: 'example.com' is not an IPv4 address or localhost"});
+  EXPECT_EQ(load_ok(with_line(kGood, 9, "  listen: \"[::1]:9470\"")).admin.listen.str(), "[::1]:9470");
+  EXPECT_EQ(load_ok(with_line(kGood, 9, "  listen: localhost:9470")).admin.listen.host, "localhost");
+  EXPECT_EQ(load_ok(with_line(kGood, 9, "  listen: 127.0.0.2:9470")).admin.listen.port, 9470);
+}
+
+TEST(DaemonConfig, MetricsPortMustDifferFromAdmin) {
+  EXPECT_EQ(errors(insert_after(kGood, 10, "metrics:\n  listen: 0.0.0.0:9470")),
+            V{"d.yaml:8: admin.listen: port 9470 is also metrics.listen's"});
+  EXPECT_EQ(load_ok(insert_after(kGood, 10, "metrics:\n  listen: 0.0.0.0:9469")).metrics.listen.str(), "0.0.0.0:9469");
+}
+
+TEST(DaemonConfig, Threads) {
+  EXPECT_EQ(errors(insert_after(kGood, 10, "threads:\n  core_shards: 2\n  core_cpus: [3]")),
+            V{"d.yaml:13: threads.core_cpus: 1 CPUs for 2 core shards (give one per shard)"});
+  EXPECT_EQ(errors(insert_after(kGood, 10, "threads:\n  core_shards: 2\n  core_cpus: [3, 3]")),
+            V{"d.yaml:13: threads.core_cpus[1]: CPU 3 is given to two core shards"});
+  EXPECT_EQ(errors(insert_after(kGood, 10, "threads:\n  core_cpus: [3]\n  executor_cpu: 3")),
+            V{"d.yaml:13: threads.executor_cpu: CPU 3 is also a core shard's (hot threads need their own CPU)"});
+  EXPECT_EQ(errors(insert_after(kGood, 10, "threads:\n  executor_cpu: 2000")),
+            V{"d.yaml:12: threads.executor_cpu: 2000 is out of range [0, 1023]"});
+  EXPECT_EQ(errors(insert_after(kGood, 10, "threads:\n  core_shards: 0")),
+            V{"d.yaml:12: threads.core_shards: 0 is out of range [1, 64]"});
+  DaemonConfig d = load_ok(insert_after(kGood, 10, "threads:\n  core_shards: 2\n  core_cpus: [2, 3]\n  feed_cpus: [4, 5]"));
+  EXPECT_EQ(d.threads.core_cpus, (std::vector<int>{2, 3}));
+  EXPECT_EQ(d.threads.feed_cpus, (std::vector<int>{4, 5}));
+}
+
+TEST(DaemonConfig, LoggingAndInstance) {
+  EXPECT_EQ(errors(insert_after(kGood, 10, "logging:\n  level: verbose")),
+            V{"d.yaml:12: logging.level: 'verbose' is not one of trace, debug, info, warn, error, critical or off"});
+  EXPECT_EQ(errors(insert_after(kGood, 10, "instance: a b")),
+            V{"d.yaml:11: instance: 'a b' must be 1-64 letters, digits, '-', '_' or '.'"});
+}
+
+TEST(DaemonConfig, EverySectionHasAReader) {
+  // The section table is what makes the file extensible; its required rows are
+  // exactly the sections the minimal file gives.
+  V required;
+  for (const detail::Section& s : detail::daemon_sections())
+    if (s.required) required.push_back(std::string(s.name));
+  EXPECT_EQ(required, (V{"quote", "markets", "journal", "admin"}));
+}
+
+}  // namespace
+}  // namespace liqd::config
