@@ -67,12 +67,15 @@ AccountHealth HealthIndex::evaluate(Quote collateral, std::span<const Position> 
 void HealthIndex::insert(uint32_t m, bool up, int64_t key, AccountId a, uint32_t gen) {
   uint32_t i = pool_.alloc();
   if (i == kNil) {
+    // Out of room: drop stale entries; if live ones fill most of the pool,
+    // enlarge it so the next compaction is far away (amortised O(1) per entry).
     compact_all();
-    i = pool_.alloc();
-    if (i == kNil) {
-      i = pool_.alloc_grow();
+    if (pool_.free_count() < pool_.capacity() / 4) {
+      pool_.grow(pool_.capacity() / 2 + 1024);
       ++counters_.pool_grows;
     }
+    i = pool_.alloc();
+    assert(i != kNil);
   }
   LadderEntry& e = pool_[i];
   e.key = key;

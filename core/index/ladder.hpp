@@ -48,11 +48,10 @@ class EntryPool {
     entries_.emplace_back();
     return static_cast<uint32_t>(entries_.size() - 1);
   }
-  // Grows past the reserved capacity (allocation; counted by the caller).
-  uint32_t alloc_grow() {
-    entries_.emplace_back();
-    return static_cast<uint32_t>(entries_.size() - 1);
-  }
+  // Reserve more room (allocation, rare: counted by the caller as pool_grows).
+  void grow(std::size_t extra) { entries_.reserve(entries_.capacity() + extra); }
+  std::size_t capacity() const { return entries_.capacity(); }
+  uint64_t free_count() const { return free_count_ + (entries_.capacity() - entries_.size()); }
   void release(uint32_t i) {
     entries_[i].next = free_;
     free_ = i;
