@@ -42,7 +42,7 @@ TEST(CoreThreaded, FeedCorePlannerAndSnapshotReader) {
       p.entry = marks[m];
       v.push_back(p);
     }
-    ASSERT_TRUE(core.load_account(a, Quote(static_cast<int64_t>(1'000'000'000 + rng() % 30'000'000'000ull)), v));
+    ASSERT_TRUE(core.load_account(a, Quote(static_cast<int64_t>(100'000'000 + rng() % 3'000'000'000ull)), v));
   }
 
   std::atomic<bool> feed_done{false}, core_done{false};
