@@ -234,22 +234,23 @@ void HealthCore::set_status(AccountId a, const AccountHealth& h) {
     set_.pop_back();
     ++counters_.recovered_total;
   }
-  notify(a);
+  notify(a, &h);
 }
 
 // The account's status changed: tell the planner now if the ring has room and
 // nobody is queued ahead; otherwise queue the account (once) for later.
-void HealthCore::notify(AccountId a) {
+void HealthCore::notify(AccountId a, const AccountHealth* h) {
   if (!out_) return;
   if (state_[a] & kQueued) return;  // the queued entry will send the latest status
-  if (pending_count_ == 0 && try_dispatch(a)) return;
+  if (pending_count_ == 0 && try_dispatch(a, h)) return;
   state_[a] |= kQueued;
   pending_[(pending_head_ + pending_count_) % pending_.size()] = a;
   ++pending_count_;
 }
 
-// Sends what the planner must know about `a` now. Returns false if the ring is full.
-bool HealthCore::try_dispatch(AccountId a) {
+// Sends what the planner must know about `a` now (`h`: its evaluation at this
+// event, or null to evaluate afresh). Returns false if the ring is full.
+bool HealthCore::try_dispatch(AccountId a, const AccountHealth* h_now) {
   const bool flagged = (state_[a] & kFlagged) != 0;
   const bool dispatched = (state_[a] & kDispatched) != 0;
   if (flagged == dispatched) return true;  // nothing new to say
@@ -259,7 +260,8 @@ bool HealthCore::try_dispatch(AccountId a) {
   c.ts_ns = now_;
   c.event_no = counters_.events;
   if (flagged) {
-    const AccountHealth h = HealthIndex::evaluate(store_.collateral(a), store_.positions(a), markets_, marks_);
+    const AccountHealth h =
+        h_now ? *h_now : HealthIndex::evaluate(store_.collateral(a), store_.positions(a), markets_, marks_);
     c.isolated = h.isolated;
     c.market = h.market;
     c.equity = h.equity;
@@ -277,7 +279,7 @@ bool HealthCore::try_dispatch(AccountId a) {
 void HealthCore::drain_pending() {
   while (pending_count_ > 0) {
     const AccountId a = pending_[pending_head_];
-    if (!try_dispatch(a)) return;
+    if (!try_dispatch(a, nullptr)) return;
     state_[a] &= static_cast<uint8_t>(~kQueued);
     pending_head_ = (pending_head_ + 1) % pending_.size();
     --pending_count_;

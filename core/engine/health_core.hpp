@@ -77,6 +77,7 @@ class HealthCore {
 
   const CoreCounters& counters() const { return counters_; }
   const IndexCounters& index_counters() const { return index_.counters(); }
+  uint64_t index_entries_in_use() const { return index_.entries_in_use(); }
   const AccountStore& store() const { return store_; }
   std::span<const MarketRisk> markets() const { return markets_; }
   std::span<const Price> marks() const { return marks_; }
@@ -95,8 +96,8 @@ class HealthCore {
   ApplyStatus apply_market_funding(const Event& e);
   void rearm(AccountId a);
   void set_status(AccountId a, const AccountHealth& h);
-  void notify(AccountId a);
-  bool try_dispatch(AccountId a);
+  void notify(AccountId a, const AccountHealth* h);
+  bool try_dispatch(AccountId a, const AccountHealth* h);
   void drain_pending();
 
   AccountStore store_;

@@ -9,10 +9,7 @@ constexpr int kClasses = 7;  // 1 .. 64 positions
 }
 
 AccountStore::AccountStore(uint32_t max_accounts, uint32_t position_pool)
-    : collateral_(max_accounts, 0),
-      first_(max_accounts, kNoBlock),
-      count_(max_accounts, 0),
-      cls_(max_accounts, 0),
+    : acc_(max_accounts),
       pool_(position_pool),
       free_head_(kClasses, kNoBlock) {}
 
@@ -41,30 +38,30 @@ void AccountStore::free_block(uint32_t first, int cls) {
 }
 
 StoreError AccountStore::grow(AccountId a) {
-  const int old_cls = cls_[a];
-  const bool had = first_[a] != kNoBlock;
+  const int old_cls = acc_[a].cls;
+  const bool had = acc_[a].first != kNoBlock;
   const int new_cls = had ? old_cls + 1 : 0;
   if (new_cls >= kClasses) return StoreError::TooManyPositions;
   uint32_t nb = alloc_block(new_cls);
   if (nb == kNoBlock) return StoreError::PoolFull;
   if (had) {
-    for (uint32_t i = 0; i < count_[a]; ++i) pool_[nb + i] = pool_[first_[a] + i];
-    free_block(first_[a], old_cls);
+    for (uint32_t i = 0; i < acc_[a].count; ++i) pool_[nb + i] = pool_[acc_[a].first + i];
+    free_block(acc_[a].first, old_cls);
   }
-  first_[a] = nb;
-  cls_[a] = static_cast<uint8_t>(new_cls);
+  acc_[a].first = nb;
+  acc_[a].cls = static_cast<uint8_t>(new_cls);
   return StoreError::Ok;
 }
 
 StoreError AccountStore::set_position(AccountId a, const Position& p) {
   if (a >= capacity()) return StoreError::UnknownAccount;
-  Position* cur = first_[a] == kNoBlock ? nullptr : find(a, p.market, p.isolated);
+  Position* cur = acc_[a].first == kNoBlock ? nullptr : find(a, p.market, p.isolated);
   if (p.size.v == 0) {
     if (!cur) return StoreError::Ok;
     // Swap-remove keeps the block dense.
-    Position* last = pool_.data() + first_[a] + count_[a] - 1;
+    Position* last = pool_.data() + acc_[a].first + acc_[a].count - 1;
     *cur = *last;
-    --count_[a];
+    --acc_[a].count;
     --open_positions_;
     return StoreError::Ok;
   }
@@ -72,21 +69,20 @@ StoreError AccountStore::set_position(AccountId a, const Position& p) {
     *cur = p;
     return StoreError::Ok;
   }
-  const uint32_t cap = first_[a] == kNoBlock ? 0 : (1u << cls_[a]);
-  if (count_[a] >= cap) {
+  const uint32_t cap = acc_[a].first == kNoBlock ? 0 : (1u << acc_[a].cls);
+  if (acc_[a].count >= cap) {
     StoreError e = grow(a);
     if (e != StoreError::Ok) return e;
   }
-  pool_[first_[a] + count_[a]] = p;
-  ++count_[a];
+  pool_[acc_[a].first + acc_[a].count] = p;
+  ++acc_[a].count;
   ++open_positions_;
-  assert(count_[a] <= kMaxPositionsPerAccount);
+  assert(acc_[a].count <= kMaxPositionsPerAccount);
   return StoreError::Ok;
 }
 
 std::size_t AccountStore::bytes() const {
-  return collateral_.capacity() * sizeof(int64_t) + first_.capacity() * sizeof(uint32_t) +
-         count_.capacity() + cls_.capacity() + pool_.capacity() * sizeof(Position) +
+  return acc_.capacity() * sizeof(Rec) + pool_.capacity() * sizeof(Position) +
          free_head_.capacity() * sizeof(uint32_t);
 }
 

@@ -1,6 +1,7 @@
 #pragma once
-// Account store for millions of accounts: struct of arrays for the per-account
-// fields the hot path reads, and one pre-allocated pool of Position records
+// Account store for millions of accounts: one packed 16-byte record per account
+// (collateral, block start, count, size class: one cache miss per evaluation),
+// and one pre-allocated pool of Position records
 // (core/margin's own struct, so the margin engine reads an account's positions
 // as a contiguous span with no copy).
 //
@@ -29,18 +30,20 @@ class AccountStore {
   // `max_accounts` ids [0, max_accounts); `position_pool` Position slots in total.
   AccountStore(uint32_t max_accounts, uint32_t position_pool);
 
-  uint32_t capacity() const { return static_cast<uint32_t>(collateral_.size()); }
+  uint32_t capacity() const { return static_cast<uint32_t>(acc_.size()); }
 
-  Quote collateral(AccountId a) const { return Quote(collateral_[a]); }
-  void add_collateral(AccountId a, Quote q) { collateral_[a] += q.v; }
+  Quote collateral(AccountId a) const { return Quote(acc_[a].collateral); }
+  void add_collateral(AccountId a, Quote q) { acc_[a].collateral += q.v; }
 
   std::span<const Position> positions(AccountId a) const {
-    if (first_[a] == kNoBlock) return {};
-    return {pool_.data() + first_[a], count_[a]};
+    const Rec& r = acc_[a];
+    if (r.first == kNoBlock) return {};
+    return {pool_.data() + r.first, r.count};
   }
   std::span<Position> positions_mut(AccountId a) {
-    if (first_[a] == kNoBlock) return {};
-    return {pool_.data() + first_[a], count_[a]};
+    const Rec& r = acc_[a];
+    if (r.first == kNoBlock) return {};
+    return {pool_.data() + r.first, r.count};
   }
 
   // Find the position of `market` with the given margin mode; nullptr if none.
@@ -58,10 +61,14 @@ class AccountStore {
   uint32_t alloc_block(int cls);
   void free_block(uint32_t first, int cls);
 
-  std::vector<int64_t> collateral_;
-  std::vector<uint32_t> first_;   // block start in pool_, kNoBlock when none
-  std::vector<uint8_t> count_;    // open positions
-  std::vector<uint8_t> cls_;      // block capacity = 1 << cls_
+  struct Rec {
+    int64_t collateral = 0;
+    uint32_t first = kNoBlock;  // block start in pool_, kNoBlock when none
+    uint8_t count = 0;          // open positions
+    uint8_t cls = 0;            // block capacity = 1 << cls
+  };
+  static_assert(sizeof(Rec) == 16);
+  std::vector<Rec> acc_;
   std::vector<Position> pool_;
   uint32_t bump_ = 0;             // first never-used pool slot
   std::vector<uint32_t> free_head_;  // per size class; link stored in Position::market

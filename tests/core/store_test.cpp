@@ -50,7 +50,7 @@ TEST(AccountStore, BlocksGrowAndFreedBlocksAreReused) {
 
 TEST(AccountStore, BytesPerAccountWithinGoal) {
   // 64 bytes per account + 128 per open position is the goal (issue 4);
-  // the store itself: 14 bytes per account + a 40-byte Position per slot.
+  // the store itself: 16 bytes per account + a 40-byte Position per slot.
   const uint32_t n = 1000;
   AccountStore s(n, n * 4);
   EXPECT_LE(s.bytes(), n * 64u + n * 4u * 40u + 64u);
