@@ -38,6 +38,7 @@ void HealthIndex::set_market(uint32_t m, const MarketRisk& risk, Price mark) {
   mi.shift = risk.scale.product_dp() - risk.scale.quote_dp;
   mi.eq_shift = kEquityDp - risk.scale.product_dp();
   assert(mi.shift >= 0 && mi.eq_shift >= 0);
+  mi.fm.init(risk);
 }
 
 AccountHealth HealthIndex::evaluate(Quote collateral, std::span<const Position> positions,
@@ -175,17 +176,18 @@ AccountHealth HealthIndex::arm(AccountId a, const AccountStore& store, std::span
   for (std::size_t i = 0; i < pos.size(); ++i) {
     const Position& p = pos[i];
     if (p.isolated || p.size.v == 0) continue;
-    const MarketRisk& r = markets[p.market];
-    equity_e += pnl_exact(p.size, marks[p.market], p.entry) * pow10_fast(info_[p.market].eq_shift);
-    const PositionMargin pm = position_margin(r, p.size, marks[p.market]);
-    mm += pm.mm.v;
+    const FastMarket& fm = info_[p.market].fm;
+    equity_e += pnl_exact(p.size, marks[p.market], p.entry) * fm.pow_eq;
+    const i128 nt = notional_exact(p.size, marks[p.market]);
+    const int t = fm.tier(nt);
+    mm += fm.mm(nt, t);
     idx[n] = static_cast<uint8_t>(i);
-    notional[n] = pm.notional.v;
-    tier[n] = static_cast<uint8_t>(pm.tier);
+    notional[n] = fm.notional_upper(nt) - 1;  // arm_unit adds the 1 back
+    tier[n] = static_cast<uint8_t>(t);
     ++n;
   }
   if (n > 0) {
-    const int64_t equity = static_cast<int64_t>(div_round(equity_e, pow10_fast(kEquityDp - quote_dp), Round::Floor));
+    const int64_t equity = static_cast<int64_t>(div_floor(equity_e, pow10_fast(kEquityDp - quote_dp)));
     h.equity = Quote(equity);
     h.mm = Quote(mm);
     h.open_positions = n;
@@ -196,21 +198,26 @@ AccountHealth HealthIndex::arm(AccountId a, const AccountStore& store, std::span
   for (std::size_t i = 0; i < pos.size(); ++i) {
     const Position& p = pos[i];
     if (!p.isolated || p.size.v == 0) continue;
-    const MarketRisk& r = markets[p.market];
-    const MarginSummary iso = isolated_margin(p, r, marks[p.market]);
+    // isolated_margin(): equity = floor((margin·10^sh + pnl) / 10^sh), MM as above.
+    const FastMarket& fm = info_[p.market].fm;
+    const i128 nt = notional_exact(p.size, marks[p.market]);
+    const int tt = fm.tier(nt);
+    const int64_t iso_mm = fm.mm(nt, tt);
+    const int64_t iso_eq = static_cast<int64_t>(
+        div_floor(static_cast<i128>(p.isolated_margin.v) * fm.pow_sh + pnl_exact(p.size, marks[p.market], p.entry),
+                  fm.pow_sh));
     ++h.open_positions;
-    if (iso.liquidatable() && !h.flagged) {
+    if (iso_eq < iso_mm && !h.flagged) {
       h.flagged = true;
       h.isolated = true;
       h.market = p.market;
-      h.equity = iso.equity;
-      h.mm = iso.mm;
+      h.equity = Quote(iso_eq);
+      h.mm = Quote(iso_mm);
     }
     uint8_t one = static_cast<uint8_t>(i);
-    uint8_t t = 0;
-    if (info_[p.market].discontinuous) t = static_cast<uint8_t>(tier_index(r, notional_exact(p.size, marks[p.market])));
+    uint8_t t = static_cast<uint8_t>(tt);
     int64_t no_notional = 0;
-    arm_unit(a, gen, pos, &one, &no_notional, &t, 1, iso.equity.v - iso.mm.v, markets, marks);
+    arm_unit(a, gen, pos, &one, &no_notional, &t, 1, iso_eq - iso_mm, markets, marks);
   }
   return h;
 }

@@ -13,6 +13,7 @@
 #include <span>
 #include <vector>
 
+#include "core/index/fast_margin.hpp"
 #include "core/index/ladder.hpp"
 #include "core/margin/margin.hpp"
 #include "core/store/account_store.hpp"
@@ -71,6 +72,7 @@ class HealthIndex {
     bool discontinuous = false;  // some tier boundary has a margin jump
     int shift = 0;            // product_dp − quote_dp
     int eq_shift = 0;         // kEquityDp − product_dp
+    FastMarket fm;            // precomputed margin arithmetic
   };
   void insert(uint32_t m, bool up, int64_t key, AccountId a, uint32_t gen);
   void compact_all();

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "core/engine/health_core.hpp"
+#include "core/index/fast_margin.hpp"
 #include "core/index/trigger_math.hpp"
 #include "tests/core/test_markets.hpp"
 
@@ -29,6 +30,34 @@ TEST(TriggerMath, MoveNeverExceedsItsShareOfTheBudget) {
   EXPECT_EQ(down_key(100, 100), INT64_MIN);
   EXPECT_EQ(down_key(100, 30), 70);
   EXPECT_EQ(up_key(INT64_MAX - 5, 10), INT64_MAX);
+}
+
+TEST(FastMargin, SameNumbersAsTheMarginEngine) {
+  std::mt19937_64 rng(5);
+  const int dps[][2] = {{2, 4}, {1, 6}, {4, 3}, {8, 8}, {0, 8}, {6, 2}};
+  for (int k = 0; k < 12; ++k) {
+    const MarketRisk m = test::standard_market(dps[k % 6][0], dps[k % 6][1], k % 2 == 1, 100 + 10 * k);
+    FastMarket fm;
+    fm.init(m);
+    for (int i = 0; i < 20000; ++i) {
+      const Qty size(static_cast<int64_t>(rng() % 4'000'000'000'000ull) - 2'000'000'000'000);
+      const Price mark(1 + static_cast<int64_t>(rng() % 100'000'000'000ull) >> (rng() % 30));
+      const PositionMargin pm = position_margin(m, size, mark);
+      const i128 n = notional_exact(size, mark);
+      ASSERT_EQ(fm.tier(n), pm.tier);
+      ASSERT_EQ(fm.mm(n, fm.tier(n)), pm.mm.v) << i;
+      ASSERT_GE(fm.notional_upper(n), pm.notional.v);
+      Position p;
+      p.size = size;
+      p.entry = Price(1 + static_cast<int64_t>(rng() % 100'000'000'000ull));
+      p.isolated = true;
+      p.isolated_margin = Quote(static_cast<int64_t>(rng() % 1'000'000'000'000ull));
+      const MarginSummary iso = isolated_margin(p, m, mark);
+      const i128 eq = div_floor(static_cast<i128>(p.isolated_margin.v) * fm.pow_sh + pnl_exact(size, mark, p.entry),
+                                fm.pow_sh);
+      ASSERT_EQ(static_cast<int64_t>(eq), iso.equity.v) << i;
+    }
+  }
 }
 
 // One BTC-like market: price 2 dp, qty 3 dp; tiers per test::standard_market.
