@@ -1,6 +1,7 @@
 // Health index: trigger arithmetic, liquidation and recovery at the exact
 // price found by brute force, ladder visits, dispatch when the out ring is full,
 // sequence numbers and malformed events.
+#include <algorithm>
 #include <cstdint>
 #include <random>
 #include <vector>
@@ -41,7 +42,7 @@ TEST(FastMargin, SameNumbersAsTheMarginEngine) {
     fm.init(m);
     for (int i = 0; i < 20000; ++i) {
       const Qty size(static_cast<int64_t>(rng() % 4'000'000'000'000ull) - 2'000'000'000'000);
-      const Price mark(1 + static_cast<int64_t>(rng() % 100'000'000'000ull) >> (rng() % 30));
+      const Price mark(std::max<int64_t>(1, static_cast<int64_t>(rng() % 100'000'000'000ull) >> (rng() % 30)));
       const PositionMargin pm = position_margin(m, size, mark);
       const i128 n = notional_exact(size, mark);
       ASSERT_EQ(fm.tier(n), pm.tier);
