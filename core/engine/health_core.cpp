@@ -51,8 +51,12 @@ HealthCore::HealthCore(const CoreConfig& cfg, std::span<const MarketRisk> market
       set_pos_(cfg.max_accounts, 0),
       pending_(cfg.max_accounts, 0) {
   assert(markets.size() == marks.size() && !markets.empty());
-  set_.reserve(cfg.max_accounts);
-  scratch_.reserve(cfg.max_accounts);
+  // Touch the memory now (resize, then clear keeps the capacity), so a crash
+  // that flags many accounts at once takes no page faults.
+  set_.resize(cfg.max_accounts);
+  set_.clear();
+  scratch_.resize(cfg.max_accounts);
+  scratch_.clear();
   for (uint32_t m = 0; m < markets_.size(); ++m) {
     assert(risk_supported(markets_[m], markets_[0].scale.quote_dp));
     assert(marks_[m].v > 0);

@@ -33,10 +33,12 @@ struct LadderEntry {
   uint32_t next = kNil;
 };
 
+// All entries are allocated and touched up front (no page faults on the hot
+// path); `used_` is the bump pointer, released entries form a free list.
 class EntryPool {
  public:
-  explicit EntryPool(uint32_t capacity) { entries_.reserve(capacity); }
-  // kNil when the reserved capacity is used up (caller compacts, then grows).
+  explicit EntryPool(uint32_t capacity) : entries_(capacity) {}
+  // kNil when every entry is in use (the caller compacts, then grows).
   uint32_t alloc() {
     if (free_ != kNil) {
       uint32_t i = free_;
@@ -44,14 +46,13 @@ class EntryPool {
       --free_count_;
       return i;
     }
-    if (entries_.size() == entries_.capacity()) return kNil;
-    entries_.emplace_back();
-    return static_cast<uint32_t>(entries_.size() - 1);
+    if (used_ == entries_.size()) return kNil;
+    return static_cast<uint32_t>(used_++);
   }
-  // Reserve more room (allocation, rare: counted by the caller as pool_grows).
-  void grow(std::size_t extra) { entries_.reserve(entries_.capacity() + extra); }
-  std::size_t capacity() const { return entries_.capacity(); }
-  uint64_t free_count() const { return free_count_ + (entries_.capacity() - entries_.size()); }
+  // More room (allocation, rare: counted by the caller as pool_grows).
+  void grow(std::size_t extra) { entries_.resize(entries_.size() + extra); }
+  std::size_t capacity() const { return entries_.size(); }
+  uint64_t free_count() const { return free_count_ + (entries_.size() - used_); }
   void release(uint32_t i) {
     entries_[i].next = free_;
     free_ = i;
@@ -59,11 +60,12 @@ class EntryPool {
   }
   LadderEntry& operator[](uint32_t i) { return entries_[i]; }
   const LadderEntry& operator[](uint32_t i) const { return entries_[i]; }
-  uint64_t in_use() const { return entries_.size() - free_count_; }
+  uint64_t in_use() const { return used_ - free_count_; }
   std::size_t bytes() const { return entries_.capacity() * sizeof(LadderEntry); }
 
  private:
   std::vector<LadderEntry> entries_;
+  std::size_t used_ = 0;
   uint32_t free_ = kNil;
   uint64_t free_count_ = 0;
 };
