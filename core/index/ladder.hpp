@@ -140,6 +140,7 @@ class Ladder {
     while (i != kNil) {
       LadderEntry& e = pool[i];
       const uint32_t next = e.next;
+      if (next != kNil) __builtin_prefetch(&pool[next]);  // overlap with the generation lookup
       ++seen;
       if (gen_of(e.account) != e.gen) {
         pool.release(i);
