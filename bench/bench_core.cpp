@@ -123,7 +123,7 @@ std::unique_ptr<HealthCore> build_core(World& w, uint32_t n_accounts, SpscRing<C
   CoreConfig cfg;
   cfg.max_accounts = n_accounts;
   cfg.position_pool = static_cast<uint32_t>(slots + 64);
-  cfg.entry_pool = static_cast<uint32_t>(positions * 4 + 1024);
+  cfg.entry_pool = static_cast<uint32_t>(positions * 3 + 1024);
   cfg.bucket_bits = 14;
   auto core = std::make_unique<HealthCore>(cfg, w.markets, w.marks, out);
   const auto t0 = std::chrono::steady_clock::now();

@@ -20,7 +20,9 @@ int64_t price_at_bound(Quote bound, int shift, int64_t abs_size) {
 }  // namespace
 
 HealthIndex::HealthIndex(uint32_t max_accounts, uint32_t entry_pool, int bucket_bits)
-    : pool_(entry_pool), gen_(max_accounts, 0), bucket_bits_(bucket_bits) {}
+    : pool_(entry_pool), gen_(max_accounts, 0), bucket_bits_(bucket_bits) {
+  assert(max_accounts <= kMaxIndexedAccounts);
+}
 
 void HealthIndex::set_market(uint32_t m, const MarketRisk& risk, Price mark) {
   if (m >= info_.size()) {
@@ -80,8 +82,7 @@ void HealthIndex::insert(uint32_t m, bool up, int64_t key, AccountId a, uint32_t
   }
   LadderEntry& e = pool_[i];
   e.key = key;
-  e.account = a;
-  e.gen = gen;
+  e.set(a, gen);
   (up ? up_[m] : down_[m]).push(pool_, i);
 }
 

@@ -26,12 +26,20 @@ inline constexpr uint32_t kNil = UINT32_MAX;
 inline constexpr int64_t kNeverBelow = INT64_MIN;  // down key that never fires
 inline constexpr int64_t kNeverAbove = INT64_MAX;  // up key that never fires
 
+// 16 bytes: the account id (24 bits, so ≤ 16.7M accounts per core shard) and
+// the low 8 bits of its generation share one word. An old entry whose 8 bits
+// happen to match after 256 re-arms is taken for live: that costs one extra
+// exact evaluation, never a missed one (a live entry always matches).
+inline constexpr uint32_t kMaxIndexedAccounts = 1u << 24;
 struct LadderEntry {
   int64_t key = 0;
-  uint32_t account = 0;
-  uint32_t gen = 0;
+  uint32_t tag = 0;  // account << 8 | (generation & 0xFF)
   uint32_t next = kNil;
+  uint32_t account() const { return tag >> 8; }
+  uint8_t gen() const { return static_cast<uint8_t>(tag); }
+  void set(uint32_t account_id, uint32_t generation) { tag = account_id << 8 | (generation & 0xFFu); }
 };
+static_assert(sizeof(LadderEntry) == 16);
 
 // All entries are allocated and touched up front (no page faults on the hot
 // path); `used_` is the bump pointer, released entries form a free list.
@@ -142,10 +150,10 @@ class Ladder {
       const uint32_t next = e.next;
       if (next != kNil) __builtin_prefetch(&pool[next]);  // overlap with the generation lookup
       ++seen;
-      if (gen_of(e.account) != e.gen) {
+      if (static_cast<uint8_t>(gen_of(e.account())) != e.gen()) {
         pool.release(i);
       } else if (fires(e.key)) {
-        on_fire(e.account);
+        on_fire(e.account());
         if (keep) { e.next = kept; kept = i; }
         else pool.release(i);
       } else {
@@ -178,7 +186,7 @@ bool Ladder::maybe_recenter(EntryPool& pool, int64_t mark, Gen&& gen_of) {
     uint32_t i = heads_[b];
     while (i != kNil) {
       const uint32_t next = pool[i].next;
-      if (gen_of(pool[i].account) != pool[i].gen) {
+      if (static_cast<uint8_t>(gen_of(pool[i].account())) != pool[i].gen()) {
         pool.release(i);
       } else {
         pool[i].next = chain;
