@@ -4,8 +4,9 @@
 // side of an account's keys, no margin unit of the account can change between
 // "liquidatable" and "not liquidatable" (see trigger_math.hpp, core/README.md).
 //
-// `arm` evaluates an account exactly (core/margin's position_margin, pnl_exact
-// and isolated_margin, the same arithmetic as cross_margin) and re-arms all its
+// `arm` evaluates an account exactly (the arithmetic of core/margin's
+// cross_margin / isolated_margin, precomputed per market in FastMarket and
+// tested against them) and re-arms all its
 // keys under a fresh generation. `on_tick` pops the keys a mark move crossed and
 // reports each affected account once (its generation is bumped at once, so its
 // other keys, in any ladder, are stale from then on).
@@ -50,7 +51,8 @@ class HealthIndex {
 
   AccountHealth arm(AccountId a, const AccountStore& store, std::span<const MarketRisk> markets,
                     std::span<const Price> marks);
-  // Exact evaluation only (no re-arm): the audit and the dispatcher use it.
+  // Exact evaluation only (no re-arm) with core/margin's own cross_margin and
+  // isolated_margin: the audit uses it as the independent reference.
   static AccountHealth evaluate(Quote collateral, std::span<const Position> positions,
                                 std::span<const MarketRisk> markets, std::span<const Price> marks);
 
