@@ -107,7 +107,7 @@ ApplyStatus HealthCore::apply_price(const Event& e) {
   marks_[m] = Price(p1);
   scratch_.clear();
   index_.on_tick(m, p0, p1, scratch_);
-  for (AccountId a : scratch_) rearm(a);
+  rearm_batch();
   return ApplyStatus::Ok;
 }
 
@@ -214,6 +214,23 @@ ApplyStatus HealthCore::apply_market_funding(const Event& e) {
     rearm(a);
   }
   return ApplyStatus::Ok;
+}
+
+// Re-arm every account in scratch_. A big batch (a crash tick) is sorted by id,
+// which turns random account and position reads into a forward sweep; records
+// and position blocks a few accounts ahead are prefetched. Deterministic.
+void HealthCore::rearm_batch() {
+  const std::size_t n = scratch_.size();
+  if (n > 256) std::sort(scratch_.begin(), scratch_.end());
+  constexpr std::size_t kRecAhead = 8, kPosAhead = 4;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i + kRecAhead < n) {
+      store_.prefetch_record(scratch_[i + kRecAhead]);
+      index_.prefetch(scratch_[i + kRecAhead]);
+    }
+    if (i + kPosAhead < n) store_.prefetch_positions(scratch_[i + kPosAhead]);
+    rearm(scratch_[i]);
+  }
 }
 
 void HealthCore::rearm(AccountId a) {

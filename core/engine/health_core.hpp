@@ -95,6 +95,7 @@ class HealthCore {
   ApplyStatus apply_market_risk(const Event& e);
   ApplyStatus apply_market_funding(const Event& e);
   void rearm(AccountId a);
+  void rearm_batch();
   void set_status(AccountId a, const AccountHealth& h);
   void notify(AccountId a, const AccountHealth* h);
   bool try_dispatch(AccountId a, const AccountHealth* h);

@@ -310,7 +310,7 @@ void run_exactness(uint32_t n_markets, uint32_t n_accounts, uint64_t events, uin
 }
 
 TEST(IndexExactness, FullScanAfterEveryEvent) {
-  run_exactness(8, 200, event_count(kDefaultEvents) / 10, 7, 1);
+  run_exactness(8, 200, event_count(kDefaultEvents) / 20, 7, 1);
 }
 
 TEST(IndexExactness, MillionEventsManyMarkets) {
