@@ -71,6 +71,10 @@ class HealthCore {
   // Retry delayed dispatch (the loop calls it when idle; apply() calls it too).
   void flush_dispatch() { if (pending_count_ > 0) drain_pending(); }
 
+  // Test hook: drop an account's keys without re-arming it, as a bug in the
+  // index would; only the audit can then notice the account (tests use it).
+  void forget_keys_for_test(AccountId a) { index_.disarm(a); }
+
   bool is_flagged(AccountId a) const { return (state_[a] & kFlagged) != 0; }
   std::span<const AccountId> flagged() const { return set_; }
   std::size_t pending_dispatch() const { return pending_count_; }

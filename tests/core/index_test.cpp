@@ -119,6 +119,29 @@ TEST(HealthCore, LongFlagsAtExactLiquidationPriceAndRecoversAboveIt) {
   EXPECT_EQ(core.audit_step(4), 0u);
 }
 
+TEST(HealthCore, AuditCountsAndRepairsWhatTheIndexMissed) {
+  OneMarket w;
+  CoreConfig cfg{8, 32, 64, 12};
+  HealthCore core(cfg, w.mk, w.marks, nullptr);
+  Position p;
+  p.size = Qty(20'000);
+  p.entry = Price(5'000'000);
+  std::vector<Position> v{p};
+  for (AccountId a = 0; a < 8; ++a) ASSERT_TRUE(core.load_account(a, Quote(10'000'000'000), v));
+  core.forget_keys_for_test(3);  // account 3 now has no live key
+  core.apply(Event::price(0, Price(4'000'000), Price(0), Price(0), 1));  // −20 %: all under
+  EXPECT_EQ(core.flagged().size(), 7u);
+  EXPECT_FALSE(core.is_flagged(3));
+  EXPECT_EQ(core.audit_step(2), 0u);  // accounts 0, 1
+  EXPECT_EQ(core.audit_step(2), 1u);  // accounts 2, 3: the miss
+  EXPECT_EQ(core.counters().index_missed, 1u);
+  EXPECT_TRUE(core.is_flagged(3));
+  // Repaired for good: it re-armed, so the way back up clears it like the others.
+  core.apply(Event::price(0, Price(5'000'000), Price(0), Price(0), 2));
+  EXPECT_TRUE(core.flagged().empty());
+  EXPECT_EQ(core.audit_step(8), 0u);
+}
+
 TEST(HealthCore, FarTicksVisitNoEntries) {
   OneMarket w;
   CoreConfig cfg{1000, 4000, 4000, 14};
