@@ -1,0 +1,68 @@
+#pragma once
+// The margin arithmetic of core/margin (position_margin's MM, cross_margin's
+// equity, isolated_margin), bit for bit, with the powers of ten and the tier
+// bounds precomputed per market and 64-bit division whenever the operands fit.
+// Only what the index needs: MM (not IM), and an upper bound of the notional.
+// The exactness tests compare the index's decisions with cross_margin and
+// isolated_margin themselves, and the audit uses them too.
+#include <cstdint>
+
+#include "core/index/trigger_math.hpp"
+#include "core/margin/margin.hpp"
+
+namespace liqd {
+
+// floor(num / den) for num ≥ 0, den > 0.
+inline i128 div_floor_nonneg(i128 num, i128 den) {
+  if (num <= static_cast<i128>(UINT64_MAX) && den <= static_cast<i128>(UINT64_MAX))
+    return static_cast<i128>(static_cast<uint64_t>(num) / static_cast<uint64_t>(den));
+  return num / den;
+}
+// Rounded as `div_round(num, den, mode)` for Floor / Ceil, den > 0.
+inline i128 div_floor(i128 num, i128 den) {
+  if (num >= 0) return div_floor_nonneg(num, den);
+  const i128 q = div_floor_nonneg(-num, den);
+  return q * den == -num ? -q : -q - 1;
+}
+inline i128 div_ceil(i128 num, i128 den) { return -div_floor(-num, den); }
+
+struct FastMarket {
+  i128 pow_sh = 1;      // 10^(product_dp − quote_dp)
+  i128 pow_sh8 = 1;     // 10^(product_dp − quote_dp + 8)
+  i128 pow_eq = 1;      // 10^(kEquityDp − product_dp)
+  int n_tiers = 0;
+  i128 bound[kMaxTiers] = {};     // tier bound at product scale; −1: unbounded
+  i128 mm_ded[kMaxTiers] = {};    // mm_deduction_w × 10^sh
+  int64_t mmr[kMaxTiers] = {};
+
+  void init(const MarketRisk& m) {
+    const int sh = m.scale.product_dp() - m.scale.quote_dp;
+    pow_sh = pow10_fast(sh);
+    pow_sh8 = pow10_fast(sh + kRatioDp);
+    pow_eq = pow10_fast(kEquityDp - m.scale.product_dp());
+    n_tiers = m.n_tiers;
+    for (int i = 0; i < m.n_tiers; ++i) {
+      bound[i] = m.tiers[i].unbounded() ? -1 : static_cast<i128>(m.tiers[i].max_notional.v) * pow_sh;
+      mm_ded[i] = m.tiers[i].mm_deduction_w * pow_sh;
+      mmr[i] = m.tiers[i].mmr.v;
+    }
+  }
+  // tier_index(): n_tiers when beyond a bounded last tier.
+  int tier(i128 n) const {
+    for (int i = 0; i < n_tiers; ++i)
+      if (bound[i] < 0 || n <= bound[i]) return i;
+    return n_tiers;
+  }
+  // position_margin(...).mm for notional n = |size|·mark (product scale).
+  int64_t mm(i128 n, int t) const {
+    const int k = t < n_tiers ? t : n_tiers - 1;
+    return static_cast<int64_t>(div_ceil(n * mmr[k] - mm_ded[k], pow_sh8));
+  }
+  // ≥ the exact notional in quote units.
+  int64_t notional_upper(i128 n) const {
+    const i128 q = div_floor_nonneg(n, pow_sh) + 1;
+    return q > INT64_MAX ? INT64_MAX : static_cast<int64_t>(q);
+  }
+};
+
+}  // namespace liqd
