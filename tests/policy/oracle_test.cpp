@@ -39,7 +39,7 @@ struct Book {
     for (int i = 0; i < 10; ++i) {
       Position p{};
       p.market = 0;
-      p.size = Qty((i % 2 == 0 ? 1 : -1) * (1000 + 100 * i));  // 1.0 .. 1.9
+      p.size = Qty((i % 2 == 0 ? 1 : -1) * (1000 + 100 * i) * 10);  // 1.0 .. 1.9
       p.entry = Price(10000);                                   // 100.00
       // 5 % of notional: 20x.
       collateral.push_back(Quote(5 * (1000 + 100 * i) * 1000));

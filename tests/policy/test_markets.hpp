@@ -8,10 +8,11 @@
 
 namespace liqd::policy::test {
 
-// Price 2 dp (0.01), size 3 dp (0.001), quote 6 dp (USDC). One unbounded tier.
+// Price 2 dp (0.01), size 4 dp (0.0001), quote 6 dp (USDC). One unbounded tier.
+// (price_dp + qty_dp ≥ quote_dp, as config requires.)
 inline MarketRisk one_tier_market(int64_t mmr, int64_t imr, int64_t fee = 0) {
   MarketRisk m{};
-  m.scale = Scale{2, 3, 6};
+  m.scale = Scale{2, 4, 6};
   m.tick = Price(1);
   m.lot = Qty(1);
   m.n_tiers = 1;
@@ -23,10 +24,10 @@ inline MarketRisk one_tier_market(int64_t mmr, int64_t imr, int64_t fee = 0) {
 
 // Binance USD-M BTCUSDT's first tiers (published leverage brackets: notional
 // 0–50k 0.4 % MMR / 125x, 50k–250k 0.5 % / 100x, 250k–3M 1 % / 50x, then 2.5 %
-// / 20x, unbounded here), deductions derived. Price 2 dp, size 3 dp, quote 6 dp.
+// / 20x, unbounded here), deductions derived. Price 2 dp, size 4 dp, quote 6 dp.
 inline MarketRisk btc_tiered_market() {
   MarketRisk m{};
-  m.scale = Scale{2, 3, 6};
+  m.scale = Scale{2, 4, 6};
   m.tick = Price(10);
   m.lot = Qty(1);
   m.n_tiers = 4;
