@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <tuple>
 #include <random>
 #include <sstream>
 #include <string>
@@ -24,6 +25,7 @@
 #include "core/policy/oracle/index_oracle.hpp"
 #include "core/policy/oracle/mark_price.hpp"
 #include "core/policy/planner/planner.hpp"
+#include "core/policy/population/population.hpp"
 #include "core/policy/prices/liquidation_prices.hpp"
 #include "core/policy/volmargin/vol_margin.hpp"
 #include "tests/policy/test_markets.hpp"
@@ -347,6 +349,113 @@ TEST(PolicyPipeline, CrashPathsStaticAndVolatilityAdjusted) {
 TEST(PolicyPipeline, Deterministic) {
   const char* f = "binance_usdm_BTCUSDT_1m_2022-11-08T1816Z_2028Z.csv";
   EXPECT_EQ(run(f, true, 7, 400), run(f, true, 7, 400));
+}
+
+}  // namespace
+}  // namespace liqd::policy
+
+namespace liqd::policy {
+namespace {
+
+// The two oracle tests end to end: a stale feed pauses its market (the
+// planner sends nothing there and in-flight orders are to be cancelled), and a
+// single manipulated source spiking 30 % liquidates no one in a whole population.
+struct Stage {
+  OracleConfig oc{};
+  IndexOracle oracle;
+  MarkPrice mark{MarkConfig{}};
+  CircuitBreaker breaker{BreakerConfig{}};
+  static OracleConfig cfg(int n) {
+    OracleConfig c{};
+    c.n_sources = static_cast<uint8_t>(n);
+    for (int i = 0; i < n; ++i) c.max_age_ms[i] = 2000;
+    return c;
+  }
+  explicit Stage(int n) : oracle(cfg(n)) {}
+  // Returns the mark and the breaker effects after this tick.
+  std::pair<MarkResult, BreakerEffects> tick(TimeMs now) {
+    const IndexResult ir = oracle.evaluate(now);
+    const MarkResult mr = mark.compute(ir, now);
+    BreakerInputs bi{};
+    bi.oracle_stale = ir.status == OracleStatus::Stale;
+    bi.mark = mr.mark;
+    bi.index = ir.index;
+    breaker.on_tick(bi, now);
+    return {mr, breaker.effects()};
+  }
+};
+
+TEST(PolicyPipeline, StaleFeedPausesItsMarket) {
+  Stage st(3);
+  MarketRisk m = test::one_tier_market(5'000'000, 10'000'000, 1'000'000);
+  m.lot = Qty(100);
+  std::vector<MarketRisk> risk = {m};
+  std::vector<MarketLiqConfig> liq = {MarketLiqConfig{}};
+  Planner pl(PlannerConfig{}, liq, nullptr);
+  for (int s = 0; s < 3; ++s) st.oracle.update(s, Price(9400), Price(0), 0);
+  auto [mr, eff] = st.tick(0);
+  ASSERT_TRUE(mr.valid);
+  ASSERT_TRUE(eff.may_liquidate);
+  // Long 10 @ 100 with 70 collateral: liquidatable at 94.
+  Position p{0, Qty(100'000), Price(10000), false, Quote(0)};
+  AccountView av{1, Quote(70'000'000), std::span<const Position>(&p, 1), 0};
+  std::vector<Price> marks = {mr.mark};
+  std::vector<BreakerEffects> effects = {eff};
+  AccountLiqState ls{};
+  ASSERT_EQ(pl.plan(av, ls, MarketsView{risk, marks, effects}, 0).action, PlanAction::Orders);
+  // Sources 1 and 2 keep publishing, source 0 goes silent: after 2 s the market is STALE.
+  for (TimeMs t = 500; t <= 2500; t += 500) {
+    st.oracle.update(1, Price(9400), Price(0), t);
+    st.oracle.update(2, Price(9400), Price(0), t);
+    std::tie(mr, eff) = st.tick(t);
+  }
+  EXPECT_FALSE(mr.valid);
+  EXPECT_EQ(st.breaker.mode(), MarketMode::Stale);
+  EXPECT_TRUE(eff.cancel_in_flight);
+  effects[0] = eff;
+  AccountLiqState ls2{};
+  const Plan p2 = pl.plan(av, ls2, MarketsView{risk, marks, effects}, 2500);
+  EXPECT_EQ(p2.action, PlanAction::Wait);
+  EXPECT_EQ(p2.why, PlanWhy::WaitMarketPaused);
+}
+
+TEST(PolicyPipeline, ManipulatedSourceSpikeLiquidatesNoOne) {
+  for (int sign : {+1, -1}) {
+    Stage st(5);
+    MarketRisk m = test::btc_tiered_market();
+    m.lot = Qty(10);
+    std::vector<MarketRisk> risk = {m};
+    std::vector<MarketLiqConfig> liq = {MarketLiqConfig{}};
+    Planner pl(PlannerConfig{}, liq, nullptr);
+    // A population generated at 50,000 (no one liquidatable there).
+    std::vector<PopulationMarket> pm = {PopulationMarket{"BTC-USD", Price(5'000'000), m}};
+    PopulationConfig pc{};
+    pc.seed = 3;
+    std::vector<GenAccount> accounts;
+    for (int i = 0; i < 3000; ++i) accounts.push_back(generate_account(i, pm, pc));
+    for (int s = 0; s < 5; ++s) st.oracle.update(s, Price(5'000'000 + (s - 2) * 100), Price(0), 0);
+    st.tick(0);
+    // Source 4 prints ±30 %.
+    st.oracle.update(4, Price(5'000'000 + sign * 1'500'000), Price(0), 100);
+    auto [mr, eff] = st.tick(100);
+    ASSERT_TRUE(mr.valid);
+    EXPECT_EQ(mr.mark.v, 4'999'950);  // median of the four honest sources (−0.001 %)
+    EXPECT_TRUE(eff.may_liquidate);
+    std::vector<Price> marks = {mr.mark};
+    std::vector<BreakerEffects> effects = {eff};
+    int orders = 0, liquidatable_at_spike = 0;
+    for (const GenAccount& a : accounts) {
+      Position p{0, a.pos[0].size, a.pos[0].entry, false, Quote(0)};
+      AccountView av{a.id, a.collateral, std::span<const Position>(&p, 1), 0};
+      AccountLiqState ls{};
+      orders += pl.plan(av, ls, MarketsView{risk, marks, effects}, 100).action != PlanAction::None;
+      const Price spiked(5'000'000 + sign * 1'500'000);
+      liquidatable_at_spike += cross_margin(a.collateral, std::span<const Position>(&p, 1), risk,
+                                            std::span<const Price>(&spiked, 1)).liquidatable();
+    }
+    EXPECT_EQ(orders, 0);
+    EXPECT_GT(liquidatable_at_spike, 500);  // what trusting that one source would have done
+  }
 }
 
 }  // namespace
