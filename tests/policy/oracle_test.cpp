@@ -65,7 +65,7 @@ TEST(Oracle, SingleManipulatedSourceSpiking30PercentMovesNothingAndLiquidatesNoO
     Book book;
     const int64_t truth[5] = {10000, 10001, 9999, 10002, 9998};
     TimeMs t = 1'700'000'000'000;
-    for (int i = 0; i < 5; ++i) o.update(i, Price(truth[i]), Price(0), t);
+    for (int i = 0; i < 5; ++i) o.update(i, Price(truth[i]), Price(0), t, t);
     IndexResult before = o.evaluate(t);
     ASSERT_EQ(before.status, OracleStatus::Ok);
     ASSERT_EQ(before.index.v, 10000);
@@ -76,7 +76,7 @@ TEST(Oracle, SingleManipulatedSourceSpiking30PercentMovesNothingAndLiquidatesNoO
     // Source 3 is manipulated: +/-30 % (13002 / 7001).
     t += 100;
     const int64_t spiked = truth[3] + sign * truth[3] * 3 / 10;
-    o.update(3, Price(spiked), Price(0), t);
+    o.update(3, Price(spiked), Price(0), t, t);
     IndexResult after = o.evaluate(t);
     EXPECT_EQ(after.status, OracleStatus::Ok);
     EXPECT_FALSE(after.status_changed);
@@ -99,15 +99,15 @@ TEST(Oracle, ThreeSourcesOneSpikeKeepsTheTwoAgreeing) {
   OracleConfig c = five_sources();
   c.n_sources = 3;
   IndexOracle o(c);
-  o.update(0, Price(10000), Price(0), 1000);
-  o.update(1, Price(10010), Price(0), 1000);
-  o.update(2, Price(13000), Price(0), 1000);
+  o.update(0, Price(10000), Price(0), 1000, 1000);
+  o.update(1, Price(10010), Price(0), 1000, 1000);
+  o.update(2, Price(13000), Price(0), 1000, 1000);
   IndexResult r = o.evaluate(1000);
   EXPECT_EQ(r.status, OracleStatus::Ok);
   EXPECT_EQ(r.used, 2);
   EXPECT_EQ(r.index.v, 10005);
   // Two of three disagreeing with the median: no majority → STALE.
-  o.update(1, Price(7000), Price(0), 1001);
+  o.update(1, Price(7000), Price(0), 1001, 1001);
   r = o.evaluate(1001);
   EXPECT_EQ(r.status, OracleStatus::Stale);
   EXPECT_TRUE(r.status_changed);
@@ -120,14 +120,14 @@ TEST(Oracle, StaleSourcePutsMarketInStaleAndRecovers) {
   c.max_age_ms = {1000, 1000, 5000};
   IndexOracle o(c);
   MarkPrice mk(MarkConfig{});
-  o.update(0, Price(10000), Price(0), 0);
-  o.update(1, Price(10000), Price(0), 0);
-  o.update(2, Price(10000), Price(0), 0);
+  o.update(0, Price(10000), Price(0), 0, 0);
+  o.update(1, Price(10000), Price(0), 0, 0);
+  o.update(2, Price(10000), Price(0), 0, 0);
   IndexResult r = o.evaluate(1000);  // age 1000 = limit: still fresh
   EXPECT_EQ(r.status, OracleStatus::Ok);
   EXPECT_TRUE(r.status_changed);  // first good index clears the initial STALE
-  o.update(0, Price(10000), Price(0), 1500);
-  o.update(2, Price(10000), Price(0), 1500);
+  o.update(0, Price(10000), Price(0), 1500, 1500);
+  o.update(2, Price(10000), Price(0), 1500, 1500);
   r = o.evaluate(1001);  // source 1 is 1001 ms old
   EXPECT_EQ(r.status, OracleStatus::Stale);
   EXPECT_TRUE(r.status_changed);
@@ -138,7 +138,7 @@ TEST(Oracle, StaleSourcePutsMarketInStaleAndRecovers) {
   r = o.evaluate(1002);
   EXPECT_EQ(r.status, OracleStatus::Stale);
   EXPECT_FALSE(r.status_changed);
-  o.update(1, Price(10020), Price(0), 1600);
+  o.update(1, Price(10020), Price(0), 1600, 1600);
   r = o.evaluate(1600);
   EXPECT_EQ(r.status, OracleStatus::Ok);
   EXPECT_TRUE(r.status_changed);
@@ -148,9 +148,9 @@ TEST(Oracle, StaleSourcePutsMarketInStaleAndRecovers) {
 TEST(Oracle, OutOfOrderQuotesAreIgnoredAndCounted) {
   OracleConfig c = five_sources();
   IndexOracle o(c);
-  EXPECT_TRUE(o.update(0, Price(100), Price(0), 10));
-  EXPECT_FALSE(o.update(0, Price(999), Price(0), 9));
-  EXPECT_FALSE(o.update(0, Price(999), Price(0), 10));
+  EXPECT_TRUE(o.update(0, Price(100), Price(0), 10, 10));
+  EXPECT_FALSE(o.update(0, Price(999), Price(0), 9, 9));
+  EXPECT_FALSE(o.update(0, Price(999), Price(0), 10, 10));
   EXPECT_EQ(o.out_of_order(), 2u);
 }
 
@@ -169,9 +169,9 @@ TEST(Oracle, ConfidenceWidthCheckOnRealPythQuote) {
     c.n_sources = 3;
     c.max_conf_width = Ratio(width);
     IndexOracle o(c);
-    o.update(0, Price(price), Price(conf), ts);
-    o.update(1, Price(price + 50'000'000), Price(0), ts);  // 1841.86, no conf published
-    o.update(2, Price(price - 50'000'000), Price(0), ts);
+    o.update(0, Price(price), Price(conf), ts, ts);
+    o.update(1, Price(price + 50'000'000), Price(0), ts, ts);  // 1841.86, no conf published
+    o.update(2, Price(price - 50'000'000), Price(0), ts, ts);
     IndexResult r = o.evaluate(ts + 500);
     if (width == 100'000) {
       EXPECT_EQ(r.status, OracleStatus::Ok);
@@ -225,6 +225,25 @@ TEST(Mark, ThinBookCannotMoveTheMark) {
   r = mk.compute(idx, 6000);
   EXPECT_EQ(r.inputs, 1);
   EXPECT_EQ(r.mark.v, 10050);
+}
+
+}  // namespace
+}  // namespace liqd::policy
+
+namespace liqd::policy {
+namespace {
+
+// A quote dated in the future would stay "fresh" and block the source's real
+// updates (which must be newer); it is refused at the door and counted.
+TEST(Oracle, FutureDatedQuoteIsRefused) {
+  OracleConfig c = five_sources();
+  c.n_sources = 3;
+  c.max_future_ms = 1000;
+  IndexOracle o(c);
+  EXPECT_FALSE(o.update(0, Price(10000), Price(0), 1'000'000, 1000));
+  EXPECT_EQ(o.future_dated(), 1u);
+  EXPECT_TRUE(o.update(0, Price(10000), Price(0), 1500, 1000));  // 500 ms of skew is fine
+  EXPECT_TRUE(o.update(0, Price(10000), Price(0), 2000, 2000));
 }
 
 }  // namespace

@@ -177,7 +177,7 @@ Figures run(const std::string& file, bool dynamic, uint64_t seed, int n_accounts
       const TimeMs now = b.ts + k * 15'000;
       for (int s = 0; s < 5; ++s) {  // five honest sources within ±2 bp
         const int64_t noise = static_cast<int64_t>(walk[k].v) * (s - 2) / 10'000;
-        oracle.update(s, Price(walk[k].v + noise), Price(0), now);
+        oracle.update(s, Price(walk[k].v + noise), Price(0), now, now);
       }
       const IndexResult ir = oracle.evaluate(now);
       const MarkResult mr = markp.compute(ir, now);
@@ -392,7 +392,7 @@ TEST(PolicyPipeline, StaleFeedPausesItsMarket) {
   std::vector<MarketRisk> risk = {m};
   std::vector<MarketLiqConfig> liq = {MarketLiqConfig{}};
   Planner pl(PlannerConfig{}, liq, nullptr);
-  for (int s = 0; s < 3; ++s) st.oracle.update(s, Price(9400), Price(0), 0);
+  for (int s = 0; s < 3; ++s) st.oracle.update(s, Price(9400), Price(0), 0, 0);
   auto [mr, eff] = st.tick(0);
   ASSERT_TRUE(mr.valid);
   ASSERT_TRUE(eff.may_liquidate);
@@ -405,8 +405,8 @@ TEST(PolicyPipeline, StaleFeedPausesItsMarket) {
   ASSERT_EQ(pl.plan(av, ls, MarketsView{risk, marks, effects}, 0).action, PlanAction::Orders);
   // Sources 1 and 2 keep publishing, source 0 goes silent: after 2 s the market is STALE.
   for (TimeMs t = 500; t <= 2500; t += 500) {
-    st.oracle.update(1, Price(9400), Price(0), t);
-    st.oracle.update(2, Price(9400), Price(0), t);
+    st.oracle.update(1, Price(9400), Price(0), t, t);
+    st.oracle.update(2, Price(9400), Price(0), t, t);
     std::tie(mr, eff) = st.tick(t);
   }
   EXPECT_FALSE(mr.valid);
@@ -433,10 +433,10 @@ TEST(PolicyPipeline, ManipulatedSourceSpikeLiquidatesNoOne) {
     pc.seed = 3;
     std::vector<GenAccount> accounts;
     for (int i = 0; i < 3000; ++i) accounts.push_back(generate_account(i, pm, pc));
-    for (int s = 0; s < 5; ++s) st.oracle.update(s, Price(5'000'000 + (s - 2) * 100), Price(0), 0);
+    for (int s = 0; s < 5; ++s) st.oracle.update(s, Price(5'000'000 + (s - 2) * 100), Price(0), 0, 0);
     st.tick(0);
     // Source 4 prints ±30 %.
-    st.oracle.update(4, Price(5'000'000 + sign * 1'500'000), Price(0), 100);
+    st.oracle.update(4, Price(5'000'000 + sign * 1'500'000), Price(0), 100, 100);
     auto [mr, eff] = st.tick(100);
     ASSERT_TRUE(mr.valid);
     EXPECT_EQ(mr.mark.v, 4'999'950);  // median of the four honest sources (−0.001 %)

@@ -37,8 +37,12 @@ IndexOracle::IndexOracle(const OracleConfig& cfg) : cfg_(cfg) {
   assert(cfg_.min_sources >= 1);
 }
 
-bool IndexOracle::update(int source, Price price, Price conf, TimeMs publish_ms) {
+bool IndexOracle::update(int source, Price price, Price conf, TimeMs publish_ms, TimeMs recv_ms) {
   assert(source >= 0 && source < cfg_.n_sources);
+  if (publish_ms - recv_ms > cfg_.max_future_ms) {
+    ++future_dated_;
+    return false;
+  }
   Quote_& q = q_[source];
   if (q.has && publish_ms <= q.publish_ms) {
     ++out_of_order_;

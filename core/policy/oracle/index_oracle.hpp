@@ -28,6 +28,7 @@ struct OracleConfig {
   Ratio max_deviation{2'000'000};                     // 2 % from the median
   Ratio max_conf_width{0};                            // conf / price; 0 = not checked
   uint8_t min_sources = 3;
+  TimeMs max_future_ms = 1000;                        // publish time ahead of receipt: refused
 };
 
 enum class OracleStatus : uint8_t { Ok, Stale };
@@ -50,9 +51,12 @@ class IndexOracle {
  public:
   explicit IndexOracle(const OracleConfig& cfg);
 
-  // A source's new quote. A quote not newer than the one held is ignored and
-  // counted (feeds may replay); returns whether it was taken.
-  bool update(int source, Price price, Price conf, TimeMs publish_ms);
+  // A source's new quote, received at event time recv_ms. A quote not newer than
+  // the one held is ignored and counted (feeds may replay); one published more than
+  // max_future_ms after its receipt is refused and counted (a future timestamp would
+  // otherwise keep a source "fresh" and block its real updates). Returns whether
+  // it was taken.
+  bool update(int source, Price price, Price conf, TimeMs publish_ms, TimeMs recv_ms);
 
   // The index as of `now` (an event timestamp).
   IndexResult evaluate(TimeMs now);
@@ -63,6 +67,7 @@ class IndexOracle {
     return dropped_[source][static_cast<int>(why)];
   }
   uint64_t out_of_order() const { return out_of_order_; }
+  uint64_t future_dated() const { return future_dated_; }
   const OracleConfig& config() const { return cfg_; }
 
  private:
@@ -76,6 +81,7 @@ class IndexOracle {
   std::array<Quote_, kMaxOracleSources> q_{};
   std::array<std::array<uint64_t, kSourceDropKinds>, kMaxOracleSources> dropped_{};
   uint64_t out_of_order_ = 0;
+  uint64_t future_dated_ = 0;
   OracleStatus status_ = OracleStatus::Stale;  // no index until the first good evaluation
   Price last_good_;
 };
