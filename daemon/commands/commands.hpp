@@ -9,6 +9,7 @@ namespace liqd::cmd {
 void add_risk(CLI::App& app, int& exit_code);          // what-if margin tool (issue 3)
 void add_parse(CLI::App& app, int& exit_code);         // raw feed messages -> events (issue 6)
 void add_route(CLI::App& app, int& exit_code);         // smart order routing decision (issue 7)
+void add_gen_accounts(CLI::App& app, int& exit_code);  // synthetic account population (issue 5)
 
 // The top-level `liqd --config F [--check-config]` (daemon and config check).
 struct TopLevel {
