@@ -130,3 +130,37 @@ TEST(Settlement, FeeCappedAtSurplusShortfallBelowBankruptcy) {
 
 }  // namespace
 }  // namespace liqd::policy
+
+namespace liqd::policy {
+namespace {
+
+// 8 / 8 / 6 decimals (the `liqd risk` defaults) and a 2B collateral whale: the naive
+// TNC × PMMR × 10^10 product would be ~3.4e38, beyond 128 bits.
+TEST(LiquidationPrices, HugeAccountsDoNotOverflow) {
+  MarketRisk m{};
+  m.scale = Scale{8, 8, 6};
+  m.n_tiers = 1;
+  m.tiers[0].mmr = Ratio(500'000);
+  m.tiers[0].imr = Ratio(1'000'000);
+  Position p{};
+  p.size = Qty(100'000LL * 100'000'000LL);       // 100,000 BTC
+  p.entry = Price(50'000LL * 100'000'000LL);      // 50,000
+  const Quote coll(2'000'000'000LL * 1'000'000LL);  // 2B USDC
+  const Price mark(45'000LL * 100'000'000LL);
+  MarginSummary s = cross_margin(coll, std::span<const Position>(&p, 1), std::span<const MarketRisk>(&m, 1),
+                                 std::span<const Price>(&mark, 1));
+  ASSERT_EQ(s.equity.v, 1'500'000'000LL * 1'000'000LL);
+  const Quote pmm = position_margin(m, p.size, mark).mm;
+  // Single position: B = entry − collateral / size = 50,000 − 20,000.
+  EXPECT_EQ(bankruptcy_price(m, p.size, mark, pmm, AccountRisk{s.equity, s.mm}).v, 30'000LL * 100'000'000LL);
+  Position sh = p;
+  sh.size = -p.size;
+  const Price up(55'000LL * 100'000'000LL);
+  s = cross_margin(coll, std::span<const Position>(&sh, 1), std::span<const MarketRisk>(&m, 1),
+                   std::span<const Price>(&up, 1));
+  EXPECT_EQ(bankruptcy_price(m, sh.size, up, position_margin(m, sh.size, up).mm, AccountRisk{s.equity, s.mm}).v,
+            70'000LL * 100'000'000LL);
+}
+
+}  // namespace
+}  // namespace liqd::policy

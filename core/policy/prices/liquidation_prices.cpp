@@ -11,17 +11,24 @@ inline i128 abs128(i128 v) { return v < 0 ? -v : v; }
 
 Price bankruptcy_price(const MarketRisk& m, Qty size, Price mark, Quote pos_mm, const AccountRisk& acct) {
   assert(size.v != 0);
-  // alloc/size in price units: TNC × PMMR × 10^shift / (TMMR × size).
-  i128 num = static_cast<i128>(acct.equity.v) * pos_mm.v * pow10_i128(shift_of(m));
-  i128 den = static_cast<i128>(acct.mm.v > 0 ? acct.mm.v : 1) * size.v;
-  if (acct.mm.v <= 0) {  // no requirement: the whole equity backs this position
-    num = static_cast<i128>(acct.equity.v) * pow10_i128(shift_of(m));
-    den = size.v;
+  // The position's share of the equity at product scale, floored exactly:
+  //   alloc_w = floor(TNC × PMMR × 10^shift / TMMR)
+  // computed as q × 10^shift + floor(r × 10^shift / TMMR) so TNC × PMMR × 10^shift
+  // (up to ~1e39 with 8/8/6 decimals and a billion of equity) is never formed.
+  const i128 shift = pow10_i128(shift_of(m));
+  i128 alloc_w;
+  if (acct.mm.v > 0) {
+    const i128 num = static_cast<i128>(acct.equity.v) * pos_mm.v;
+    const i128 q = div_round(num, acct.mm.v, Round::Floor);
+    const i128 r = num - q * acct.mm.v;  // 0 ≤ r < TMMR
+    alloc_w = q * shift + r * shift / acct.mm.v;
+  } else {  // no requirement: the whole equity backs this position
+    alloc_w = static_cast<i128>(acct.equity.v) * shift;
   }
-  // B = P − num/den; toward the mark: long (den > 0) → B up → num/den down (Floor);
-  // short → B down → num/den up (Ceil).
-  i128 off = div_round(num, den, size.v > 0 ? Round::Floor : Round::Ceil);
-  i128 b = static_cast<i128>(mark.v) - off;
+  // B = P − alloc / size. Toward the mark: a long's B rounds up, a short's down, i.e.
+  // the offset alloc_w / |size| is floored either way (floor of a floor is exact).
+  const i128 off = div_round(alloc_w, abs128(size.v), Round::Floor);
+  i128 b = size.v > 0 ? static_cast<i128>(mark.v) - off : static_cast<i128>(mark.v) + off;
   if (b < 0) b = 0;
   if (b > INT64_MAX) b = INT64_MAX;
   return Price(static_cast<int64_t>(b));
