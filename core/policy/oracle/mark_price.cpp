@@ -1,0 +1,73 @@
+#include "core/policy/oracle/mark_price.hpp"
+
+namespace liqd::policy {
+
+namespace {
+// Beyond this many missed samples the EMA has forgotten its past to within a
+// rounding unit for any alpha ≥ 0.1; cap the loop so a long gap costs O(1).
+constexpr int64_t kMaxCatchUpSamples = 256;
+}  // namespace
+
+void MarkPrice::on_book(Price best_bid, Price best_ask, TimeMs ts) {
+  if (has_book_ && ts < book_ts_) return;  // older than what we hold
+  bid_ = best_bid;
+  ask_ = best_ask;
+  book_ts_ = ts;
+  has_book_ = true;
+}
+
+void MarkPrice::on_trade(Price px, TimeMs ts) {
+  if (has_trade_ && ts < trade_ts_) return;
+  last_ = px;
+  trade_ts_ = ts;
+  has_trade_ = true;
+}
+
+MarkResult MarkPrice::compute(const IndexResult& idx, TimeMs now) {
+  MarkResult r{};
+  r.index = idx.index;
+  if (idx.status != OracleStatus::Ok || idx.index.v <= 0) {
+    r.basis_ema = basis_ema_;
+    return r;
+  }
+  const Price index = idx.index;
+  const bool book = cfg_.use_book_mid && book_fresh(now);
+  Price mid;
+  if (book) {
+    mid = Price(static_cast<int64_t>(
+        div_round(static_cast<i128>(bid_.v) + ask_.v, 2, Round::HalfAwayFromZero)));
+    // Basis sample(s): mid − index clamped to ±max_basis × index.
+    const Price cap = mul_price_ratio(index, cfg_.max_basis, Round::Floor);
+    Price basis = mid - index;
+    if (basis > cap) basis = cap;
+    if (basis < -cap) basis = -cap;
+    int64_t due = 1;
+    if (sampled_ && cfg_.basis_sample_ms > 0) due = (now - last_sample_) / cfg_.basis_sample_ms;
+    const int64_t run = due < kMaxCatchUpSamples ? due : kMaxCatchUpSamples;
+    for (int64_t k = 0; k < run; ++k) {
+      i128 step = div_round(static_cast<i128>(basis.v - basis_ema_.v) * cfg_.basis_alpha.v,
+                            kRatioOne, Round::HalfAwayFromZero);
+      basis_ema_ = Price(basis_ema_.v + static_cast<int64_t>(step));
+    }
+    if (!sampled_ || cfg_.basis_sample_ms <= 0 || due > kMaxCatchUpSamples) {
+      last_sample_ = now;
+    } else {
+      last_sample_ += due * cfg_.basis_sample_ms;  // keep the sampling grid
+    }
+    sampled_ = true;
+  }
+  const Price anchored = index + basis_ema_;
+  r.basis_ema = basis_ema_;
+  if (book && cfg_.use_last_trade && trade_fresh(now)) {
+    Price v[3] = {anchored, mid, last_};
+    r.mark = median_price(v, 3);
+    r.inputs = 3;
+  } else {
+    r.mark = anchored;
+    r.inputs = 1;
+  }
+  r.valid = true;
+  return r;
+}
+
+}  // namespace liqd::policy

@@ -1,0 +1,69 @@
+#pragma once
+// Mark price of one market from its index (issue 5, item 5).
+//
+//   mark = median(index + EMA basis, book mid, last trade)
+//
+// when all three are available; when the book mid or the last trade is missing
+// or older than its age limit, mark = index + EMA basis. So a single thin book or
+// a single printed trade can never move the mark by itself: with three inputs it
+// would have to move one of the other two as well, and with fewer the mark is
+// anchored on the oracle. (Binance uses the same median-of-three construction.)
+//
+// The basis (mid − index) is clamped to ±max_basis × index before it enters the
+// EMA, and the EMA takes one sample per basis_sample_ms of event time with weight
+// basis_alpha, all in integers, so a replay reproduces the mark to the unit.
+// While the index is STALE no mark is produced (valid = false).
+#include <cstdint>
+
+#include "core/policy/common.hpp"
+#include "core/policy/oracle/index_oracle.hpp"
+
+namespace liqd::policy {
+
+struct MarkConfig {
+  Ratio basis_alpha{10'000'000};  // 0.1 per sample
+  TimeMs basis_sample_ms = 1000;
+  Ratio max_basis{500'000};       // 0.5 % of the index
+  TimeMs book_max_age_ms = 2000;
+  TimeMs trade_max_age_ms = 5000;
+  bool use_book_mid = true;
+  bool use_last_trade = true;
+};
+
+struct MarkResult {
+  bool valid = false;  // false while the index is STALE
+  Price mark;
+  Price index;
+  Price basis_ema;     // current EMA of the clamped basis
+  uint8_t inputs = 0;  // 1 (index + basis only) or 3 (median of three)
+};
+
+class MarkPrice {
+ public:
+  explicit MarkPrice(const MarkConfig& cfg) : cfg_(cfg) {}
+
+  void on_book(Price best_bid, Price best_ask, TimeMs ts);
+  void on_trade(Price px, TimeMs ts);
+
+  // Mark at event time `now` from this tick's index result.
+  MarkResult compute(const IndexResult& idx, TimeMs now);
+
+  Price basis_ema() const { return basis_ema_; }
+
+ private:
+  bool book_fresh(TimeMs now) const {
+    return has_book_ && now - book_ts_ <= cfg_.book_max_age_ms && bid_.v > 0 && ask_ > bid_;
+  }
+  bool trade_fresh(TimeMs now) const {
+    return has_trade_ && now - trade_ts_ <= cfg_.trade_max_age_ms && last_.v > 0;
+  }
+  MarkConfig cfg_;
+  Price bid_, ask_, last_;
+  TimeMs book_ts_ = 0, trade_ts_ = 0;
+  bool has_book_ = false, has_trade_ = false;
+  Price basis_ema_;
+  TimeMs last_sample_ = 0;
+  bool sampled_ = false;
+};
+
+}  // namespace liqd::policy
