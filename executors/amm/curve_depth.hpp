@@ -1,12 +1,11 @@
 #pragma once
 // Depth derived from a pricing curve, so a pool competes with order books level
-// by level. A curve gives total(q): the exact quote amount (units
-// 10^-(price_dp+qty_dp)) for trading q base units on the requested side, rounded
-// against the trader. Level k covers (q_{k-1}, q_k]; its price is the average
-// (total(q_k) - total(q_{k-1})) / (q_k - q_{k-1}), rounded against the trader
-// (floor when we sell, ceil when we buy). Prices are therefore strictly ordered
-// best first once equal neighbours are merged, as the router requires. Writing
-// into a caller-owned span keeps derivation allocation-free.
+// by level. A curve gives avg(a, b): the average price of the base units (a, b]
+// on the requested side, computed from the exact rational curve and rounded once,
+// against the trader (floor when we sell, ceil when we buy). Rounding the exact
+// average (not differences of rounded totals) keeps prices monotone, so after
+// merging equal neighbours the levels are strictly ordered best first, as the
+// router requires. Writing into a caller-owned span keeps derivation allocation-free.
 #include <cstdint>
 #include <span>
 
@@ -23,27 +22,23 @@ struct DepthRequest {
 };
 
 // Returns the number of levels written (<= out.size()). Slices are the smallest
-// multiple of step that covers `upto` in out.size() levels. `total(q)` must be
-// convex in the trader's cost (marginal price worsens with size) and may return
-// a negative value when q is not tradable (a pool cannot sell its whole reserve).
-template <class Total>
-int derive_levels(const Total& total, const DepthRequest& req, std::span<Level> out) {
+// multiple of step that covers `upto` in out.size() levels. The curve must be
+// convex in the trader's cost (marginal price worsens with size); avg returns
+// <= 0 when (a, b] is not tradable (a pool cannot sell its whole reserve).
+template <class Avg>
+int derive_levels(const Avg& avg, const DepthRequest& req, std::span<Level> out) {
   if (out.empty() || req.upto.v <= 0 || req.step.v <= 0) return 0;
   const int64_t n = static_cast<int64_t>(out.size());
   int64_t slice = (req.upto.v + n - 1) / n;
   slice = ((slice + req.step.v - 1) / req.step.v) * req.step.v;
   int count = 0;
   int64_t q_prev = 0;
-  i128 t_prev = 0;
   while (q_prev < req.upto.v) {
     int64_t q = q_prev + slice;
     if (q > req.upto.v) q = ((req.upto.v + req.step.v - 1) / req.step.v) * req.step.v;
     if (q <= q_prev) break;
-    i128 t = total(q);
-    if (t < 0) break;
-    i128 d = t - t_prev;
     int64_t dq = q - q_prev;
-    i128 px = div_round(d, dq, req.side == Side::Sell ? Round::Floor : Round::Ceil);
+    i128 px = avg(q_prev, q);
     if (px <= 0 || !fits_i64(px)) break;
     bool beyond = req.limit.v > 0 && (req.side == Side::Sell ? px < req.limit.v : px > req.limit.v);
     if (count > 0 && out[static_cast<size_t>(count - 1)].px.v == static_cast<int64_t>(px)) {
@@ -53,7 +48,6 @@ int derive_levels(const Total& total, const DepthRequest& req, std::span<Level> 
       out[static_cast<size_t>(count++)] = Level{Price(static_cast<int64_t>(px)), Qty(dq)};
     }
     q_prev = q;
-    t_prev = t;
     if (beyond) break;
   }
   return count;

@@ -23,8 +23,11 @@ struct OraclePool {
   int8_t qty_dp = 8;       // to express F per whole base unit
 
   i128 total(Side side, int64_t q) const;
+  // Average price of base units (a, b], from the exact impact difference, rounded
+  // against the trader; <= 0 once the impact eats the whole price.
+  i128 avg_price(Side side, int64_t a, int64_t b) const;
   int depth(const DepthRequest& req, std::span<Level> out) const {
-    return derive_levels([&](int64_t q) { return total(req.side, q); }, req, out);
+    return derive_levels([&](int64_t a, int64_t b) { return avg_price(req.side, a, b); }, req, out);
   }
 };
 
