@@ -34,7 +34,7 @@ i128 OraclePool::avg_price(Side side, int64_t a, int64_t b) const {
   const i128 D = pow10_i128(qty_dp) * kRatioOne * (b - a);
   const i128 t = dg * impact_factor.v;
   const i128 P = oracle.v;
-  const i128 imp = P * (t / D) + div_round(P * (t % D), D, Round::Ceil)  // impact rounds up either way;
+  const i128 imp = P * (t / D) + div_round(P * (t % D), D, Round::Ceil);  // impact rounds up either way
   return side == Side::Sell ? P - imp : P + imp;
 }
 
