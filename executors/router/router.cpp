@@ -45,6 +45,7 @@ struct VenueState {
   i128 notional = 0;
   int64_t worst = 0;
   bool dead = false;
+  uint64_t lot_magic = 0;  // floor(2^64 / lot) + 1, for division-free floor_lot
   // next segment
   bool seg_const = false;
   int64_t seg_qty = 0;    // const: available at one price; chunk: exact size
@@ -54,6 +55,16 @@ struct VenueState {
   int chunk_end_lvl = 0;
   int64_t chunk_end_used = 0;
   int64_t chunk_worst = 0;
+
+  // v rounded down to a multiple of lot, without a hardware division on the hot
+  // path: q = mulhi(v, magic) is floor(v/lot) or one more; correct it.
+  int64_t floor_lot(int64_t x) const {
+    if (x <= 0) return 0;
+    if (lot == 1) return x;
+    auto q = static_cast<int64_t>((static_cast<u128>(static_cast<uint64_t>(x)) * lot_magic) >> 64);
+    if (q * lot > x) --q;
+    return q * lot;
+  }
 };
 
 }  // namespace
@@ -133,8 +144,8 @@ void next_segment(S& sc, VenueState& v) {
   if (!sc.level_ok(v, v.lvl)) { v.dead = true; return; }
   int64_t r = v.lv[v.lvl].qty.v - v.used;
   if (r >= v.lot) {
-    int64_t q = floor_to(r, v.lot);
-    int64_t rq = floor_to(room, v.lot);
+    int64_t q = v.floor_lot(r);
+    int64_t rq = v.floor_lot(room);
     if (q > rq) q = rq;
     if (q <= 0) { v.dead = true; return; }
     v.seg_const = true; v.seg_qty = q;
@@ -175,6 +186,7 @@ RouteError Router::route(const RouteOrder& order, std::span<const VenueInput> ve
     v.lv = in.levels.data();
     v.n = static_cast<int>(in.levels.size());
     v.lot = in.lot.v;
+    v.lot_magic = v.lot > 1 ? static_cast<uint64_t>((static_cast<u128>(1) << 64) / static_cast<u128>(v.lot)) + 1 : 0;
     v.minq = ceil_to(in.min_qty.v, v.lot);
     v.maxq = floor_to(in.max_qty.v, v.lot);
     v.factor = order.side == Side::Buy ? static_cast<i128>(kRatioOne + in.taker_fee.v)
@@ -295,17 +307,23 @@ RouteError Router::route(const RouteOrder& order, std::span<const VenueInput> ve
     if (sc.err != RouteError::Ok) return sc.err;
     int64_t filled = 0;
     for (;;) {
-      int pick = -1;
+      // Best next segment, and the runner-up it must keep beating.
+      int pick = -1, second = -1;
       for (int i = 0; i < nv; ++i) {
         const VenueState& v = sc.v[i];
         if (v.dead) continue;
-        if (pick < 0 || frac_cmp(v.key_num, v.key_den, sc.v[pick].key_num, sc.v[pick].key_den) < 0) pick = i;
+        if (pick < 0 || frac_cmp(v.key_num, v.key_den, sc.v[pick].key_num, sc.v[pick].key_den) < 0) {
+          second = pick;
+          pick = i;
+        } else if (second < 0 || frac_cmp(v.key_num, v.key_den, sc.v[second].key_num, sc.v[second].key_den) < 0) {
+          second = i;
+        }
       }
       if (pick < 0) break;
       VenueState& v = sc.v[pick];
       int64_t room = Q - filled;
       if (v.seg_const) {
-        int64_t t = v.seg_qty < room ? v.seg_qty : floor_to(room, v.lot);
+        int64_t t = v.seg_qty < room ? v.seg_qty : v.floor_lot(room);
         if (t <= 0) { v.dead = true; continue; }
         v.notional += static_cast<i128>(v.lv[v.lvl].px.v) * t;
         v.worst = v.lv[v.lvl].px.v;
@@ -313,6 +331,50 @@ RouteError Router::route(const RouteOrder& order, std::span<const VenueInput> ve
         if (v.used == v.lv[v.lvl].qty.v) { ++v.lvl; v.used = 0; }
         v.taken += t;
         filled += t;
+        // Fast path: keep taking whole levels of this venue while their raw price
+        // beats the runner-up's effective price translated into this venue's raw
+        // price (and the limit). Same order as one-by-one picking, without the
+        // V-way comparison per level: a tight loop over int64 prices.
+        if (v.used == 0) {
+          const bool sell = order.side == Side::Sell;
+          // Runner-up per-unit cost num2/den2; a level of ours at px costs px*factor
+          // per unit, and keeps winning while px*factor*den2 <= num2 (multiplications
+          // only: no 128-bit division per level).
+          const bool bounded = second >= 0;
+          const i128 num2 = bounded ? sc.v[second].key_num : 0;
+          const i128 den2 = bounded ? sc.v[second].key_den : 1;
+          const i128 fden = v.factor * den2;
+          const int64_t lim = sc.limit;
+          const Level* lv = v.lv;
+          int i = v.lvl;
+          int64_t room_left = v.maxq - v.taken;
+          int64_t left = Q - filled;
+          if (left < room_left) room_left = left;
+          i128 notional = 0;
+          int64_t took = 0, worst = v.worst;
+          int64_t prev_px = i > 0 ? lv[i - 1].px.v : 0;
+          while (i < v.n && room_left - took >= v.lot) {
+            const int64_t px = lv[i].px.v, q = lv[i].qty.v;
+            if (q <= 0 || (i > 0 && (sell ? px >= prev_px : px <= prev_px))) { sc.err = RouteError::BadVenue; break; }
+            if (sell ? px < lim : px > lim) break;
+            if (bounded && static_cast<i128>(px) * fden > num2) break;
+            const int64_t want = q < room_left - took ? q : room_left - took;
+            const int64_t tq = v.floor_lot(want);
+            if (tq <= 0) break;
+            notional += static_cast<i128>(px) * tq;
+            took += tq;
+            worst = px;
+            if (tq < q) { v.used = tq; break; }   // lot remainder or room: general path continues
+            prev_px = px;
+            ++i;
+          }
+          if (sc.err != RouteError::Ok) return sc.err;
+          v.lvl = i;
+          v.notional += notional;
+          v.taken += took;
+          v.worst = worst;
+          filled += took;
+        }
       } else {
         if (v.seg_qty > room) { v.dead = true; continue; }
         v.notional += v.chunk_notional;
