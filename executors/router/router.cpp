@@ -231,6 +231,7 @@ RouteError Router::route(const RouteOrder& order, std::span<const VenueInput> ve
   }
 
   bool solved_exact = false;
+  uint32_t steps = 0;
   if (!greedy_exact && g > 0) {
     // ---- exact dynamic programme over quantity in units of g
     int64_t S = Q / g;
@@ -303,28 +304,36 @@ RouteError Router::route(const RouteOrder& order, std::span<const VenueInput> ve
 
   if (!solved_exact) {
     // ---- greedy walk by effective price after fees
-    for (int i = 0; i < nv; ++i) next_segment(sc, sc.v[i]);
+    i128 kn[kMaxVenues];
+    int64_t kd[kMaxVenues];
+    auto publish = [&](int i) {
+      const VenueState& w = sc.v[i];
+      kn[i] = w.dead ? kInf : w.key_num;
+      kd[i] = w.dead ? 1 : w.key_den;
+    };
+    for (int i = 0; i < nv; ++i) { next_segment(sc, sc.v[i]); publish(i); }
     if (sc.err != RouteError::Ok) return sc.err;
     int64_t filled = 0;
     for (;;) {
-      // Best next segment, and the runner-up it must keep beating.
+      // Best next segment, and the runner-up it must keep beating. Keys live in
+      // compact arrays (dead venues hold +inf) so this scan touches two cache lines.
       int pick = -1, second = -1;
       for (int i = 0; i < nv; ++i) {
-        const VenueState& v = sc.v[i];
-        if (v.dead) continue;
-        if (pick < 0 || frac_cmp(v.key_num, v.key_den, sc.v[pick].key_num, sc.v[pick].key_den) < 0) {
+        if (kn[i] == kInf) continue;
+        if (pick < 0 || frac_cmp(kn[i], kd[i], kn[pick], kd[pick]) < 0) {
           second = pick;
           pick = i;
-        } else if (second < 0 || frac_cmp(v.key_num, v.key_den, sc.v[second].key_num, sc.v[second].key_den) < 0) {
+        } else if (second < 0 || frac_cmp(kn[i], kd[i], kn[second], kd[second]) < 0) {
           second = i;
         }
       }
       if (pick < 0) break;
+      ++steps;
       VenueState& v = sc.v[pick];
       int64_t room = Q - filled;
       if (v.seg_const) {
         int64_t t = v.seg_qty < room ? v.seg_qty : v.floor_lot(room);
-        if (t <= 0) { v.dead = true; continue; }
+        if (t <= 0) { v.dead = true; publish(pick); continue; }
         v.notional += static_cast<i128>(v.lv[v.lvl].px.v) * t;
         v.worst = v.lv[v.lvl].px.v;
         v.used += t;
@@ -376,7 +385,7 @@ RouteError Router::route(const RouteOrder& order, std::span<const VenueInput> ve
           filled += took;
         }
       } else {
-        if (v.seg_qty > room) { v.dead = true; continue; }
+        if (v.seg_qty > room) { v.dead = true; publish(pick); continue; }
         v.notional += v.chunk_notional;
         v.worst = v.chunk_worst;
         v.lvl = v.chunk_end_lvl;
@@ -385,6 +394,7 @@ RouteError Router::route(const RouteOrder& order, std::span<const VenueInput> ve
         filled += v.seg_qty;
       }
       next_segment(sc, v);
+      publish(pick);
       if (sc.err != RouteError::Ok) return sc.err;
     }
   }
@@ -399,7 +409,7 @@ RouteError Router::route(const RouteOrder& order, std::span<const VenueInput> ve
     c.venue = static_cast<uint16_t>(i);
     c.qty = Qty(v.taken);
     c.limit_price = Price(v.worst);
-    c.avg_price = Price(static_cast<int64_t>(div_round(v.notional, v.taken, order.side == Side::Sell ? Round::Floor : Round::Ceil)));
+    c.avg_price = Price(div_u128_u64(v.notional, v.taken, order.side == Side::Buy));
     c.notional = v.notional;
     c.fee = v.notional * venues[static_cast<size_t>(i)].taker_fee.v;
     out.notional += c.notional;
@@ -411,6 +421,7 @@ RouteError Router::route(const RouteOrder& order, std::span<const VenueInput> ve
   out.filled = Qty(filled);
   out.unfilled = Qty(Q - filled);
   out.exact = greedy_exact || solved_exact;
+  out.steps = steps;
   plan_remainder(order, venues, cfg_, out);
   return RouteError::Ok;
 }

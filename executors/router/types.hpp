@@ -81,6 +81,7 @@ struct RoutePlan {
   i128 objective = 0;
   Price best_px{0};          // best raw price of the consolidated book (0 if empty)
   bool exact = false;        // true when the allocation is provably optimal
+  uint32_t steps = 0;        // greedy picks made (diagnostics, benchmarks)
   RemainderPlan remainder;
 };
 
