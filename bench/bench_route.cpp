@@ -214,7 +214,10 @@ int run_route(int argc, char** argv) {
                 "# liqd-bench route\n\nCommand: `liqd-bench route --iters %d` (release preset, -O2), %s.\n\n"
                 "## Decision time (5 venues x 1000 levels, sell, no price bound)\n\n"
                 "All sizes together: p50 %.0f ns, p99 %.0f ns, max %.0f ns over %zu decisions (goal: p99 <= 5000 ns).\n"
-                "Timed with steady_clock around each `Router::route` call on a shared 2-core machine.\n\n",
+                "Timed with steady_clock around each `Router::route` call on a shared 2-core machine (other builds running), "
+                "so wall-clock percentiles include preemption; \"mean CPU ns\" is the thread CPU time of the batch divided by "
+                "the number of decisions. The decision walks levels one run at a time, so its time grows with the number of "
+                "levels it consumes (column \"levels walked\"), not with the 5000 levels present.\n\n",
                 iters, date, p50, p99, pmax, all_ns.size());
   std::string md = std::string(head) +
                    "## Venues (real Binance USD-M snapshots of 2021-04-05, rescaled to mid 100)\n\n"

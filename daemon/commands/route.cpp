@@ -36,20 +36,21 @@ struct BadInput {
   std::string msg;
 };
 
-// ---- raw request: decimal texts, converted once the scale is known
-struct RawLevel { std::string_view px, qty; };
+// ---- raw request: decimal texts, converted once the scale is known. Copies:
+// unescaped strings live in the parser's buffer, which does not outlive parsing.
+struct RawLevel { std::string px, qty; };
 struct RawVenue {
   std::string name;
-  std::string_view taker_fee = "0", lot = "", min_qty = "0", max_qty = "";
+  std::string taker_fee = "0", lot, min_qty = "0", max_qty;
   bool healthy = true;
   std::vector<RawLevel> bids, asks;
   bool has_book = false;
   std::string amm_type;
-  std::string_view base_reserve, quote_reserve, oracle_price, impact_factor, imbalance = "0";
+  std::string base_reserve, quote_reserve, oracle_price, impact_factor, imbalance = "0";
 };
 struct RawRequest {
   std::string market, side, urgency = "normal";
-  std::string_view qty, limit;
+  std::string qty, limit;
   std::vector<RawVenue> venues;
 };
 
@@ -58,15 +59,15 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-// Number or decimal string -> its text (a view into the input or the parser's string buffer).
-std::string_view number_text(od::value v, const std::string& field) {
+// Number or decimal string -> its text, copied.
+std::string number_text(od::value v, const std::string& field) {
   od::json_type t;
   if (v.type().get(t)) throw BadInput{field + ": malformed JSON"};
-  if (t == od::json_type::number) return trim(v.raw_json_token());
+  if (t == od::json_type::number) return std::string(trim(v.raw_json_token()));
   if (t == od::json_type::string) {
     std::string_view s;
     if (v.get_string().get(s)) throw BadInput{field + ": malformed string"};
-    return s;
+    return std::string(s);
   }
   throw BadInput{field + ": expected a number or a decimal string"};
 }
@@ -338,7 +339,7 @@ Request convert(const RawRequest& r) {
         OraclePool pool;
         pool.oracle = Price(fixed(rv.oracle_price, pdp, w + ".amm.oracle_price", true));
         pool.impact_factor = Ratio(fixed(rv.impact_factor, kRatioDp, w + ".amm.impact_factor", false));
-        std::string_view im = rv.imbalance;
+        std::string_view im = rv.imbalance;   // view of a string that outlives this block
         bool neg = !im.empty() && im[0] == '-';
         if (neg) im.remove_prefix(1);
         int64_t d = fixed(im, qdp, w + ".amm.imbalance", false);
