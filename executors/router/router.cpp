@@ -1,6 +1,7 @@
 #include "executors/router/router.hpp"
 
 #include <cassert>
+#include <utility>
 #include <vector>
 
 #include "executors/router/fraction.hpp"
@@ -304,36 +305,52 @@ RouteError Router::route(const RouteOrder& order, std::span<const VenueInput> ve
 
   if (!solved_exact) {
     // ---- greedy walk by effective price after fees
+    // Live venues sorted by the per-unit cost of their next segment (ties: lower
+    // index). Only the venue just taken changes its key, so after each take it is
+    // sifted down a few places: the best and the runner-up are ord[0] and ord[1].
     i128 kn[kMaxVenues];
     int64_t kd[kMaxVenues];
+    int ord[kMaxVenues];
+    int nlive = 0;
+    auto before = [&](int a, int b) {
+      int c = frac_cmp(kn[a], kd[a], kn[b], kd[b]);
+      return c < 0 || (c == 0 && a < b);
+    };
     auto publish = [&](int i) {
       const VenueState& w = sc.v[i];
       kn[i] = w.dead ? kInf : w.key_num;
       kd[i] = w.dead ? 1 : w.key_den;
     };
-    for (int i = 0; i < nv; ++i) { next_segment(sc, sc.v[i]); publish(i); }
+    // Re-place ord[0] after its key changed (or drop it when dead).
+    auto resift_top = [&]() {
+      const int top = ord[0];
+      if (sc.v[top].dead) {
+        for (int k = 1; k < nlive; ++k) ord[k - 1] = ord[k];
+        --nlive;
+        return;
+      }
+      for (int k = 0; k + 1 < nlive && before(ord[k + 1], ord[k]); ++k) std::swap(ord[k], ord[k + 1]);
+    };
+    for (int i = 0; i < nv; ++i) {
+      next_segment(sc, sc.v[i]);
+      publish(i);
+      if (sc.v[i].dead) continue;
+      int k = nlive++;
+      ord[k] = i;
+      for (; k > 0 && before(ord[k], ord[k - 1]); --k) std::swap(ord[k], ord[k - 1]);
+    }
     if (sc.err != RouteError::Ok) return sc.err;
     int64_t filled = 0;
     for (;;) {
-      // Best next segment, and the runner-up it must keep beating. Keys live in
-      // compact arrays (dead venues hold +inf) so this scan touches two cache lines.
-      int pick = -1, second = -1;
-      for (int i = 0; i < nv; ++i) {
-        if (kn[i] == kInf) continue;
-        if (pick < 0 || frac_cmp(kn[i], kd[i], kn[pick], kd[pick]) < 0) {
-          second = pick;
-          pick = i;
-        } else if (second < 0 || frac_cmp(kn[i], kd[i], kn[second], kd[second]) < 0) {
-          second = i;
-        }
-      }
-      if (pick < 0) break;
+      if (nlive == 0) break;
+      const int pick = ord[0];
+      const int second = nlive > 1 ? ord[1] : -1;
       ++steps;
       VenueState& v = sc.v[pick];
       int64_t room = Q - filled;
       if (v.seg_const) {
         int64_t t = v.seg_qty < room ? v.seg_qty : v.floor_lot(room);
-        if (t <= 0) { v.dead = true; publish(pick); continue; }
+        if (t <= 0) { v.dead = true; publish(pick); resift_top(); continue; }
         v.notional += static_cast<i128>(v.lv[v.lvl].px.v) * t;
         v.worst = v.lv[v.lvl].px.v;
         v.used += t;
@@ -385,7 +402,7 @@ RouteError Router::route(const RouteOrder& order, std::span<const VenueInput> ve
           filled += took;
         }
       } else {
-        if (v.seg_qty > room) { v.dead = true; publish(pick); continue; }
+        if (v.seg_qty > room) { v.dead = true; publish(pick); resift_top(); continue; }
         v.notional += v.chunk_notional;
         v.worst = v.chunk_worst;
         v.lvl = v.chunk_end_lvl;
@@ -395,6 +412,7 @@ RouteError Router::route(const RouteOrder& order, std::span<const VenueInput> ve
       }
       next_segment(sc, v);
       publish(pick);
+      resift_top();
       if (sc.err != RouteError::Ok) return sc.err;
     }
   }
