@@ -132,7 +132,7 @@ RawRequest parse_request(const simdjson::padded_string& json) {
   od::document doc;
   if (parser.iterate(json).get(doc)) throw BadInput{"input: not JSON"};
   od::object root;
-  if (doc.get_object().get(root)) throw BadInput{"input: expected a JSON object"};
+  if (doc.get_object().get(root)) throw BadInput{"input: not a complete JSON object"};
   RawRequest r;
   bool have_order = false, have_venues = false;
   for_fields(root, "input", [&](const std::string& key, od::value v) {
@@ -286,6 +286,10 @@ Request convert(const RawRequest& r) {
     }
     if (!v.oracle_price.empty()) widen(pdp, places(v.oracle_price, w + ".amm.oracle_price"));
   }
+  // Prices derived from a curve are averages with more digits than any input:
+  // keep 4 more decimals for them (rounded against us either way).
+  for (const RawVenue& v : r.venues)
+    if (!v.has_book) { pdp += 4; break; }
   if (pdp > 8) pdp = 8;
   if (qdp > 8) qdp = 8;
   q.scale.price_dp = static_cast<int8_t>(pdp);

@@ -70,14 +70,15 @@ TEST(RouteCli, SplitsAcrossLevelsWithFeesAndRemainder) {
 
 TEST(RouteCli, ConstantProductPoolCompetes) {
   // Pool x = 1000, y = 1,000,000 (mid 1000). Book bids 990 x 100. Selling 1 unit
-  // into the pool pays 1e6/1001 = 999.000999 -> 999 (rounded down): better than the book.
+  // into the pool pays 1e6/1001 = 999.000999.. -> 999.0009 (curve prices get 4 more
+  // decimals than the input, rounded down): better than the book.
   CliRun r = route(R"({"order": {"market": "X", "side": "sell", "qty": "1", "limit_price": "900"},
     "venues": [
       {"name": "book", "taker_fee": "0", "lot_size": "1", "min_qty": "0", "max_qty": "1000", "bids": [["990", "100"]], "asks": []},
       {"name": "pool", "taker_fee": "0", "lot_size": "1", "min_qty": "0", "max_qty": "1000",
        "amm": {"type": "constant_product", "base_reserve": "1000", "quote_reserve": "1000000"}}]})");
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_NE(r.out.find("\"children\":[{\"venue\":\"pool\",\"qty\":1,\"limit_price\":999,\"expected_avg_price\":999,"),
+  EXPECT_NE(r.out.find("\"children\":[{\"venue\":\"pool\",\"qty\":1,\"limit_price\":999.0009,\"expected_avg_price\":999.0009,"),
             std::string::npos) << r.out;
 }
 
