@@ -37,7 +37,7 @@ struct VenueState {
   int64_t lot = 1;
   int64_t minq = 1;       // min_qty rounded up to a lot, at least one lot
   int64_t maxq = 0;       // max_qty rounded down to a lot
-  i128 factor = 0;        // signed cost per (price unit x qty unit): buy +(1e8+f), sell -(1e8-f)
+  int64_t factor = 0;     // signed cost per (price unit x qty unit): buy +(1e8+f), sell -(1e8-f)
   bool usable = false;
   // walk cursor
   int lvl = 0;
@@ -190,8 +190,7 @@ RouteError Router::route(const RouteOrder& order, std::span<const VenueInput> ve
     v.lot_magic = v.lot > 1 ? static_cast<uint64_t>((static_cast<u128>(1) << 64) / static_cast<u128>(v.lot)) + 1 : 0;
     v.minq = ceil_to(in.min_qty.v, v.lot);
     v.maxq = floor_to(in.max_qty.v, v.lot);
-    v.factor = order.side == Side::Buy ? static_cast<i128>(kRatioOne + in.taker_fee.v)
-                                       : -static_cast<i128>(kRatioOne - in.taker_fee.v);
+    v.factor = order.side == Side::Buy ? kRatioOne + in.taker_fee.v : -(kRatioOne - in.taker_fee.v);
     v.usable = in.healthy && v.n > 0 && v.maxq >= v.minq;
     v.dead = !v.usable;
     if (in.healthy && v.n > 0) {
@@ -313,6 +312,7 @@ RouteError Router::route(const RouteOrder& order, std::span<const VenueInput> ve
     int ord[kMaxVenues];
     int nlive = 0;
     auto before = [&](int a, int b) {
+      if (kd[a] == kd[b]) return kn[a] < kn[b] || (kn[a] == kn[b] && a < b);   // common: both constant-price runs
       int c = frac_cmp(kn[a], kd[a], kn[b], kd[b]);
       return c < 0 || (c == 0 && a < b);
     };
@@ -369,7 +369,9 @@ RouteError Router::route(const RouteOrder& order, std::span<const VenueInput> ve
           const bool bounded = second >= 0;
           const i128 num2 = bounded ? sc.v[second].key_num : 0;
           const i128 den2 = bounded ? sc.v[second].key_den : 1;
-          const i128 fden = v.factor * den2;
+          const i128 fden = static_cast<i128>(v.factor) * den2;
+          const int64_t f64 = v.factor;
+          const bool unit_den = den2 == 1;   // runner-up is a constant-price run: one 64x64 multiply per level
           const int64_t lim = sc.limit;
           const Level* lv = v.lv;
           int i = v.lvl;
@@ -383,7 +385,7 @@ RouteError Router::route(const RouteOrder& order, std::span<const VenueInput> ve
             const int64_t px = lv[i].px.v, q = lv[i].qty.v;
             if (q <= 0 || (i > 0 && (sell ? px >= prev_px : px <= prev_px))) { sc.err = RouteError::BadVenue; break; }
             if (sell ? px < lim : px > lim) break;
-            if (bounded && static_cast<i128>(px) * fden > num2) break;
+            if (bounded && (unit_den ? static_cast<i128>(px) * f64 : static_cast<i128>(px) * fden) > num2) break;
             const int64_t want = q < room_left - took ? q : room_left - took;
             const int64_t tq = v.floor_lot(want);
             if (tq <= 0) break;
