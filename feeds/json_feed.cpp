@@ -7,6 +7,84 @@
 
 namespace liqd::feeds {
 
+namespace {
+
+simdjson::error_code validate_value(od::value v, int depth);
+
+simdjson::error_code validate_object(od::object o, int depth) {
+  for (auto f : o) {
+    od::field fl;
+    if (auto e = std::move(f).get(fl)) return e;
+    std::string_view key;
+    if (auto e = fl.unescaped_key().get(key)) return e;
+    if (auto e = validate_value(fl.value(), depth + 1)) return e;
+  }
+  return simdjson::SUCCESS;
+}
+
+simdjson::error_code validate_array(od::array a, int depth) {
+  for (auto item : a) {
+    od::value v;
+    if (auto e = item.get(v)) return e;
+    if (auto e = validate_value(v, depth + 1)) return e;
+  }
+  return simdjson::SUCCESS;
+}
+
+simdjson::error_code validate_value(od::value v, int depth) {
+  if (depth > 64) return simdjson::DEPTH_ERROR;
+  od::json_type t;
+  if (auto e = v.type().get(t)) return e;
+  switch (t) {
+    case od::json_type::object: {
+      od::object o;
+      if (auto e = v.get_object().get(o)) return e;
+      return validate_object(o, depth);
+    }
+    case od::json_type::array: {
+      od::array a;
+      if (auto e = v.get_array().get(a)) return e;
+      return validate_array(a, depth);
+    }
+    case od::json_type::string: {
+      std::string_view s;
+      return v.get_string().get(s);
+    }
+    case od::json_type::number: {
+      od::number n;
+      return v.get_number().get(n);
+    }
+    case od::json_type::boolean: {
+      bool b;
+      return v.get_bool().get(b);
+    }
+    case od::json_type::null: {
+      bool is_null = false;
+      if (auto e = v.is_null().get(is_null)) return e;
+      return is_null ? simdjson::SUCCESS : simdjson::N_ATOM_ERROR;
+    }
+  }
+  return simdjson::TAPE_ERROR;
+}
+
+}  // namespace
+
+simdjson::error_code validate_document(od::document& doc) {
+  od::json_type t;
+  if (auto e = doc.type().get(t)) return e;
+  if (t == od::json_type::object) {
+    od::object o;
+    if (auto e = doc.get_object().get(o)) return e;
+    return validate_object(o, 1);
+  }
+  if (t == od::json_type::array) {
+    od::array a;
+    if (auto e = doc.get_array().get(a)) return e;
+    return validate_array(a, 1);
+  }
+  return simdjson::INCORRECT_TYPE;  // feed messages are objects or arrays
+}
+
 JsonFeed::JsonFeed(Venue venue, MarketTable& markets, EventSink& sink, FeedOptions opts)
     : venue_(venue), markets_(markets), sink_(sink), opts_(std::move(opts)),
       buf_cap_(opts_.max_message_bytes + simdjson::SIMDJSON_PADDING),
@@ -61,10 +139,16 @@ Status JsonFeed::on_message(std::string_view raw, int64_t local_ts_ns) {
 
   simdjson::ondemand::document doc;
   if (auto e = parser_.iterate(buf_.get(), len, buf_cap_).get(doc)) return fail(json_status(e, "message"));
-  {
-    // Whole-document check: consume the root, then nothing may follow it.
+  // Whole-document check. On-Demand only validates what a handler touches, so
+  // first walk every value (strict mode) or at least skip over the root (fast
+  // mode: brackets balanced); then nothing may follow the root.
+  if (opts_.validate_full) {
+    if (auto e = validate_document(doc)) return fail(json_status(e, "message"));
+  } else {
     std::string_view whole;
     if (auto e = doc.raw_json().get(whole)) return fail(json_status(e, "message"));
+  }
+  {
     const char* loc = nullptr;
     if (doc.current_location().get(loc) == simdjson::SUCCESS) return fail({FeedError::TrailingGarbage, "message"});
     doc.rewind();

@@ -35,7 +35,13 @@ struct FeedOptions {
   std::string only_symbol;              // non-empty: skip every other market early
   std::string snapshot_symbol;          // market a bare REST snapshot applies to (Binance)
   size_t max_buffered_deltas = 4096;    // Binance: deltas held before the snapshot
+  // Walk and check every value of every message (On-Demand alone validates only
+  // the fields a handler reads). Off: only bracket balance and trailing content.
+  bool validate_full = true;
 };
+
+// Full JSON validation of a document (every value visited); leaves it consumed.
+simdjson::error_code validate_document(od::document& doc);
 
 enum class SyncState : uint8_t { AwaitingSnapshot, SnapshotLoaded, Synced };
 
