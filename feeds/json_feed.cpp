@@ -67,6 +67,32 @@ simdjson::error_code validate_value(od::value v, int depth) {
   return simdjson::TAPE_ERROR;
 }
 
+// Error path only: simdjson reports both "truncated" and "complete document
+// followed by a scalar" as INCOMPLETE_ARRAY_OR_OBJECT. A string-aware bracket
+// scan tells them apart: if the root closes before the end, the rest is garbage.
+bool root_closes_early(std::string_view s) {
+  int depth = 0;
+  bool in_str = false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (in_str) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_str = false;
+      continue;
+    }
+    if (c == '"') in_str = true;
+    else if (c == '{' || c == '[') ++depth;
+    else if (c == '}' || c == ']') {
+      if (--depth == 0) {
+        for (size_t k = i + 1; k < s.size(); ++k)
+          if (s[k] != ' ' && s[k] != '\t' && s[k] != '\r' && s[k] != '\n') return true;
+        return false;
+      }
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 simdjson::error_code validate_document(od::document& doc) {
@@ -143,7 +169,11 @@ Status JsonFeed::on_message(std::string_view raw, int64_t local_ts_ns) {
   // first walk every value (strict mode) or at least skip over the root (fast
   // mode: brackets balanced); then nothing may follow the root.
   if (opts_.validate_full) {
-    if (auto e = validate_document(doc)) return fail(json_status(e, "message"));
+    if (auto e = validate_document(doc)) {
+      if (e == simdjson::INCOMPLETE_ARRAY_OR_OBJECT && root_closes_early(current_raw_))
+        return fail({FeedError::TrailingGarbage, "message"});
+      return fail(json_status(e, "message"));
+    }
   } else {
     std::string_view whole;
     if (auto e = doc.raw_json().get(whole)) return fail(json_status(e, "message"));

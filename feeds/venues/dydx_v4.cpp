@@ -83,20 +83,26 @@ Status DydxV4Feed::handle(od::document& doc) {
   if (!snapshot && bs.state != SyncState::Synced) { ++counters_.deltas_skipped; used_ = true; return kOk; }
   const Scale& sc = scale(m);
   LevelSink ls{scratch_.data(), static_cast<uint32_t>(scratch_.size()), 0, sc.price_dp, sc.qty_dp};
+  // A delta we cannot parse is a delta we lost: message_id moves on without it,
+  // so the book must be rebuilt.
+  auto lost = [&](Status bad) {
+    if (!snapshot) resync(m, ResyncReason::BadDelta, mid, mid, bad.where);
+    return bad;
+  };
   od::value contents;
-  if (auto e = root.find_field_unordered("contents").get(contents)) return json_status(e, "contents");
+  if (auto e = root.find_field_unordered("contents").get(contents)) return lost(json_status(e, "contents"));
   if (batch) {
     od::array arr;
-    if (auto e = contents.get_array().get(arr)) return json_status(e, "contents");
+    if (auto e = contents.get_array().get(arr)) return lost(json_status(e, "contents"));
     for (auto item : arr) {
       od::object c;
-      if (auto e = item.get_object().get(c)) return json_status(e, "contents[]");
-      if (st = parse_sides(c, false, ls); !st.ok()) return st;
+      if (auto e = item.get_object().get(c)) return lost(json_status(e, "contents[]"));
+      if (st = parse_sides(c, false, ls); !st.ok()) return lost(st);
     }
   } else {
     od::object c;
-    if (auto e = contents.get_object().get(c)) return json_status(e, "contents");
-    if (st = parse_sides(c, snapshot, ls); !st.ok()) return st;
+    if (auto e = contents.get_object().get(c)) return lost(json_status(e, "contents"));
+    if (st = parse_sides(c, snapshot, ls); !st.ok()) return lost(st);
   }
   if (snapshot) {
     load_snapshot(bs, ls.out, ls.n);
