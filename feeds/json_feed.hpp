@@ -34,7 +34,8 @@ struct FeedOptions {
   int64_t stale_after_ns = 0;           // 0: staleness detection off
   std::string only_symbol;              // non-empty: skip every other market early
   std::string snapshot_symbol;          // market a bare REST snapshot applies to (Binance)
-  size_t max_buffered_deltas = 4096;    // Binance: deltas held before the snapshot
+  size_t max_buffered_deltas = 4096;    // Binance: deltas held before the snapshot, per market
+  size_t max_buffered_bytes = 64u << 20; // ... and in bytes over all markets
   // Walk and check every value of every message (On-Demand alone validates only
   // the fields a handler reads). Off: only bracket balance and trailing content.
   bool validate_full = true;

@@ -59,10 +59,19 @@ void BinanceUsdmFeed::hold(MarketId m) {
   auto& q = held_[m];
   if (q.size() >= opts_.max_buffered_deltas) {
     // Too long without a snapshot: the oldest deltas are useless anyway.
+    held_bytes_ -= q.front().size();
     q.erase(q.begin());
     ++counters_.buffer_overflows;
   }
+  if (held_bytes_ + current_raw().size() > opts_.max_buffered_bytes) {
+    // Memory bound over all markets: give up this market's queue (it will resync).
+    for (const std::string& s : q) held_bytes_ -= s.size();
+    q.clear();
+    ++counters_.buffer_overflows;
+    if (held_bytes_ + current_raw().size() > opts_.max_buffered_bytes) return;
+  }
   q.emplace_back(current_raw());  // start-up / resync path only, not the synced hot path
+  held_bytes_ += current_raw().size();
   ++counters_.deltas_buffered;
   used_ = true;
 }
@@ -159,6 +168,7 @@ void BinanceUsdmFeed::after_message() {
   replay_market_ = kNoMarket;
   std::vector<std::string> held;
   held.swap(held_[m]);
+  for (const std::string& s : held) held_bytes_ -= s.size();
   for (const std::string& msg : held) on_message(msg, local_ts());
 }
 

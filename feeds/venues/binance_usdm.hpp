@@ -41,6 +41,7 @@ class BinanceUsdmFeed final : public JsonFeed {
   void hold(MarketId m);
 
   std::vector<std::vector<std::string>> held_;  // deltas before the snapshot, by market
+  size_t held_bytes_ = 0;
   MarketId replay_market_ = kNoMarket;
   std::string snapshot_symbol_override_;
 };
