@@ -7,6 +7,7 @@
 #include <simdjson.h>
 
 #include "core/money/decimal.hpp"
+#include "feeds/fast_decimal.hpp"
 #include "feeds/feed_error.hpp"
 
 namespace liqd::feeds {
@@ -29,14 +30,29 @@ inline Status json_status(simdjson::error_code e, const char* where) {
 
 // Decimal string -> units of 10^-dp, exactly.
 inline Status decimal(std::string_view s, int dp, int64_t& out, const char* where) {
-  DecimalError e = parse_decimal(s, dp, out);
+  DecimalError e = fast_decimal(s, dp, out);
   if (e != DecimalError::Ok) return {from_decimal_error(e), where};
+  return kOk;
+}
+
+// The string's bytes straight from the input, without unescaping: a decimal has
+// no escapes, and one written with them ("\u0031") is refused as BadDecimal.
+inline Status raw_string(od::value v, std::string_view& out, const char* where) {
+  od::raw_json_string r;
+  if (auto e = v.get_raw_json_string().get(r)) return json_status(e, where);
+  const char* b = r.raw();
+  const char* p = b;
+  while (*p != '"') {  // stage 1 saw the closing quote; the buffer is padded
+    if (*p == '\\') return {FeedError::BadDecimal, where};
+    ++p;
+  }
+  out = std::string_view(b, static_cast<size_t>(p - b));
   return kOk;
 }
 
 inline Status dec_value(od::value v, int dp, int64_t& out, const char* where) {
   std::string_view s;
-  if (auto e = v.get_string().get(s)) return json_status(e, where);
+  if (Status st = raw_string(v, s, where); !st.ok()) return st;
   return decimal(s, dp, out, where);
 }
 
@@ -47,9 +63,9 @@ inline Status qty_value(od::value v, int dp, int64_t& out, const char* where) {
 }
 
 inline Status dec_field(od::object& o, std::string_view key, int dp, int64_t& out, const char* where) {
-  std::string_view s;
-  if (auto e = o.find_field_unordered(key).get_string().get(s)) return json_status(e, where);
-  return decimal(s, dp, out, where);
+  od::value v;
+  if (auto e = o.find_field_unordered(key).get(v)) return json_status(e, where);
+  return dec_value(v, dp, out, where);
 }
 
 inline Status str_field(od::object& o, std::string_view key, std::string_view& out, const char* where) {

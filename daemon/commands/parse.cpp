@@ -51,6 +51,7 @@ int run_parse(const ParseOpts& o) {
   fo.stale_after_ns = o.stale_ms * 1'000'000;
   fo.book_levels = 16384;
   auto feed = make_feed(*venue, markets, sink, fo);
+  std::ios::sync_with_stdio(false);
   std::string line;
   uint64_t n = 0;
   while (std::getline(std::cin, line)) {

@@ -5,12 +5,38 @@
 
 namespace liqd::feeds {
 
+namespace {
+// Minimal decimal text of units * 10^-dp (trailing fractional zeros trimmed, no
+// point for integers): the same text as core/money format_decimal, in 64 bits.
+size_t format_units(int64_t units, int dp, char* out) {
+  char tmp[24];
+  int n = 0;
+  const bool neg = units < 0;
+  uint64_t mag = neg ? 0 - static_cast<uint64_t>(units) : static_cast<uint64_t>(units);
+  do {
+    tmp[n++] = static_cast<char>('0' + mag % 10);
+    mag /= 10;
+  } while (mag != 0);
+  while (n <= dp) tmp[n++] = '0';
+  int frac_start = 0;
+  while (frac_start < dp && tmp[frac_start] == '0') ++frac_start;
+  size_t len = 0;
+  if (neg) out[len++] = '-';
+  for (int k = n - 1; k >= dp; --k) out[len++] = tmp[k];
+  if (frac_start < dp) {
+    out[len++] = '.';
+    for (int k = dp - 1; k >= frac_start; --k) out[len++] = tmp[k];
+  }
+  return len;
+}
+}  // namespace
+
 int32_t OkxV5Feed::checksum(const L2Book& book, const Scale& sc) {
   // At most 25 * 2 levels of two numbers (<= 40 chars each) plus separators.
   std::array<char, 25 * 2 * 2 * 48> buf;
   size_t n = 0;
   auto put = [&](int64_t v, int dp) {
-    n += static_cast<size_t>(format_decimal(v, dp, buf.data() + n));
+    n += format_units(v, dp, buf.data() + n);
     buf[n++] = ':';
   };
   for (uint32_t i = 0; i < 25; ++i) {
