@@ -22,17 +22,34 @@ bool L2Book::crossed() const {
   return nb_ > 0 && na_ > 0 && best(kBid).price >= best(kAsk).price;
 }
 
+namespace {
+// Index of the first level whose key is >= k (keys ascend, best level last).
+// Most updates land near the top of book, i.e. near the back: probe the last
+// few levels linearly first, then binary-search the rest. IsBid is a template
+// parameter so the comparison has no side branch.
+template <bool IsBid>
+inline uint32_t lower_bound_key(const Level* d, uint32_t n, int64_t k) {
+  auto key_of = [](const Level& l) { return IsBid ? l.price : -l.price; };
+  uint32_t hi = n;
+  for (int probe = 0; probe < 4 && hi > 0; ++probe) {
+    if (key_of(d[hi - 1]) < k) return hi;
+    --hi;
+  }
+  uint32_t lo = 0;
+  while (lo < hi) {
+    const uint32_t mid = (lo + hi) >> 1;
+    if (key_of(d[mid]) < k) lo = mid + 1; else hi = mid;
+  }
+  return lo;
+}
+}  // namespace
+
 L2Book::ApplyResult L2Book::apply(Side side, int64_t price, int64_t qty) {
   assert(qty >= 0);
   Level* d = side_data(side);
   uint32_t& n = side_size(side);
   const int64_t k = key(side, price);
-  // Lower bound on the key: first index with key(d[i]) >= k.
-  uint32_t lo = 0, hi = n;
-  while (lo < hi) {
-    uint32_t mid = (lo + hi) >> 1;
-    if (key(side, d[mid].price) < k) lo = mid + 1; else hi = mid;
-  }
+  const uint32_t lo = side == kBid ? lower_bound_key<true>(d, n, k) : lower_bound_key<false>(d, n, k);
   const bool found = lo < n && d[lo].price == price;
   if (qty == 0) {
     if (!found) return ApplyResult::DeleteMissing;
