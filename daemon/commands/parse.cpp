@@ -36,6 +36,10 @@ int run_parse(const ParseOpts& o) {
     std::fprintf(stderr, "liqd parse: --price-dp and --qty-dp must be in [0, 18]\n");
     return 2;
   }
+  if (o.levels < 1 || o.max_bytes < 16 || o.stale_ms < 0) {
+    std::fprintf(stderr, "liqd parse: --levels must be >= 1, --max-bytes >= 16, --stale-ms >= 0\n");
+    return 2;
+  }
   MarketTable markets(4096);
   Scale sc;
   sc.price_dp = static_cast<int8_t>(o.price_dp);
