@@ -225,6 +225,7 @@ ApplyStats run_apply() {
 struct DepthStats {
   uint64_t n = 0;
   double p50 = 0, p99 = 0, mean = 0, avg_bytes = 0;
+  double cpu_mean = 0;  // thread CPU time per message, whole loop (no timer inside)
 };
 DepthStats run_depth(bool validate) {
   std::vector<std::string> deltas;
@@ -232,7 +233,8 @@ DepthStats run_depth(bool validate) {
     if (l.find("sushiusdt@depth") != std::string::npos) deltas.push_back(l);
   const std::string snap = slurp("binance_usdm/rest_depth_SUSHIUSDT_limit1000_2021-07-22.json");
   std::vector<double> ns;
-  double sum = 0, bytes = 0;
+  double sum = 0, bytes = 0, cpu = 0;
+  uint64_t cpu_n = 0;
   for (int pass = 0; pass < 300; ++pass) {
     MarketTable markets(16);
     markets.add(Venue::BinanceUsdm, "SUSHIUSDT", sc(4, 0));
@@ -241,6 +243,14 @@ DepthStats run_depth(bool validate) {
     o.validate_full = validate;
     BinanceUsdmFeed feed(markets, sink, o);
     feed.on_snapshot("SUSHIUSDT", snap);
+    if (pass % 2 == 1) {
+      // Odd passes: CPU time of the whole loop, no per-message timer.
+      const double c0 = cpu_seconds();
+      for (const std::string& d : deltas) feed.on_message(d, 0);
+      cpu += cpu_seconds() - c0;
+      cpu_n += deltas.size();
+      continue;
+    }
     for (const std::string& d : deltas) {
       auto t0 = Clock::now();
       feed.on_message(d, 0);
@@ -255,6 +265,7 @@ DepthStats run_depth(bool validate) {
   st.n = ns.size();
   st.mean = sum / static_cast<double>(ns.size());
   st.avg_bytes = bytes / static_cast<double>(ns.size());
+  st.cpu_mean = cpu * 1e9 / static_cast<double>(cpu_n);
   st.p50 = pct(ns, 0.5);
   st.p99 = pct(ns, 0.99);
   return st;
@@ -280,8 +291,8 @@ int run_feeds(int argc, char** argv) {
     }
   }
   DepthStats dv = run_depth(true), df = run_depth(false);
-  std::printf("binance depthUpdate (parse+seq+apply, %.0f B avg): validate p50 %.0f ns p99 %.0f ns; fast p50 %.0f ns p99 %.0f ns\n",
-              dv.avg_bytes, dv.p50, dv.p99, df.p50, df.p99);
+  std::printf("binance depthUpdate (parse+seq+apply, %.0f B avg): validate p50 %.0f ns p99 %.0f ns cpu mean %.0f ns; fast p50 %.0f ns p99 %.0f ns cpu mean %.0f ns\n",
+              dv.avg_bytes, dv.p50, dv.p99, dv.cpu_mean, df.p50, df.p99, df.cpu_mean);
   ApplyStats ap = run_apply();
   std::printf("book apply (1 level, 1000-level book, %llu samples): p50 %.0f ns p99 %.0f ns p99.9 %.0f ns mean %.1f ns (timer p50 %.0f ns included)\n",
               static_cast<unsigned long long>(ap.n), ap.p50, ap.p99, ap.p999, ap.mean, ap.timer_p50);
@@ -289,7 +300,8 @@ int run_feeds(int argc, char** argv) {
   char date[64];
   std::time_t now = std::time(nullptr);
   std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
-  const char* impl = simdjson::builtin_implementation()->name().c_str();
+  const std::string impl = simdjson::builtin_implementation()->name() + " (On-Demand, compile time); stage 1: " +
+                           simdjson::get_active_implementation()->name() + " (runtime)";
   std::string json = "{\n  \"date\": \"" + std::string(date) + "\",\n  \"simdjson_kernel\": \"" + impl + "\",\n  \"throughput\": [\n";
   for (size_t i = 0; i < tp.size(); ++i) {
     const Throughput& t = tp[i];
@@ -301,19 +313,19 @@ int run_feeds(int argc, char** argv) {
                   static_cast<unsigned long long>(t.errors), t.msgs_per_s(), t.ns_per_msg(), t.mb_per_s(), i + 1 < tp.size() ? "," : "");
     json += b;
   }
-  char b[1024];
+  char b[4096];
   std::snprintf(b, sizeof b,
                 "  ],\n  \"binance_depth_update\": {\"avg_bytes\": %.0f, \"validate\": {\"p50_ns\": %.0f, \"p99_ns\": %.0f, \"mean_ns\": %.1f}, "
-                "\"fast\": {\"p50_ns\": %.0f, \"p99_ns\": %.0f, \"mean_ns\": %.1f}},\n"
+                "\"fast\": {\"p50_ns\": %.0f, \"p99_ns\": %.0f, \"mean_ns\": %.1f}, \"cpu_mean_ns_validate\": %.0f, \"cpu_mean_ns_fast\": %.0f},\n"
                 "  \"book_apply\": {\"samples\": %llu, \"book_levels\": 1000, \"p50_ns\": %.0f, \"p99_ns\": %.0f, \"p999_ns\": %.0f, "
                 "\"mean_ns\": %.1f, \"timer_overhead_p50_ns\": %.0f}\n}\n",
-                dv.avg_bytes, dv.p50, dv.p99, dv.mean, df.p50, df.p99, df.mean, static_cast<unsigned long long>(ap.n), ap.p50, ap.p99,
+                dv.avg_bytes, dv.p50, dv.p99, dv.mean, df.p50, df.p99, df.mean, dv.cpu_mean, df.cpu_mean, static_cast<unsigned long long>(ap.n), ap.p50, ap.p99,
                 ap.p999, ap.mean, ap.timer_p50);
   json += b;
   std::ofstream(out_dir + "/feeds.json") << json;
 
   std::string md = "# liqd-bench feeds\n\nCommand: `build/bin/liqd-bench feeds` (release preset, g++ 12 -O2), " + std::string(date) +
-                   ", simdjson kernel `" + impl + "`. Input: the recorded samples in tests/data/feeds, replayed from memory "
+                   ", simdjson kernels: " + impl + ". Input: the recorded samples in tests/data/feeds, replayed from memory "
                    "(each pass on a fresh handler; books start from their snapshots). Throughput is measured in thread CPU time "
                    "(the machine was shared with other builds); the per-message and per-level latencies are wall time, so their "
                    "tails include preemption. validate=on is the default (every value "
@@ -330,12 +342,16 @@ int run_feeds(int argc, char** argv) {
   }
   std::snprintf(b, sizeof b,
                 "\nBinance depthUpdate, parse + sequence check + apply, per message (%.0f bytes average, SUSHIUSDT, 1000-level book): "
-                "validate on p50 %.0f ns / p99 %.0f ns; off p50 %.0f ns / p99 %.0f ns. Goal: <= 200 ns per typical depth update.\n\n"
+                "wall time per message: validate on p50 %.0f ns / p99 %.0f ns, off p50 %.0f ns / p99 %.0f ns; CPU time per message "
+                "(loop without timers): on %.0f ns, off %.0f ns. Goal: <= 200 ns per typical depth update: NOT met.\n\n"
                 "Book apply, one level update (real SUSHIUSDT updates replayed on the 1000-level snapshot book, %llu samples): "
                 "p50 %.0f ns, p99 %.0f ns, p99.9 %.0f ns, mean %.1f ns. Each sample includes one steady_clock pair "
-                "(p50 %.0f ns measured alone). Goal: <= 100 ns p99.\n",
-                dv.avg_bytes, dv.p50, dv.p99, df.p50, df.p99, static_cast<unsigned long long>(ap.n), ap.p50, ap.p99, ap.p999, ap.mean,
-                ap.timer_p50);
+                "(p50 %.0f ns measured alone). Goal: <= 100 ns p99.\n\n"
+                "Notes: the goal of >= 1 GB/s per core is not met (best here ~0.3 GB/s). dydx-v4 reports one error per pass: the "
+                "recording's real message_id gap (12 missing). The machine had 2 vCPUs shared with four other builds (load average "
+                "4-12 during the run); figures from a quiet machine will differ.\n",
+                dv.avg_bytes, dv.p50, dv.p99, df.p50, df.p99, dv.cpu_mean, df.cpu_mean, static_cast<unsigned long long>(ap.n), ap.p50,
+                ap.p99, ap.p999, ap.mean, ap.timer_p50);
   md += b;
   std::ofstream(out_dir + "/feeds.md") << md;
   std::printf("load average during the run: see `uptime`; throughput uses thread CPU time, latencies wall time\n");
