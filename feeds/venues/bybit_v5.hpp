@@ -7,7 +7,8 @@
 //   tickers.<SYM>            markPrice / indexPrice when present -> PriceUpdate
 //   publicTrade.<SYM>        -> Trade (S is the taker side)
 //   allLiquidation.<SYM>     -> Liquidation; S is the side of the liquidated POSITION
-//                            ("Buy": a long was liquidated), so the order side is the opposite.
+//                            (docs v5/websocket/public/all-liquidation: "Buy" means a long was
+//                            liquidated), so the order side is the opposite.
 //   subscribe acks, kline    -> ignored
 #include "feeds/json_feed.hpp"
 
