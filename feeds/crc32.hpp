@@ -1,0 +1,12 @@
+#pragma once
+// CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320), the zlib crc32 that
+// OKX uses for its order-book checksum. Table built at compile time.
+#include <cstddef>
+#include <cstdint>
+
+namespace liqd::feeds {
+
+uint32_t crc32_update(uint32_t crc, const char* data, size_t len);
+inline uint32_t crc32(const char* data, size_t len) { return crc32_update(0, data, len); }
+
+}  // namespace liqd::feeds
