@@ -1,6 +1,6 @@
 #pragma once
 // CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320), the zlib crc32 that
-// OKX uses for its order-book checksum. Table built at compile time.
+// OKX uses for its order-book checksum, computed by Boost.CRC.
 #include <cstddef>
 #include <cstdint>
 
