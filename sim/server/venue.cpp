@@ -7,8 +7,9 @@
 //             reject (--reject-rate, seeded);
 //   ACKNOWLEDGED, then one PARTIALLY_FILLED/FILLED per level taken (unique fill_id),
 //   then EXPIRED for an unfilled IOC remainder (cum_qty says how much filled).
-// A CancelOrder for an order still waiting out its latency cancels it (CANCELLED);
-// otherwise it is REJECTED ("unknown order": IOC orders never rest).
+// A CancelOrder acts on arrival: an order still waiting out its latency is cancelled
+// (CANCELLED, and its id counts as used); otherwise it is REJECTED ("unknown order":
+// IOC orders never rest).
 #include <algorithm>
 
 #include "proto/framing.hpp"
@@ -55,6 +56,29 @@ void Simulator::Impl::on_order_frame(net::FrameSession& s, std::string_view payl
   std::weak_ptr<net::FrameSession> who;
   for (auto& fs : frame_sessions)
     if (fs.get() == &s) who = fs;
+  if (msg.has_cancel()) {
+    // Cancels take effect on arrival: they can catch an order still in its latency.
+    proto::OrderUpdate u;
+    u.set_client_order_id(msg.cancel().client_order_id());
+    bool found = false;
+    for (auto it = pending.begin(); it != pending.end(); ++it) {
+      if (it->msg.new_order().client_order_id() == msg.cancel().client_order_id()) {
+        seen_client_ids.insert(it->msg.new_order().client_order_id());
+        pending.erase(it);
+        found = true;
+        break;
+      }
+    }
+    u.set_state(found ? proto::OrderUpdate::CANCELLED : proto::OrderUpdate::REJECTED);
+    if (found) {
+      ++venue.cancelled;
+    } else {
+      ++venue.rejected;
+      u.set_reason("unknown order (IOC orders never rest)");
+    }
+    send_update(who, std::move(u));
+    return;
+  }
   const bool was_empty = pending.empty();
   pending.push_back({Clock::now() + std::chrono::milliseconds(cfg.order_latency_ms), who, std::move(msg)});
   if (cfg.order_latency_ms == 0) {
@@ -79,24 +103,6 @@ void Simulator::Impl::process_due_orders() {
   while (!pending.empty() && pending.front().due <= now) {
     PendingOrder po = std::move(pending.front());
     pending.pop_front();
-    if (po.msg.has_cancel()) {
-      proto::OrderUpdate u;
-      u.set_client_order_id(po.msg.cancel().client_order_id());
-      bool found = false;
-      for (auto it = pending.begin(); it != pending.end(); ++it) {
-        if (it->msg.has_new_order() && it->msg.new_order().client_order_id() == po.msg.cancel().client_order_id()) {
-          seen_client_ids.insert(it->msg.new_order().client_order_id());
-          pending.erase(it);
-          found = true;
-          break;
-        }
-      }
-      u.set_state(found ? proto::OrderUpdate::CANCELLED : proto::OrderUpdate::REJECTED);
-      if (found) ++venue.cancelled;
-      else { ++venue.rejected; u.set_reason("unknown order"); }
-      send_update(po.session, std::move(u));
-      continue;
-    }
     execute(po.session, po.msg.new_order());
   }
 }
