@@ -90,6 +90,7 @@ class FrameSession : public std::enable_shared_from_this<FrameSession> {
   bool open() const { return !closed_; }
   int kind() const { return kind_; }
   uint64_t bad_frames = 0;
+  bool needs_snapshot = false;  // account stream: connected while stale, snapshot owed
 
  private:
   void do_read();

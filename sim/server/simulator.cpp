@@ -272,12 +272,20 @@ void Simulator::Impl::deliver(const Delivery& d) {
       break;
     case StreamId::Accounts:
       for (auto& s : frame_sessions)
-        if (s->kind() == static_cast<int>(StreamId::Accounts)) s->send(d.msg);
+        if (s->kind() == static_cast<int>(StreamId::Accounts) && !s->needs_snapshot) s->send(d.msg);
       break;
   }
 }
 
-void Simulator::Impl::set_fault(StreamId s, const FaultSetting& f) { gates[static_cast<int>(s)].set(f); }
+void Simulator::Impl::set_fault(StreamId s, const FaultSetting& f) {
+  gates[static_cast<int>(s)].set(f);
+  if (s == StreamId::Accounts && f.mode != FaultMode::Stale) {
+    std::vector<std::shared_ptr<net::FrameSession>> owed;
+    for (auto& fs : frame_sessions)
+      if (fs->kind() == static_cast<int>(StreamId::Accounts) && fs->needs_snapshot) owed.push_back(fs);
+    for (auto& fs : owed) on_account_connect(fs);
+  }
+}
 
 void Simulator::Impl::shutdown() {
   for (auto& a : acceptors)

@@ -222,8 +222,13 @@ void Simulator::Impl::on_account_connect(const std::shared_ptr<net::FrameSession
   // A new connection gets the state of every account as of the current seq S (each
   // snapshot message carries seq S), then an end-of-snapshot marker (account_id 0,
   // reason SNAPSHOT, no body, seq S), then the deltas S+1, S+2, ... (gap-free unless a
-  // fault switch says otherwise). A stale stream sends nothing, snapshot included.
-  if (gates[static_cast<int>(StreamId::Accounts)].setting().mode == FaultMode::Stale) return;
+  // fault switch says otherwise). A stale stream sends nothing, snapshot included; a
+  // connection made while stale gets its snapshot when the switch is cleared.
+  if (gates[static_cast<int>(StreamId::Accounts)].setting().mode == FaultMode::Stale) {
+    s->needs_snapshot = true;  // sent when the switch leaves stale (set_fault)
+    return;
+  }
+  s->needs_snapshot = false;
   auto out = std::make_shared<std::string>();
   out->reserve(accounts.size() * 64 + 16);
   proto::AccountEvent ev;
