@@ -208,13 +208,20 @@ TEST_F(Faults, AccountsGapAndStale) {
   ASSERT_FALSE(seqs.empty());
   EXPECT_EQ(seqs.front(), 2u);  // seq 1 was dropped
   for (size_t i = 1; i < seqs.size(); ++i) EXPECT_EQ(seqs[i], seqs[i - 1] + 1);
+  // Everything published so far has arrived (the server's seq is the last one seen).
+  simdjson::dom::parser p;
+  simdjson::dom::element st;
+  const std::string status = sim->status_json();
+  ASSERT_FALSE(p.parse(status).get(st));
+  uint64_t server_seq = 0;
+  ASSERT_FALSE(st["accounts"]["seq"].get(server_seq));
+  const size_t before = acc.wait([&](auto& x) { return x.back().seq() == server_seq; }).size();
+  ASSERT_EQ(acc.wait([](auto&) { return true; }).back().seq(), server_seq);
   // Stale: a new connection gets nothing; when cleared, deltas flow again.
   sim->set_fault(StreamId::Accounts, mode(FaultMode::Stale));
   FrameClient<proto::AccountEvent> late(ports.accounts);
   close(2);
-  auto before = acc.wait([](auto&) { return true; }).size();
-  sim->set_fault(StreamId::Accounts, mode(FaultMode::None));
-  // Step and close again to prove the stream flows: nothing from close(2) arrived.
+  // Once close(2) is done, its deltas have met the stale switch: nothing arrived.
   auto v = c.wait([](auto& m) {
     for (auto& x : m)
       if (x.update().client_order_id() == "close-2" && (x.update().state() == proto::OrderUpdate::FILLED ||
@@ -224,12 +231,13 @@ TEST_F(Faults, AccountsGapAndStale) {
   });
   (void)v;
   EXPECT_EQ(acc.wait([](auto&) { return true; }).size(), before);
+  sim->set_fault(StreamId::Accounts, mode(FaultMode::None));
   proto::OrderEntryMessage m = buy("after-stale", 1);
   m.mutable_new_order()->set_account_id(longs[0].first);  // reopens a small long on account 0's id
   c.send(m);
   auto after = acc.wait([&](auto& x) { return x.size() > before; });
   ASSERT_GT(after.size(), before);
-  EXPECT_GT(after.back().seq(), seqs.back() + 1);  // close(2)'s deltas were never sent: a gap
+  EXPECT_GT(after[before].seq(), server_seq + 1);  // close(2)'s deltas were never sent: a gap
   // The connection made while stale gets its snapshot when the switch clears, then deltas.
   auto l = late.wait_count(2001);
   ASSERT_GE(l.size(), 2001u);
