@@ -197,6 +197,7 @@ TEST_F(MarketData, PythPriceUpdatesForSubscribedIds) {
   auto b = bad.wait_count(1);
   ASSERT_EQ(b.size(), 1u);
   EXPECT_NE(b[0].find("\"status\":\"error\""), std::string::npos);
+  ASSERT_EQ(ws.wait_count(2).size(), 2u);  // subscribed (response + current price) before stepping
   sim->step(5);
   auto msgs = ws.wait_count(6, "price_update");  // the current price on subscribe + 5 steps
   ASSERT_GE(WsClient::count(msgs, "price_update"), 6u);
