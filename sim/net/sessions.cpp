@@ -15,7 +15,13 @@ void WsSession::start(Request req, OnText on_text, OnClose on_close) {
   on_text_ = std::move(on_text);
   on_close_ = std::move(on_close);
   beast::get_lowest_layer(ws_).expires_never();
-  ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+  // Handshake bounded; no idle timeout: a paused simulator sends nothing for as long as
+  // a test likes, and market-data clients rarely send anything themselves.
+  websocket::stream_base::timeout t{};
+  t.handshake_timeout = std::chrono::seconds(30);
+  t.idle_timeout = websocket::stream_base::none();
+  t.keep_alive_pings = false;
+  ws_.set_option(t);
   ws_.text(true);
   auto self = shared_from_this();
   auto r = std::make_shared<Request>(std::move(req));

@@ -234,6 +234,28 @@ TEST_F(MarketData, PythPriceUpdatesForSubscribedIds) {
   EXPECT_EQ(WsClient::count(bad.messages(), "price_update"), 0u);
 }
 
+// Same seed, same commands: the same bytes on every stream a client sees.
+TEST_F(MarketData, SameSeedSameBytes) {
+  auto run = [](uint64_t seed) {
+    SimConfig c = paused_config(100);
+    c.seed = seed;
+    Simulator s(c);
+    EXPECT_EQ(s.start(), "");
+    std::vector<std::string> out;
+    {
+      WsClient ws(s.ports().binance, "/stream");
+      s.step(25);
+      out = ws.wait_count(25 * 8);  // 2 markets × (depth, bookTicker, markPrice, aggTrade)
+    }
+    s.stop();
+    return out;
+  };
+  auto a = run(21), b = run(21), c = run(22);
+  ASSERT_EQ(a.size(), 200u);
+  EXPECT_EQ(a, b);
+  EXPECT_NE(a, c);
+}
+
 // As fast as possible: the whole path runs out and ends with one path_end event.
 TEST_F(MarketData, FastModeRunsThePathToTheEnd) {
   SimConfig c = paused_config(100);
