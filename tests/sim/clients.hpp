@@ -55,11 +55,13 @@ class WsClient {
       cv_.notify_all();
     });
   }
+  // shutdown() wakes the reader's blocking read without touching the socket object's
+  // state; close() only after the reader has gone.
   ~WsClient() {
     beast::error_code ec;
     ws_.next_layer().shutdown(tcp::socket::shutdown_both, ec);
-    ws_.next_layer().close(ec);
     if (reader_.joinable()) reader_.join();
+    ws_.next_layer().close(ec);
   }
   // Waits (bounded) until `pred(messages)` holds; returns a copy of the messages.
   std::vector<std::string> wait(const std::function<bool(const std::vector<std::string>&)>& pred) {
@@ -147,8 +149,8 @@ class FrameClient {
   ~FrameClient() {
     boost::system::error_code ec;
     sock_.shutdown(tcp::socket::shutdown_both, ec);
-    sock_.close(ec);
     if (reader_.joinable()) reader_.join();
+    sock_.close(ec);
   }
   template <class M>
   void send(const M& m) {
