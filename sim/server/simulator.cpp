@@ -350,6 +350,7 @@ auto run_on(asio::io_context& io, F f) {
 }  // namespace
 
 void Simulator::step(int n) {
+  if (!started_) return;
   run_on(impl_->io, [this, n] {
     for (int i = 0; i < n; ++i)
       if (!impl_->advance_one()) break;
@@ -358,18 +359,28 @@ void Simulator::step(int n) {
 }
 
 void Simulator::set_fault(StreamId s, const FaultSetting& f) {
+  if (!started_) {
+    impl_->cfg.faults[static_cast<int>(s)] = f;  // applied by start()
+    return;
+  }
   run_on(impl_->io, [this, s, f] { impl_->set_fault(s, f); return 0; });
 }
 
 void Simulator::set_pacing(int64_t ms) {
+  if (!started_) {
+    impl_->cfg.bar_wall_ms = ms;
+    return;
+  }
   run_on(impl_->io, [this, ms] { impl_->set_pacing(ms); return 0; });
 }
 
 std::string Simulator::status_json() {
+  if (!started_) return "{}";
   return run_on(impl_->io, [this] { return impl_->status_json(); });
 }
 
 uint64_t Simulator::steps_done() {
+  if (!started_) return impl_->step_idx;
   return run_on(impl_->io, [this] { return impl_->step_idx; });
 }
 

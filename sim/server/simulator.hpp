@@ -58,7 +58,9 @@ class Simulator {
   // Called on the io thread for notable events ({"event":"path_end",...}); set before start().
   std::function<void(const std::string&)> on_event;
 
-  // Thread-safe control; each waits until the io thread has done it.
+  // Thread-safe control between start() and stop(); each waits until the io thread has
+  // done it. Before start() a fault or pace only changes the configuration; after stop()
+  // step() does nothing.
   void step(int n);                                 // advance n steps now (any pacing)
   void set_fault(StreamId s, const FaultSetting& f);
   void set_pacing(int64_t bar_wall_ms);             // as SimConfig::bar_wall_ms
