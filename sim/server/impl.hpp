@@ -1,0 +1,138 @@
+#pragma once
+// Simulator internals shared by the files of sim/server (engine, market data,
+// venue, control). Everything here is touched only on the io thread.
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "proto/account.pb.h"
+#include "proto/order.pb.h"
+#include "sim/book/book.hpp"
+#include "sim/net/sessions.hpp"
+#include "sim/server/simulator.hpp"
+#include "sim/util/rng.hpp"
+#include "sim/venue/matching.hpp"
+
+namespace liqd::sim {
+
+using Clock = std::chrono::steady_clock;
+
+struct MarketState {
+  MarketSpec spec;
+  DepthGrid grid;
+  Price ref;               // market price of the path's first open
+  Price mid;
+  BookSides book;
+  uint64_t last_u = 0;     // u of the last depthUpdate published (the update-id chain)
+  bool snapshot_id_reserved = false;  // a REST snapshot took last_u + 1 (see market_data.cpp)
+  uint64_t agg_id = 0, trade_id = 0;
+  int64_t ema_e8 = 0;      // Pyth EMA price at expo -8
+};
+
+struct Delivery {
+  StreamId stream;
+  std::string topic;                      // WebSocket subscription key; empty for frames
+  net::Msg msg;
+  std::weak_ptr<net::FrameSession> to;    // orders: the session that sent the order
+};
+
+struct Delayed {
+  Clock::time_point due;
+  Delivery d;
+};
+
+struct PendingOrder {
+  Clock::time_point due;
+  std::weak_ptr<net::FrameSession> session;
+  proto::OrderEntryMessage msg;
+};
+
+struct VenueCounters {
+  uint64_t received = 0, bad_messages = 0, acked = 0, rejected = 0, duplicates = 0, fills = 0, filled = 0,
+           expired = 0, cancelled = 0;
+};
+
+struct Simulator::Impl {
+  explicit Impl(SimConfig c);
+
+  SimConfig cfg;
+  boost::asio::io_context io;
+  std::vector<PathPoint> path;
+  int64_t first_open = 0;
+  std::vector<MarketState> markets;
+  std::vector<SimAccount> accounts;
+  uint64_t step_idx = 0;           // index of the path point the books show
+  int64_t sim_ms = 0;
+  bool path_end_reported = false;
+
+  std::unique_ptr<net::tcp::acceptor> acceptors[6];
+  std::unordered_set<std::shared_ptr<net::WsSession>> ws_sessions;
+  std::unordered_set<std::shared_ptr<net::FrameSession>> frame_sessions;
+
+  FaultGate gates[kStreamCount];
+  std::deque<Delayed> delayed[kStreamCount];
+  std::unique_ptr<boost::asio::steady_timer> delay_timers[kStreamCount];
+
+  std::unique_ptr<boost::asio::steady_timer> pace_timer;
+  Clock::time_point next_due;
+  int64_t bar_wall_ms = 500;
+
+  // venue
+  std::deque<PendingOrder> pending;
+  std::unique_ptr<boost::asio::steady_timer> order_timer;
+  std::unordered_set<std::string> seen_client_ids;
+  uint64_t next_fill_id = 0;
+  Rng reject_rng{1};
+  VenueCounters venue;
+  uint64_t account_seq = 0;
+
+  std::function<void(const std::string&)> on_event;
+
+  // engine (simulator.cpp)
+  std::string init();
+  std::string listen(int slot, uint16_t port, uint16_t& bound);
+  void accept(int slot);
+  void schedule_next();
+  bool advance_one();
+  void publish_step(MarketState& m);
+  void publish(StreamId s, std::string topic, net::Msg msg, bool sequenced,
+               std::weak_ptr<net::FrameSession> to = {});
+  void deliver(const Delivery& d);
+  void arm_delay_timer(int s);
+  void set_fault(StreamId s, const FaultSetting& f);
+  void set_pacing(int64_t ms);
+  void shutdown();
+
+  // market data (market_data.cpp)
+  void on_ws_upgrade(int slot, net::beast::tcp_stream stream, net::Request req);
+  void on_ws_text(net::WsSession& s, std::string_view text);
+  net::Response binance_rest(const net::Request& req);
+  void emit_depth(MarketState& m, const std::vector<Level>& bid_changes, const std::vector<Level>& ask_changes);
+  net::Msg hl_book_msg(const MarketState& m) const;
+  net::Msg pyth_msg(const MarketState& m) const;
+  net::Msg all_mids_msg() const;
+
+  // venue (venue.cpp)
+  void on_order_frame(net::FrameSession& s, std::string_view payload);
+  void process_due_orders();
+  void arm_order_timer();
+  void execute(const std::weak_ptr<net::FrameSession>& to, const proto::NewOrder& o);
+  void send_update(const std::weak_ptr<net::FrameSession>& to, proto::OrderUpdate u);
+  void on_account_connect(const std::shared_ptr<net::FrameSession>& s);
+  void publish_account_event(proto::AccountEvent& ev);
+  int market_index(const std::string& symbol) const;
+
+  // control (control.cpp)
+  net::Response control(const net::Request& req);
+  std::string status_json() const;
+};
+
+// Listener slots.
+enum Slot : int { kSlotBinance = 0, kSlotHyperliquid = 1, kSlotPyth = 2, kSlotOrders = 3, kSlotAccounts = 4, kSlotControl = 5 };
+
+}  // namespace liqd::sim

@@ -1,0 +1,262 @@
+// The venue: order entry (OrderEntryMessage frames) with the IOC matching model,
+// and the account stream (AccountEvent frames): snapshot on connect, then deltas.
+//
+// Order life cycle: every NewOrder waits `order_latency_ms`, then, in arrival order:
+//   REJECTED  duplicate client_order_id (any id seen before, whatever became of it),
+//             invalid fields, non-IOC, reduce-only that would not reduce, or a random
+//             reject (--reject-rate, seeded);
+//   ACKNOWLEDGED, then one PARTIALLY_FILLED/FILLED per level taken (unique fill_id),
+//   then EXPIRED for an unfilled IOC remainder (cum_qty says how much filled).
+// A CancelOrder acts on arrival: an order still waiting out its latency is cancelled
+// (CANCELLED, and its id counts as used); otherwise it is REJECTED ("unknown order":
+// IOC orders never rest).
+#include <algorithm>
+
+#include "proto/framing.hpp"
+#include "sim/server/impl.hpp"
+#include "sim/wire/formats.hpp"
+
+namespace liqd::sim {
+
+namespace {
+
+net::Msg framed(const google::protobuf::MessageLite& m) {
+  std::string payload;
+  m.SerializeToString(&payload);
+  auto out = std::make_shared<std::string>();
+  out->reserve(payload.size() + 4);
+  liqd::proto_framing::append_frame(*out, payload);
+  return out;
+}
+
+void fill_position(proto::PositionState& ps, const SimPosition& p, const MarketSpec& m) {
+  ps.set_market(m.symbol);
+  ps.set_size(p.size.v);
+  ps.set_entry_price(p.entry.v);
+  ps.set_isolated(p.isolated);
+  ps.set_isolated_margin(p.isolated_margin.v);
+}
+
+}  // namespace
+
+int Simulator::Impl::market_index(const std::string& symbol) const {
+  for (size_t i = 0; i < markets.size(); ++i)
+    if (markets[i].spec.symbol == symbol) return static_cast<int>(i);
+  return -1;
+}
+
+void Simulator::Impl::on_order_frame(net::FrameSession& s, std::string_view payload) {
+  proto::OrderEntryMessage msg;
+  if (!msg.ParseFromArray(payload.data(), static_cast<int>(payload.size())) ||
+      (!msg.has_new_order() && !msg.has_cancel())) {
+    ++venue.bad_messages;  // counted and skipped
+    return;
+  }
+  ++venue.received;
+  std::weak_ptr<net::FrameSession> who;
+  for (auto& fs : frame_sessions)
+    if (fs.get() == &s) who = fs;
+  if (msg.has_cancel()) {
+    // Cancels take effect on arrival: they can catch an order still in its latency.
+    proto::OrderUpdate u;
+    u.set_client_order_id(msg.cancel().client_order_id());
+    bool found = false;
+    for (auto it = pending.begin(); it != pending.end(); ++it) {
+      if (it->msg.new_order().client_order_id() == msg.cancel().client_order_id()) {
+        seen_client_ids.insert(it->msg.new_order().client_order_id());
+        pending.erase(it);
+        found = true;
+        break;
+      }
+    }
+    u.set_state(found ? proto::OrderUpdate::CANCELLED : proto::OrderUpdate::REJECTED);
+    if (found) {
+      ++venue.cancelled;
+    } else {
+      ++venue.rejected;
+      u.set_reason("unknown order (IOC orders never rest)");
+    }
+    send_update(who, std::move(u));
+    return;
+  }
+  const bool was_empty = pending.empty();
+  pending.push_back({Clock::now() + std::chrono::milliseconds(cfg.order_latency_ms), who, std::move(msg)});
+  if (cfg.order_latency_ms == 0) {
+    process_due_orders();
+  } else if (was_empty) {
+    arm_order_timer();
+  }
+}
+
+void Simulator::Impl::arm_order_timer() {
+  if (pending.empty()) return;
+  order_timer->expires_at(pending.front().due);
+  order_timer->async_wait([this](boost::system::error_code ec) {
+    if (ec) return;
+    process_due_orders();
+    arm_order_timer();
+  });
+}
+
+void Simulator::Impl::process_due_orders() {
+  const auto now = Clock::now();
+  while (!pending.empty() && pending.front().due <= now) {
+    PendingOrder po = std::move(pending.front());
+    pending.pop_front();
+    execute(po.session, po.msg.new_order());
+  }
+}
+
+void Simulator::Impl::send_update(const std::weak_ptr<net::FrameSession>& to, proto::OrderUpdate u) {
+  u.set_ts_ms(static_cast<uint64_t>(sim_ms));
+  proto::OrderEntryMessage m;
+  *m.mutable_update() = std::move(u);
+  publish(StreamId::Orders, {}, framed(m), true, to);
+}
+
+void Simulator::Impl::execute(const std::weak_ptr<net::FrameSession>& to, const proto::NewOrder& o) {
+  auto reject = [&](const std::string& why) {
+    proto::OrderUpdate u;
+    u.set_client_order_id(o.client_order_id());
+    u.set_state(proto::OrderUpdate::REJECTED);
+    u.set_reason(why);
+    ++venue.rejected;
+    send_update(to, std::move(u));
+  };
+  if (o.client_order_id().empty()) return reject("client_order_id: empty");
+  if (!seen_client_ids.insert(o.client_order_id()).second) {
+    ++venue.duplicates;
+    return reject("client_order_id: duplicate");
+  }
+  const int mi = market_index(o.market());
+  if (mi < 0) return reject("market: unknown '" + o.market() + "'");
+  MarketState& m = markets[static_cast<size_t>(mi)];
+  if (o.side() != proto::BUY && o.side() != proto::SELL) return reject("side: unspecified");
+  if (o.qty() <= 0 || o.qty() % m.spec.lot != 0) return reject("qty: must be a positive multiple of the lot");
+  if (o.limit_price() <= 0 || o.limit_price() % m.spec.tick != 0) return reject("limit_price: must be a positive multiple of the tick");
+  if (!o.immediate_or_cancel()) return reject("immediate_or_cancel: only IOC orders are supported");
+  SimAccount* acc = (o.account_id() >= 1 && o.account_id() <= accounts.size()) ? &accounts[o.account_id() - 1] : nullptr;
+  int64_t qty = o.qty();
+  if (o.reduce_only()) {
+    if (!acc) return reject("account_id: unknown account for a reduce-only order");
+    int64_t pos = 0;
+    for (auto& p : acc->positions)
+      if (p.market == static_cast<uint32_t>(mi)) pos = p.size.v;
+    const bool reduces = (o.side() == proto::SELL && pos > 0) || (o.side() == proto::BUY && pos < 0);
+    if (!reduces) return reject("reduce_only: order would not reduce the position");
+    qty = std::min(qty, std::abs(pos));  // clipped to the position, never flips it
+  }
+  if (cfg.reject_ppm > 0 && reject_rng.chance_ppm(cfg.reject_ppm)) return reject("simulated reject");
+
+  proto::OrderUpdate ack;
+  ack.set_client_order_id(o.client_order_id());
+  ack.set_state(proto::OrderUpdate::ACKNOWLEDGED);
+  ++venue.acked;
+  send_update(to, ack);
+
+  const OrderSide side = o.side() == proto::BUY ? OrderSide::Buy : OrderSide::Sell;
+  const BookSides before = m.book;
+  std::vector<Fill> fills;
+  const Qty filled = match_ioc(m.book, side, Qty(qty), Price(o.limit_price()), fills);
+  int64_t cum = 0;
+  const std::string lsym = wire::lower(m.spec.symbol);
+  for (const Fill& f : fills) {
+    cum += f.qty.v;
+    proto::OrderUpdate u;
+    u.set_client_order_id(o.client_order_id());
+    u.set_state(cum == o.qty() ? proto::OrderUpdate::FILLED : proto::OrderUpdate::PARTIALLY_FILLED);
+    u.set_fill_id(++next_fill_id);
+    u.set_fill_qty(f.qty.v);
+    u.set_fill_price(f.px.v);
+    u.set_cum_qty(cum);
+    ++venue.fills;
+    send_update(to, std::move(u));
+    ++m.agg_id;
+    const uint64_t first = m.trade_id + 1;
+    ++m.trade_id;
+    publish(StreamId::Binance, lsym + "@aggTrade",
+            std::make_shared<const std::string>(wire::binance_agg_trade(m.spec, sim_ms, m.agg_id, f.px, f.qty, first, m.trade_id, sim_ms, side == OrderSide::Sell)), false);
+    if (acc) {
+      FillEffect fx = apply_fill(*acc, static_cast<uint32_t>(mi), m.spec, side == OrderSide::Buy ? f.qty : -f.qty, f.px);
+      proto::AccountEvent ev;
+      ev.set_account_id(acc->id);
+      ev.set_reason(proto::AccountEvent::FILL);
+      fill_position(*ev.mutable_position(), fx.position, m.spec);
+      publish_account_event(ev);
+      if (fx.collateral_delta.v != 0) {
+        proto::AccountEvent cev;
+        cev.set_account_id(acc->id);
+        cev.set_reason(proto::AccountEvent::FILL);
+        cev.set_collateral_delta(fx.collateral_delta.v);
+        publish_account_event(cev);
+      }
+    }
+  }
+  if (filled.v == o.qty()) {
+    ++venue.filled;
+  } else {
+    // The unfilled rest of an IOC order expires; cum_qty says how much filled.
+    proto::OrderUpdate u;
+    u.set_client_order_id(o.client_order_id());
+    u.set_state(proto::OrderUpdate::EXPIRED);
+    u.set_cum_qty(filled.v);
+    u.set_reason(filled.v == qty ? "reduce_only: clipped to the position"
+                 : filled.v == 0 ? "IOC: nothing within the limit" : "IOC: remainder expired");
+    ++venue.expired;
+    send_update(to, std::move(u));
+  }
+  // The book the fills left behind, as a depthUpdate on the id chain.
+  std::vector<Level> bch, ach;
+  diff_side(before.bids, m.book.bids, true, bch);
+  diff_side(before.asks, m.book.asks, false, ach);
+  emit_depth(m, bch, ach);
+}
+
+void Simulator::Impl::publish_account_event(proto::AccountEvent& ev) {
+  ev.set_seq(++account_seq);
+  ev.set_ts_ms(static_cast<uint64_t>(sim_ms));
+  publish(StreamId::Accounts, {}, framed(ev), true);
+}
+
+void Simulator::Impl::on_account_connect(const std::shared_ptr<net::FrameSession>& s) {
+  // A new connection gets the state of every account as of the current seq S (each
+  // snapshot message carries seq S), then an end-of-snapshot marker (account_id 0,
+  // reason SNAPSHOT, no body, seq S), then the deltas S+1, S+2, ... (gap-free unless a
+  // fault switch says otherwise). A stale stream sends nothing, snapshot included; a
+  // connection made while stale gets its snapshot when the switch is cleared.
+  if (gates[static_cast<int>(StreamId::Accounts)].setting().mode == FaultMode::Stale) {
+    s->needs_snapshot = true;  // sent when the switch leaves stale (set_fault)
+    return;
+  }
+  s->needs_snapshot = false;
+  auto out = std::make_shared<std::string>();
+  out->reserve(accounts.size() * 64 + 16);
+  proto::AccountEvent ev;
+  std::string payload;
+  for (const SimAccount& a : accounts) {
+    ev.Clear();
+    ev.set_seq(account_seq);
+    ev.set_ts_ms(static_cast<uint64_t>(sim_ms));
+    ev.set_account_id(a.id);
+    ev.set_reason(proto::AccountEvent::SNAPSHOT);
+    auto* snap = ev.mutable_snapshot();
+    snap->set_account_id(a.id);
+    snap->set_collateral(a.collateral.v);
+    for (const SimPosition& p : a.positions)
+      if (p.size.v != 0) fill_position(*snap->add_positions(), p, markets[p.market].spec);
+    payload.clear();
+    ev.SerializeToString(&payload);
+    liqd::proto_framing::append_frame(*out, payload);
+  }
+  ev.Clear();
+  ev.set_seq(account_seq);
+  ev.set_ts_ms(static_cast<uint64_t>(sim_ms));
+  ev.set_account_id(0);
+  ev.set_reason(proto::AccountEvent::SNAPSHOT);
+  payload.clear();
+  ev.SerializeToString(&payload);
+  liqd::proto_framing::append_frame(*out, payload);
+  s->send(out);
+}
+
+}  // namespace liqd::sim
