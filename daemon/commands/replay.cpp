@@ -144,7 +144,7 @@ void add_replay(CLI::App& app, int& exit_code) {
   sub->add_option("--policy", o->policy, "static | dynamic (volatility-adjusted margin) | both")->capture_default_str();
   sub->add_option("--json", o->json, "write the totals here as JSON (- for stdout)");
   sub->add_option("--substeps", o->substeps, "steps per leg of a bar's walk (1: open, extremes, close)")->capture_default_str();
-  sub->add_option("--book-depth", o->depth, "book depth per 1 % of price, quote units (default 2000000)");
+  sub->add_option("--book-depth", o->depth, "book depth per 1 % of price, quote units (default 20000000)");
   sub->add_option("--vault-collateral", o->vault, "backstop vault collateral (default 1000000)");
   sub->add_option("--vault-max-notional", o->vault_max, "backstop vault limit per market (default 2000000)");
   sub->add_flag("--progress", o->progress, "one status line per simulated minute on stderr");

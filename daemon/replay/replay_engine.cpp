@@ -78,6 +78,12 @@ struct Sim {
   std::vector<int64_t> under_since;  // per account: ts when it went underwater, −1 if not
   std::vector<AccountId> underwater, engaged, cand, next_under;
   std::vector<uint8_t> mark_seen;
+  struct AdlLine {
+    int64_t built_step = -1;
+    std::size_t cursor = 0;
+    std::vector<AccountId> who;  // profitable counterparties, first in line first
+  };
+  std::vector<AdlLine> adl_lines;  // per (market, side of the bankrupt position)
   ReplayResult r;
   int64_t fee_sum = 0, paid_sum = 0;
   TimeMs now = 0;
@@ -192,41 +198,63 @@ void Sim::execute(AccountId a, policy::LiqOrder o, policy::AccountLiqState& ls) 
   planner->on_order_end(ls, m, q, now);
 }
 
-// ADL: the profitable opposite positions, ranked as BitMEX publishes, are reduced at
-// the bankrupt position's bankruptcy price until `qty` is covered.
+// ADL: the profitable opposite positions, ranked as BitMEX publishes (adl_rank), are
+// reduced at the bankrupt position's bankruptcy price until `qty` is covered, walking
+// the ranking as adl_allocate does. The ranking of a (market, side) is computed once per
+// step, at the first ADL there, and consumed in order for the rest of the step (a full
+// scan per ADL event would cost O(accounts) each); sizes are re-read from the store
+// before each take, so a counterparty liquidated or reduced meanwhile is never over-taken.
 void Sim::adl(AccountId a, const policy::LiqOrder& o, Qty qty, Price px, Quote adl_loss) {
   const uint32_t m = o.market;
   const bool lng = o.close_long;
   r.shortfall += adl_loss.v;
-  std::vector<policy::AdlPosition> opp;
-  std::vector<AccountId> who;
-  const AccountId n = static_cast<AccountId>(ext_id.size());
-  for (AccountId c = 0; c < n; ++c) {
-    if (c == a) continue;
-    for (const Position& cp : positions(c)) {
-      if (cp.market != m || (cp.size.v > 0) == lng) continue;
-      if (pnl_exact(cp.size, marks[m], cp.entry) <= 0) continue;  // only profitable ones are in line
-      const MarginSummary cs = margin(c);
-      const Quote cpm = position_margin(risk[m], cp.size, marks[m]).mm;
-      opp.push_back(policy::AdlPosition{ext_id[c], cp.size, cp.entry,
-                                        policy::bankruptcy_price(risk[m], cp.size, marks[m], cpm,
-                                                                 policy::AccountRisk{cs.equity, cs.mm})});
-      who.push_back(c);
+  AdlLine& line = adl_lines[2 * m + (lng ? 1 : 0)];
+  if (line.built_step != r.steps) {
+    line.built_step = r.steps;
+    line.cursor = 0;
+    line.who.clear();
+    std::vector<policy::AdlPosition> opp;
+    std::vector<AccountId> ids;
+    const AccountId n = static_cast<AccountId>(ext_id.size());
+    for (AccountId c = 0; c < n; ++c) {
+      for (const Position& cp : positions(c)) {
+        if (cp.market != m || (cp.size.v > 0) == lng) continue;
+        if (pnl_exact(cp.size, marks[m], cp.entry) <= 0) continue;  // only profitable ones are in line
+        const MarginSummary cs = margin(c);
+        const Quote cpm = position_margin(risk[m], cp.size, marks[m]).mm;
+        opp.push_back(policy::AdlPosition{ext_id[c], cp.size, cp.entry,
+                                          policy::bankruptcy_price(risk[m], cp.size, marks[m], cpm,
+                                                                   policy::AccountRisk{cs.equity, cs.mm})});
+        ids.push_back(c);
+      }
     }
+    for (const policy::AdlRanked& x : policy::adl_rank(opp, marks[m]))
+      if (x.profitable) line.who.push_back(ids[x.index]);
   }
-  const policy::AdlResult ar = policy::adl_allocate(opp, marks[m], lng, qty, o.bankruptcy, risk[m].lot);
-  for (const policy::AdlFill& f : ar.fills) {
-    close(who[f.index], m, f.qty, f.price, Quote(0));
-    close(a, m, f.qty, f.price, Quote(0));
-    ++r.adl_events;
+  int64_t left = qty.v;
+  while (left > 0 && line.cursor < line.who.size()) {
+    const AccountId c = line.who[line.cursor];
+    Qty cur(0);
+    for (const Position& cp : positions(c))
+      if (cp.market == m) cur = cp.size;
+    const int64_t avail = (cur.v > 0) == lng || cur.v == 0 ? 0 : policy::floor_to_lot(Qty(cur.v < 0 ? -cur.v : cur.v), risk[m].lot).v;
+    const int64_t take = std::min(avail, left);
+    if (take > 0 && c != a) {
+      close(c, m, Qty(take), o.bankruptcy, Quote(0));
+      close(a, m, Qty(take), o.bankruptcy, Quote(0));
+      ++r.adl_events;
+      left -= take;
+    }
+    if (take == avail || c == a) ++line.cursor;  // exhausted (or not a counterparty)
   }
   int64_t bad = 0;
-  if (ar.unfilled.v > 0) {  // nobody left to take it: sold at px, the loss is bad debt
-    const policy::Settlement se = policy::settle_close(risk[m], lng, ar.unfilled, px, o.bankruptcy, Ratio(0));
+  if (left > 0) {  // nobody left to take it: sold at px, the loss is bad debt
+    const Qty rest(left);
+    const policy::Settlement se = policy::settle_close(risk[m], lng, rest, px, o.bankruptcy, Ratio(0));
     bad = std::min(se.shortfall.v, adl_loss.v);
-    close(a, m, ar.unfilled, px, se.shortfall);  // socialised: recorded, the account ends at zero
-    book.consume(m, ar.unfilled, marks[m], risk[m]);
-    r.notional_liquidated += mul_qty_price(ar.unfilled, px, risk[m].scale, Round::HalfAwayFromZero).v;
+    close(a, m, rest, px, se.shortfall);  // socialised: recorded, the account ends at zero
+    book.consume(m, rest, marks[m], risk[m]);
+    r.notional_liquidated += mul_qty_price(rest, px, risk[m].scale, Round::HalfAwayFromZero).v;
   }
   r.bad_debt += bad;
   r.adl_absorbed += adl_loss.v - bad;
@@ -308,6 +336,7 @@ ReplayResult ReplayEngine::run(const std::vector<Bar>& bars, const std::vector<R
     s.marks.push_back(scale_to_market(p0, p0, m.reference, m.risk.tick));
   }
   s.effects.assign(nm, policy::BreakerEffects{});
+  s.adl_lines.resize(2 * nm);
   std::size_t n_pos = 0;
   for (const ReplayAccount& a : accounts) n_pos += a.positions.size();
   CoreConfig cc;

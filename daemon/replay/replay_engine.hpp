@@ -31,7 +31,7 @@ struct ReplayOptions {
   bool dynamic = false;               // --policy dynamic: volatility-adjusted margin
   int substeps = 1;                   // each leg of a bar's walk cut into this many steps
   Quote fund_start{0};                // insurance_fund.start_balance
-  Quote book_depth_per_pct{2'000'000'000'000};  // 2M quote per 1 % of price, per market and step
+  Quote book_depth_per_pct{20'000'000'000'000};  // 20M quote per 1 % of price, per market and step
   Ratio half_spread{20'000};          // 2 bp
   Quote vault_collateral{1'000'000'000'000};    // 1M
   Quote vault_max_notional{2'000'000'000'000};  // per market, 2M
