@@ -74,7 +74,7 @@ int run(const ReplayCli& o) {
   replay::ReplayOptions opt;
   opt.substeps = o.substeps;
   opt.fund_start = setup.fund_start;
-  opt.check_index = !o.no_check;
+  opt.check_every_bars = o.no_check ? 0 : 1;
   if (!money_opt(o.depth, "--book-depth", setup.quote_dp, opt.book_depth_per_pct) ||
       !money_opt(o.vault, "--vault-collateral", setup.quote_dp, opt.vault_collateral) ||
       !money_opt(o.vault_max, "--vault-max-notional", setup.quote_dp, opt.vault_max_notional))
@@ -88,11 +88,17 @@ int run(const ReplayCli& o) {
     opt.dynamic = pol == "dynamic";
     replay::ReplayEngine eng(setup.markets, opt);
     std::function<void(const replay::ReplayStatus&)> cb;
+    auto next_line = std::chrono::steady_clock::now();
     if (o.progress) {
       cb = [&](const replay::ReplayStatus& s) {
         const std::string line = "[" + pol + "] " + replay::progress_line(s, symbols, setup.quote_dp) + "\n";
         std::fputs(line.c_str(), stderr);
-        if (o.pace_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(o.pace_ms));  // display only
+        if (o.pace_ms > 0) {  // display only: each simulated minute takes at least pace_ms of wall time
+          next_line += std::chrono::milliseconds(o.pace_ms);
+          const auto t = std::chrono::steady_clock::now();
+          if (next_line > t) std::this_thread::sleep_until(next_line);
+          else next_line = t;
+        }
       };
     }
     results.push_back(eng.run(bars, accounts, cb));
@@ -144,7 +150,7 @@ void add_replay(CLI::App& app, int& exit_code) {
   sub->add_option("--policy", o->policy, "static | dynamic (volatility-adjusted margin) | both")->capture_default_str();
   sub->add_option("--json", o->json, "write the totals here as JSON (- for stdout)");
   sub->add_option("--substeps", o->substeps, "steps per leg of a bar's walk (1: open, extremes, close)")->capture_default_str();
-  sub->add_option("--book-depth", o->depth, "book depth per 1 % of price, quote units (default 20000000)");
+  sub->add_option("--book-depth", o->depth, "book depth per 1 % of price per market, quote units (default: 1 % of the market's open interest at start)");
   sub->add_option("--vault-collateral", o->vault, "backstop vault collateral (default 1000000)");
   sub->add_option("--vault-max-notional", o->vault_max, "backstop vault limit per market (default 2000000)");
   sub->add_flag("--progress", o->progress, "one status line per simulated minute on stderr");

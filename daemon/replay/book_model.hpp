@@ -1,6 +1,6 @@
 #pragma once
 // Deterministic fill model for `liqd replay`: per market a linear book centred on
-// the path's current price (the mark), `depth` quote per 1 % of price on each side
+// the path's current price (the mark), `depth` quote per 1 % of price on each side (per market)
 // beyond a half spread. Liquidity taken during one walk point stays taken until the
 // next point (refill): fills in the same step walk deeper into the book. An IOC gets
 // the largest whole-lot size whose marginal price still respects its limit, all at
@@ -22,14 +22,17 @@ struct Fill {
 class BookModel {
  public:
   BookModel(std::size_t markets, Quote depth_per_pct, Ratio half_spread)
-      : depth_(depth_per_pct), half_spread_(half_spread), used_(markets, 0) {}
+      : depth_(markets, depth_per_pct), half_spread_(half_spread), used_(markets, 0) {}
+
+  void set_depth(uint32_t m, Quote depth_per_pct) { depth_[m] = Quote(depth_per_pct.v > 0 ? depth_per_pct.v : 1); }
+  Quote depth(uint32_t m) const { return depth_[m]; }
 
   void refill() { std::fill(used_.begin(), used_.end(), 0); }
 
   // Price after taking q more (sell: below the mark).
   Price price_for(uint32_t m, const MarketRisk& r, Price mark, bool sell, Qty q) const {
     const i128 n = notional_exact(q, mark) / pow10_i128(r.scale.product_dp() - r.scale.quote_dp) + used_[m];
-    const i128 imp = half_spread_.v + n * kRatioOne / (100 * static_cast<i128>(depth_.v));
+    const i128 imp = half_spread_.v + n * kRatioOne / (100 * static_cast<i128>(depth_[m].v));
     i128 off = div_round(static_cast<i128>(mark.v) * imp, kRatioOne, Round::Ceil);
     const int64_t tick = r.tick.v > 0 ? r.tick.v : 1;
     off = div_round(off, tick, Round::Ceil) * tick;
@@ -63,7 +66,7 @@ class BookModel {
   }
 
  private:
-  Quote depth_;
+  std::vector<Quote> depth_;  // per market, quote per 1 % of price
   Ratio half_spread_;
   std::vector<int64_t> used_;  // quote units taken this step, per market
 };

@@ -20,7 +20,7 @@ ReplayOptions::ReplayOptions() {
   planner.target_buffer = Ratio(10'000'000);              // leave liquidation at equity ≥ MM × 1.1
   planner.small_account_notional = Quote(1'000'000'000);  // ≤ 1,000 → full close
   planner.large_account_notional = Quote(100'000'000'000);  // > 100k → 20 % chunks, 30 s cooldown
-  planner.global_cap_per_minute = Quote(50'000'000'000'000);  // 50M per minute, all markets
+  planner.global_cap_per_minute = Quote(0);  // 0: derived from the book depth (run())
   market_liq = policy::MarketLiqConfig{Quote(500'000'000'000), Qty(0), 60'000};  // ≤ 500k per order
   // Breaker: throttle at 3 %, pause at 8 % within 60 s; calm after 120 s.
   breaker.n_bands = 1;
@@ -85,6 +85,7 @@ struct Sim {
   };
   std::vector<AdlLine> adl_lines;  // per (market, side of the bankrupt position)
   ReplayResult r;
+  Quote global_cap{0};
   int64_t fee_sum = 0, paid_sum = 0;
   TimeMs now = 0;
 
@@ -264,6 +265,7 @@ void Sim::adl(AccountId a, const policy::LiqOrder& o, Qty qty, Price px, Quote a
 // still in liquidation mode, in id order.
 void Sim::step() {
   cand.clear();
+  next_under.clear();
   for (AccountId a : core->flagged()) cand.push_back(a);
   for (AccountId a : engaged) cand.push_back(a);
   std::sort(cand.begin(), cand.end());
@@ -276,6 +278,7 @@ void Sim::step() {
     policy::AccountLiqState& ls = st.at(a);
     policy::AccountView av{ext_id[a], collateral(a), ps, 0};
     const policy::Plan p = planner->plan(av, ls, mv, now);
+    if (p.equity.v < 0 && !ps.empty()) next_under.push_back(a);  // equity at this point, before acting
     if (p.action == policy::PlanAction::Orders) {
       for (int j = 0; j < p.n_orders; ++j) {
         policy::LiqOrder o = p.orders[static_cast<std::size_t>(j)];
@@ -289,15 +292,12 @@ void Sim::step() {
   }
 }
 
-// Underwater (equity < 0) implies liquidatable (MM ≥ 0), so only the flagged set is scanned.
+// Underwater (equity < 0) implies liquidatable (MM ≥ 0), so every underwater account is
+// a planner candidate; step() collected them from the plans' equity (cross_margin).
 void Sim::scan_underwater() {
-  next_under.clear();
-  for (AccountId a : core->flagged()) {
-    if (margin(a).equity.v < 0) {
-      next_under.push_back(a);
-      if (under_since[a] < 0) under_since[a] = now;
-      mark_seen[a] = 1;
-    }
+  for (AccountId a : next_under) {
+    if (under_since[a] < 0) under_since[a] = now;
+    mark_seen[a] = 1;
   }
   for (AccountId a : underwater) {
     if (!mark_seen[a]) {
@@ -358,13 +358,35 @@ ReplayResult ReplayEngine::run(const std::vector<Bar>& bars, const std::vector<R
   s.vault.collateral = opt_.vault_collateral;
   s.vault.positions.assign(nm, Position{});
   for (std::size_t m = 0; m < nm; ++m) s.vault.positions[m].market = static_cast<uint32_t>(m);
+  // Book depth: configured, or derived from each market's open interest at the start.
+  for (std::size_t m = 0; m < nm; ++m) {
+    if (opt_.book_depth_per_pct.v > 0) continue;
+    i128 oi = 0;
+    for (const ReplayAccount& a : accounts)
+      for (const Position& p : a.positions)
+        if (p.market == m) oi += notional_exact(p.size, s.marks[m]);
+    const i128 oi_quote = oi / pow10_i128(s.risk[m].scale.product_dp() - s.risk[m].scale.quote_dp);
+    const i128 d = div_round(oi_quote * opt_.book_depth_oi.v, kRatioOne, Round::HalfAwayFromZero);
+    s.book.set_depth(static_cast<uint32_t>(m), Quote(static_cast<int64_t>(d > INT64_MAX ? INT64_MAX : d)));
+  }
+  // Global cap: configured, or derived as 5 × the summed depth per 1 % (a 5 % walk of
+  // every book per minute), so it scales with the population like the books do.
+  policy::PlannerConfig pcfg = opt_.planner;
+  if (pcfg.global_cap_per_minute.v == 0) {
+    i128 sum = 0;
+    for (std::size_t m = 0; m < nm; ++m) sum += s.book.depth(static_cast<uint32_t>(m)).v;
+    sum *= 5;
+    pcfg.global_cap_per_minute = Quote(static_cast<int64_t>(sum > INT64_MAX ? INT64_MAX : sum));
+  }
+  s.global_cap = pcfg.global_cap_per_minute;
   std::vector<policy::MarketLiqConfig> mlc(nm, opt_.market_liq);
-  s.planner = std::make_unique<policy::Planner>(opt_.planner, mlc, &s.vcfg);
+  s.planner = std::make_unique<policy::Planner>(pcfg, mlc, &s.vcfg);
   const Quote fund_start[1] = {opt_.fund_start};
   s.fund = std::make_unique<policy::InsuranceFund>(1, fund_start);
   std::vector<policy::MarketMode> last_mode(nm, policy::MarketMode::Normal);
   std::vector<MarketRisk> pending_risk(nm);
 
+  std::size_t bar_no = 0;
   std::vector<WalkPoint> walk;
   ReplayStatus status;
   for (const Bar& b : bars) {
@@ -399,7 +421,8 @@ ReplayResult ReplayEngine::run(const std::vector<Bar>& bars, const std::vector<R
       s.scan_underwater();
       ++s.r.steps;
     }
-    if (opt_.check_index) s.check_index();
+    ++bar_no;
+    if (opt_.check_every_bars > 0 && (bar_no % opt_.check_every_bars == 0 || bar_no == bars.size())) s.check_index();
     if (progress) {
       status.ts_ms = b.ts_ms + 60'000;
       status.path_close = b.close;

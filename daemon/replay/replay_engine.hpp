@@ -31,11 +31,12 @@ struct ReplayOptions {
   bool dynamic = false;               // --policy dynamic: volatility-adjusted margin
   int substeps = 1;                   // each leg of a bar's walk cut into this many steps
   Quote fund_start{0};                // insurance_fund.start_balance
-  Quote book_depth_per_pct{20'000'000'000'000};  // 20M quote per 1 % of price, per market and step
+  Quote book_depth_per_pct{0};        // quote per 1 % of price, per market and step; 0: derived below
+  Ratio book_depth_oi{1'000'000};     // derived depth per 1 % = this × the market's open interest at start (1 %)
   Ratio half_spread{20'000};          // 2 bp
   Quote vault_collateral{1'000'000'000'000};    // 1M
   Quote vault_max_notional{2'000'000'000'000};  // per market, 2M
-  bool check_index = true;            // brute-force scan of the flagged set at every bar end
+  int check_every_bars = 1;           // brute-force scan of the flagged set every N bar ends (0 = never)
   policy::PlannerConfig planner{};
   policy::MarketLiqConfig market_liq{};
   policy::BreakerConfig breaker{};

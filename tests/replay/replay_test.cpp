@@ -77,7 +77,7 @@ ReplayResult run(const World& w, const std::vector<Bar>& bars, bool dynamic) {
   ReplayOptions o;
   o.dynamic = dynamic;
   o.fund_start = w.setup.fund_start;
-  o.check_index = true;
+  o.check_every_bars = 1;
   ReplayEngine e(w.setup.markets, o);
   return e.run(bars, w.accounts, {});
 }
