@@ -122,7 +122,7 @@ std::string progress_line(const ReplayStatus& s, const std::vector<std::string>&
   gmtime_r(&t, &tm);
   char ts[32];
   std::strftime(ts, sizeof ts, "%Y-%m-%d %H:%M", &tm);
-  std::string line = std::string(ts) + "Z  path " + format_decimal(s.path_close / 1'000'000, 2) +
+  std::string line = std::string(ts) + "Z  path " + grouped(s.path_close, kPathDp, true) +
                      "  underwater " + std::to_string(s.underwater) + "  flagged " + std::to_string(s.flagged) +
                      "  liquidated " + std::to_string(s.liquidations) + "  fund " +
                      grouped(s.fund_balance, quote_dp, true) + "  breakers";
