@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   liqd::cmd::add_route(app, exit_code);
   liqd::cmd::add_explain(app, exit_code);
   liqd::cmd::add_gen_accounts(app, exit_code);
+  liqd::cmd::add_replay(app, exit_code);
 
   try {
     app.parse(argc, argv);
