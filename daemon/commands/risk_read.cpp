@@ -195,7 +195,8 @@ bool read_document(std::string_view json, od::parser& parser, simdjson::padded_s
       if (t == od::json_type::null) { in.has_liquidation = false; continue; }
       if (!read_liquidation(val, in, e)) return false;
     } else {
-      return e.fail(std::string(key), "unknown key");
+      // A top-level key may be empty: name it quoted so the message still points somewhere.
+      return e.fail(key.empty() ? std::string("\"\"") : std::string(key), "unknown key");
     }
   }
   // simdjson 3.0.1 has no document::at_end(): a location still inside the buffer
