@@ -64,6 +64,24 @@ struct ThreadsSection {
   int http_cpu = -1;
 };
 
+// The venue liqd protects: its account stream and its order entry (Protobuf
+// frames over TCP, proto/account.proto and proto/order.proto).
+struct VenueSection {
+  ListenAddress account_stream;   // host:port to connect to
+  ListenAddress order_entry;      // host:port to connect to
+  uint64_t order_account = 0;     // the venue account liqd's own orders (hedges) trade from; 0: none
+};
+
+// Market-data endpoints per source kind. Empty: that source is not connected
+// (markets whose oracles need it then lack that source).
+struct FeedsSection {
+  std::string binance_ws;         // ws:// or wss:// base, e.g. wss://fstream.binance.com
+  std::string binance_rest;       // http:// or https:// base for depth snapshots
+  std::string hyperliquid_ws;     // e.g. wss://api.hyperliquid.xyz/ws
+  std::string pyth_ws;            // e.g. wss://hermes.pyth.network/ws
+  int64_t stale_after_ms = 5'000; // no update for this long (exchange time): the source is stale
+};
+
 struct LoggingSection {
   std::string level = "info";   // trace, debug, info, warn, error, critical, off
   std::string format = "text";  // text or json
@@ -81,6 +99,8 @@ struct DaemonConfig {
   MetricsSection metrics;
   ThreadsSection threads;
   LoggingSection logging;
+  std::optional<VenueSection> venue;   // absent: nothing to connect to (checks, tools)
+  FeedsSection feeds;
 };
 
 // The daemon file and every market it names, validated together.

@@ -4,6 +4,8 @@
 
 #include <arpa/inet.h>
 
+#include <cstdint>
+#include <initializer_list>
 #include <set>
 
 #include "core/money/decimal.hpp"
@@ -213,6 +215,52 @@ void read_logging(const Ctx& ctx, MapReader& m, DaemonConfig& out) {
   if (YAML::Node n = m.get("file"); n.IsDefined()) read_string(ctx, n, m.key_path("file"), out.logging.file);
 }
 
+// host:port of a server liqd connects to (any host; names are resolved at connect).
+bool read_remote(const Ctx& ctx, const YAML::Node& n, const std::string& key, ListenAddress& out) {
+  return read_listen(ctx, n, key, false, out);
+}
+
+void read_venue(const Ctx& ctx, MapReader& m, DaemonConfig& out) {
+  VenueSection v;
+  read_remote(ctx, m.require("account_stream"), m.key_path("account_stream"), v.account_stream);
+  read_remote(ctx, m.require("order_entry"), m.key_path("order_entry"), v.order_entry);
+  if (YAML::Node n = m.get("order_account"); n.IsDefined()) {
+    int64_t id = 0;
+    if (read_int(ctx, n, m.key_path("order_account"), 0, INT64_MAX, id)) v.order_account = static_cast<uint64_t>(id);
+  }
+  out.venue = v;
+}
+
+void read_url(const Ctx& ctx, MapReader& m, const char* key, std::initializer_list<const char*> schemes,
+              std::string& out) {
+  YAML::Node n = m.get(key);
+  if (!n.IsDefined()) return;
+  std::string u;
+  if (!read_string(ctx, n, m.key_path(key), u)) return;
+  for (const char* s : schemes) {
+    const std::string pre = std::string(s) + "://";
+    if (u.rfind(pre, 0) == 0 && u.size() > pre.size()) {
+      out = u;
+      return;
+    }
+  }
+  std::string want;
+  for (const char* s : schemes) want += std::string(want.empty() ? "" : " or ") + s + "://";
+  ctx.error(n, m.key_path(key), "'" + u + "' must start with " + want);
+}
+
+void read_feeds(const Ctx& ctx, MapReader& m, DaemonConfig& out) {
+  FeedsSection& f = out.feeds;
+  read_url(ctx, m, "binance_ws", {"ws", "wss"}, f.binance_ws);
+  read_url(ctx, m, "binance_rest", {"http", "https"}, f.binance_rest);
+  read_url(ctx, m, "hyperliquid_ws", {"ws", "wss"}, f.hyperliquid_ws);
+  read_url(ctx, m, "pyth_ws", {"ws", "wss"}, f.pyth_ws);
+  if (YAML::Node n = m.get("stale_after_ms"); n.IsDefined())
+    read_int(ctx, n, m.key_path("stale_after_ms"), 10, 3'600'000, f.stale_after_ms);
+  if (f.binance_ws.empty() != f.binance_rest.empty())
+    ctx.error_line(m.line(), m.path(), "give both binance_ws and binance_rest (depth needs REST snapshots) or neither");
+}
+
 constexpr Section kSections[] = {
     {"quote", true, read_quote},
     {"markets", true, read_markets},
@@ -222,6 +270,8 @@ constexpr Section kSections[] = {
     {"metrics", false, read_metrics},
     {"threads", false, read_threads},
     {"logging", false, read_logging},
+    {"venue", false, read_venue},
+    {"feeds", false, read_feeds},
 };
 
 }  // namespace

@@ -152,6 +152,28 @@ TEST(DaemonConfig, LoggingAndInstance) {
             V{"d.yaml:11: instance: 'a b' must be 1-64 letters, digits, '-', '_' or '.'"});
 }
 
+TEST(DaemonConfig, VenueAndFeeds) {
+  DaemonConfig d = load_ok(insert_after(kGood, 10,
+                                        "venue:\n  account_stream: 127.0.0.1:7101\n  order_entry: localhost:7102\n"
+                                        "feeds:\n  binance_ws: ws://127.0.0.1:1\n  binance_rest: http://127.0.0.1:1\n"
+                                        "  pyth_ws: wss://hermes.pyth.network/ws\n  stale_after_ms: 250"));
+  ASSERT_TRUE(d.venue.has_value());
+  EXPECT_EQ(d.venue->account_stream.str(), "127.0.0.1:7101");
+  EXPECT_EQ(d.venue->order_entry.port, 7102);
+  EXPECT_EQ(d.feeds.binance_rest, "http://127.0.0.1:1");
+  EXPECT_EQ(d.feeds.pyth_ws, "wss://hermes.pyth.network/ws");
+  EXPECT_TRUE(d.feeds.hyperliquid_ws.empty());
+  EXPECT_EQ(d.feeds.stale_after_ms, 250);
+  EXPECT_FALSE(load_ok(kGood).venue.has_value());
+  EXPECT_EQ(errors(insert_after(kGood, 10, "venue:\n  account_stream: 127.0.0.1")),
+            (V{"d.yaml:12: venue.account_stream: '127.0.0.1' is not host:port or [ipv6]:port",
+               "d.yaml:12: venue.order_entry: missing field"}));
+  EXPECT_EQ(errors(insert_after(kGood, 10, "feeds:\n  pyth_ws: http://x")),
+            V{"d.yaml:12: feeds.pyth_ws: 'http://x' must start with ws:// or wss://"});
+  EXPECT_EQ(errors(insert_after(kGood, 10, "feeds:\n  binance_ws: ws://x")),
+            V{"d.yaml:12: feeds: give both binance_ws and binance_rest (depth needs REST snapshots) or neither"});
+}
+
 TEST(DaemonConfig, EverySectionHasAReader) {
   // The section table is what makes the file extensible; its required rows are
   // exactly the sections the minimal file gives.
