@@ -10,6 +10,8 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <type_traits>
 
 namespace liqd {
 
@@ -43,6 +45,35 @@ class SeqLock {
  private:
   alignas(64) std::atomic<uint64_t> seq_{0};
   alignas(64) std::array<std::atomic<uint64_t>, Words> words_{};
+};
+
+}  // namespace liqd
+
+namespace liqd {
+
+// A seqlock over a trivially copyable struct: the struct is copied word by word
+// through SeqLock's atomic words, so readers never see a torn value.
+template <class T>
+class SeqLockOf {
+  static_assert(std::is_trivially_copyable_v<T>);
+  static constexpr std::size_t kWords = (sizeof(T) + 7) / 8;
+
+ public:
+  void store(const T& v) {
+    typename SeqLock<kWords>::Payload p{};
+    std::memcpy(p.data(), &v, sizeof(T));
+    lock_.store(p);
+  }
+  bool try_load(T& out) const {
+    typename SeqLock<kWords>::Payload p;
+    if (!lock_.try_load(p)) return false;
+    std::memcpy(&out, p.data(), sizeof(T));
+    return true;
+  }
+  uint64_t version() const { return lock_.version(); }
+
+ private:
+  SeqLock<kWords> lock_;
 };
 
 }  // namespace liqd
