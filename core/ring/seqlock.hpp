@@ -67,7 +67,7 @@ class SeqLockOf {
   bool try_load(T& out) const {
     typename SeqLock<kWords>::Payload p;
     if (!lock_.try_load(p)) return false;
-    std::memcpy(&out, p.data(), sizeof(T));
+    std::memcpy(static_cast<void*>(&out), p.data(), sizeof(T));
     return true;
   }
   uint64_t version() const { return lock_.version(); }
