@@ -32,6 +32,7 @@ enum class PriceKind : uint8_t {
   Oracle,   // one of the market's configured oracle sources (`source` = its index in the market file)
   BookMid,  // mid of the market's reference book (Binance depth), for the mark and the breaker
   Trade,    // last trade price
+  // BookMid: price = best bid, conf = best ask (MarkPrice takes both)
   BookGone, // the reference book was dropped (resync): no mid until it is back
 };
 
@@ -113,8 +114,10 @@ struct OrderOutcome {
   uint32_t liquidation_seq = 0;
   uint16_t chunk = 0;
   uint64_t fill_id = 0;
-  int64_t qty = 0;          // lot units
+  int64_t qty = 0;          // lot units (Fill: this fill; Ended: total filled)
   int64_t price = 0;        // price units (Fill)
+  int64_t bankruptcy = 0;   // of the order's decision: the core settles a fill of an order it
+                            // no longer knows (sent before a restart) with it
   int64_t ts_ms = 0;
 };
 

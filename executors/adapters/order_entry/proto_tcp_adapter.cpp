@@ -11,10 +11,12 @@ ProtoTcpAdapter::ProtoTcpAdapter(std::string host, uint16_t port, uint64_t accou
 void ProtoTcpAdapter::connect() {
   boost::system::error_code ec;
   auto addr = asio::ip::make_address(host_, ec);
-  if (ec) return;
+  if (ec || connecting_ || connected_) return;
+  connecting_ = true;
   decoder_ = order_entry::FrameDecoder{};
   sock_ = tcp::socket(io_);
   sock_.async_connect(tcp::endpoint(addr, port_), [this](const boost::system::error_code& e) {
+    connecting_ = false;
     if (e) return;
     sock_.set_option(tcp::no_delay(true));
     connected_ = true;
@@ -107,7 +109,7 @@ void ProtoTcpAdapter::send_new(const OrderRequest& r) {
   proto::OrderEntryMessage m;
   auto* o = m.mutable_new_order();
   o->set_client_order_id(std::string(r.id.view()));
-  o->set_account_id(account_);
+  o->set_account_id(r.key.account != 0 ? r.key.account : account_);  // a liquidation trades the liquidated account
   o->set_market(market_);
   o->set_side(r.side == Side::Sell ? proto::SELL : proto::BUY);
   o->set_qty(r.qty.v);

@@ -20,7 +20,8 @@ class ProtoTcpAdapter final : public VenueAdapter {
  public:
   ProtoTcpAdapter(std::string host, uint16_t port, uint64_t account_id, std::string market);
 
-  void connect();   // asynchronous; connected() turns true once done
+  void connect();   // asynchronous; connected() turns true once done; no-op while connecting or connected
+  bool connecting() const { return connecting_; }
   void send_new(const OrderRequest& r) override;
   void send_cancel(const ClientOrderId& id) override;
   void send_query(const ClientOrderId& id) override;
@@ -46,6 +47,7 @@ class ProtoTcpAdapter final : public VenueAdapter {
   uint64_t account_;
   std::string market_;
   bool connected_ = false;
+  bool connecting_ = false;
   bool writing_ = false;
   std::deque<std::string> outq_;
   std::string pending_;            // frames queued before the connection is up

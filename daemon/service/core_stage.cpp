@@ -1,0 +1,734 @@
+#include "daemon/service/core_stage.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <chrono>
+#include <thread>
+
+#include "core/margin/liquidation.hpp"
+#include "core/policy/adl/adl.hpp"
+#include "core/policy/prices/liquidation_prices.hpp"
+
+namespace liqd::service {
+
+namespace {
+constexpr int64_t kNsPerMs = 1'000'000;
+constexpr std::size_t kInFlightSlots = 1 << 14;   // liquidation seqs in flight at once (modulo)
+constexpr std::size_t kPendingCap = 1 << 14;      // commands held while the executor ring is full
+constexpr uint32_t kPriceBatch = 256, kAccountBatch = 4096, kRequestBatch = 16;
+constexpr int64_t kReplanEveryMs = 250;           // time alone (cooldowns) re-runs the planner this often
+constexpr uint32_t kIsoKey = 0x80000000u;         // liq-state key bit: an isolated unit
+}  // namespace
+
+struct CoreStage::MarketState {
+  MarketState(uint32_t m, const CoreMarket& cm, const CoreStageConfig& cfg)
+      : oracle(cm.oracle), mark(cfg.mark), breaker(cfg.breaker), vol(m, cm.risk, cfg.vol) {}
+  policy::IndexOracle oracle;
+  policy::MarkPrice mark;
+  policy::CircuitBreaker breaker;
+  policy::VolatilityMargin vol;
+  MarketRisk pending_risk;      // a RiskChange's payload, alive until applied (the core copies it)
+  Price index, book_mid;
+  bool has_mark = false;
+  bool cancel_sent = false;
+  // Reload ramp: from ramp_from to ramp_to in ramp_steps steps, one per ramp_step_ms.
+  int ramp_left = 0, ramp_steps = 0;
+  int64_t ramp_next_ms = 0, ramp_step_ms = 0;
+  MarketRisk ramp_from, ramp_to;
+  MarketSnapshot snap{};
+};
+
+CoreStage::CoreStage(CoreStageConfig cfg, CoreRings rings, Snapshots& snaps, metrics::LatencyHistogram* latency)
+    : cfg_(std::move(cfg)),
+      rings_(std::move(rings)),
+      snaps_(snaps),
+      latency_(latency),
+      fund_(1, &cfg_.fund_balance),
+      ids_(cfg_.max_accounts),
+      next_seq_(cfg_.liquidation_seq) {
+  const std::size_t n = cfg_.markets.size();
+  assert(n > 0 && n <= kMaxMarkets);
+  for (uint32_t m = 0; m < n; ++m) {
+    risk_.push_back(cfg_.markets[m].risk);
+    mk_.push_back(std::make_unique<MarketState>(m, cfg_.markets[m], cfg_));
+  }
+  marks_.assign(n, Price(0));
+  effects_.assign(n, policy::BreakerEffects{});
+  cfg_.market_liq.resize(n);
+  planner_ = std::make_unique<policy::Planner>(cfg_.planner, cfg_.market_liq, nullptr);
+  venue_id_.assign(cfg_.max_accounts, 0);
+  liq_slot_.assign(cfg_.max_accounts, -1);
+  in_flight_.assign(kInFlightSlots, InFlight{});
+  pending_.reserve(kPendingCap);
+  engaged_.reserve(1024);
+  cand_.reserve(1024);
+  map_work_.assign(n, LiquidationMap{});
+  stats_.n_markets = static_cast<uint8_t>(n);
+}
+
+CoreStage::~CoreStage() = default;
+
+void CoreStage::run(const std::atomic<bool>& stop, const std::atomic<bool>& drain) {
+  uint32_t idle = 0;
+  for (;;) {
+    if (drain.load(std::memory_order_acquire) != draining_) draining_ = !draining_;
+    const uint32_t n = turn();
+    if (n > 0) {
+      idle = 0;
+      if ((stats_.events & 1023) < n) publish();
+      continue;
+    }
+    publish();
+    if (stop.load(std::memory_order_acquire)) break;
+    if (core_) core_->audit_step(cfg_.audit_budget);
+    map_step();
+    // Idle back-off: spin briefly, then sleep, so a quiet core does not burn a
+    // shared CPU. Not on the hot path: only reached when every ring is empty.
+    if (++idle > 64) std::this_thread::sleep_for(std::chrono::microseconds(idle > 4096 ? 500 : 50));
+  }
+  publish();
+}
+
+uint32_t CoreStage::turn() {
+  uint32_t n = 0;
+  OrderOutcome o;
+  while (rings_.outcomes && rings_.outcomes->try_pop(o)) { on_outcome(o); ++n; }
+  RiskCommand rc;
+  while (rings_.risk_changes && rings_.risk_changes->try_pop(rc)) { on_risk_change(rc); ++n; }
+  PriceInput p;
+  for (SpscRing<PriceInput>* r : rings_.prices)
+    for (uint32_t k = 0; k < kPriceBatch && r->try_pop(p); ++k) { on_price(p); ++n; }
+  if (core_ && rings_.accounts) {
+    AccountInput a;
+    for (uint32_t k = 0; k < kAccountBatch && rings_.accounts->try_pop(a); ++k) { on_account(a); ++n; }
+  }
+  AdminRequest q;
+  for (uint32_t k = 0; rings_.requests && k < kRequestBatch && rings_.requests->try_pop(q); ++k) { on_request(q); ++n; }
+  for (uint32_t m = 0; m < mk_.size(); ++m) ramp_step(m);
+  if (now_ms_ - last_plan_ms_ >= kReplanEveryMs) dirty_ = true;
+  if (dirty_ && core_) plan_all();
+  flush_commands();
+  stats_.events += n;
+  return n;
+}
+
+// ---- prices ---------------------------------------------------------------
+
+void CoreStage::on_price(const PriceInput& p) {
+  ++stats_.price_inputs;
+  if (p.market >= mk_.size()) { ++stats_.rejected_events; return; }
+  MarketState& ms = *mk_[p.market];
+  if (p.publish_ms > now_ms_) now_ms_ = p.publish_ms;
+  switch (p.kind) {
+    case PriceKind::Oracle:
+      if (p.source >= ms.oracle.config().n_sources) { ++stats_.rejected_events; return; }
+      ms.oracle.update(p.source, Price(p.price), Price(p.conf), p.publish_ms, now_ms_);
+      ms.snap.source_price[p.source] = p.price;
+      break;
+    case PriceKind::BookMid:  // price = best bid, conf = best ask
+      ms.mark.on_book(Price(p.price), Price(p.conf), p.publish_ms);
+      ms.book_mid = Price((p.price + p.conf) / 2);
+      break;
+    case PriceKind::Trade: ms.mark.on_trade(Price(p.price), p.publish_ms); break;
+    case PriceKind::BookGone: ms.book_mid = Price(0); break;
+  }
+  reprice(p.market, p.recv_wall_ns);
+}
+
+void CoreStage::reprice(uint32_t m, int64_t recv_wall_ns) {
+  MarketState& ms = *mk_[m];
+  const policy::IndexResult idx = ms.oracle.evaluate(now_ms_);
+  const policy::MarkResult mr = ms.mark.compute(idx, now_ms_);
+  policy::BreakerInputs bi{};
+  bi.oracle_stale = !mr.valid;
+  bi.mark = mr.mark;
+  bi.index = mr.index;
+  bi.book_mid = ms.book_mid;
+  if (auto ch = ms.breaker.on_tick(bi, now_ms_)) note_breaker(m, *ch);
+  effects_[m] = ms.breaker.effects();
+  if (effects_[m].cancel_in_flight && !ms.cancel_sent) {
+    ExecCommand c;
+    c.kind = ExecKind::CancelMarket;
+    c.market = m;
+    c.ts_ms = now_ms_;
+    note(c);
+    ms.cancel_sent = true;
+  } else if (!effects_[m].cancel_in_flight) {
+    ms.cancel_sent = false;
+  }
+  ms.snap.oracle_stale = idx.status == policy::OracleStatus::Stale;
+  if (!mr.valid) return;
+  ms.index = mr.index;
+  ms.vol.on_mark(mr.mark, now_ms_);
+  if (auto mc = ms.vol.maybe_update(now_ms_); mc && cfg_.dynamic_margin && core_) apply_risk(m, mc->risk, NoteKind::Margin);
+  if (mr.mark != marks_[m]) {
+    marks_[m] = mr.mark;
+    ms.snap.last_price_ms = now_ms_;
+    last_input_wall_ns_ = recv_wall_ns;
+    if (core_) {
+      core_->apply(Event::price(m, mr.mark, mr.index, mr.mark, now_ms_ * kNsPerMs));
+      dirty_ = true;
+    }
+  }
+  ms.has_mark = true;
+  if (!core_) {
+    bool all = true;
+    for (const auto& x : mk_) all = all && x->has_mark;
+    if (all) start_core();
+  }
+}
+
+void CoreStage::start_core() {
+  CoreConfig cc;
+  cc.max_accounts = cfg_.max_accounts;
+  cc.position_pool = 2 * cfg_.max_accounts + 64;
+  cc.entry_pool = 6 * cfg_.max_accounts + 1024;
+  core_ = std::make_unique<HealthCore>(cc, risk_, marks_, nullptr);
+}
+
+// Every market-risk change goes through here: the core re-arms the market's
+// exposures, the planner sees the same risk (risk_), and the journal says why.
+void CoreStage::apply_risk(uint32_t m, const MarketRisk& r, NoteKind why) {
+  MarketState& ms = *mk_[m];
+  ms.pending_risk = r;
+  if (core_ && core_->apply(Event::market_risk(m, &ms.pending_risk, now_ms_ * kNsPerMs)) != ApplyStatus::Ok) {
+    ++stats_.rejected_events;
+    return;
+  }
+  risk_[m] = r;
+  ++ms.snap.margin_changes;
+  ExecCommand c;
+  c.kind = ExecKind::Journal;
+  c.note = why;
+  c.market = m;
+  c.delta = r.n_tiers > 0 ? r.tiers[0].mmr.v : 0;
+  c.ts_ms = now_ms_;
+  note(c);
+}
+
+void CoreStage::on_risk_change(const RiskCommand& rc) {
+  if (rc.market >= mk_.size()) { ++stats_.rejected_events; return; }
+  MarketState& ms = *mk_[rc.market];
+  if (rc.ramp_steps <= 1 || rc.risk.n_tiers != risk_[rc.market].n_tiers) {
+    ms.ramp_left = 0;
+    apply_risk(rc.market, rc.risk, NoteKind::Config);
+    return;
+  }
+  ms.ramp_from = risk_[rc.market];
+  ms.ramp_to = rc.risk;
+  ms.ramp_steps = rc.ramp_steps;
+  ms.ramp_left = rc.ramp_steps;
+  ms.ramp_step_ms = rc.ramp_step_ms;
+  ms.ramp_next_ms = now_ms_;
+}
+
+// One step of a reload ramp: every tier's ratios move (to − from) / steps, the
+// last step lands exactly on the target; deductions are re-derived so margin
+// stays continuous across tiers.
+void CoreStage::ramp_step(uint32_t m) {
+  MarketState& ms = *mk_[m];
+  if (ms.ramp_left == 0 || now_ms_ < ms.ramp_next_ms) return;
+  const int done = ms.ramp_steps - ms.ramp_left + 1;
+  MarketRisk r = ms.ramp_to;
+  if (done < ms.ramp_steps) {
+    for (int i = 0; i < r.n_tiers; ++i) {
+      const auto blend = [&](Ratio a, Ratio b) {
+        return Ratio(a.v + static_cast<int64_t>(div_round(static_cast<i128>(b.v - a.v) * done, ms.ramp_steps, Round::Ceil)));
+      };
+      r.tiers[i].mmr = blend(ms.ramp_from.tiers[i].mmr, ms.ramp_to.tiers[i].mmr);
+      r.tiers[i].imr = blend(ms.ramp_from.tiers[i].imr, ms.ramp_to.tiers[i].imr);
+      if (r.tiers[i].imr < r.tiers[i].mmr) r.tiers[i].imr = r.tiers[i].mmr;
+    }
+    derive_deductions(r, nullptr, nullptr);
+  }
+  apply_risk(m, r, NoteKind::Config);
+  --ms.ramp_left;
+  ms.ramp_next_ms = now_ms_ + ms.ramp_step_ms;
+}
+
+void CoreStage::note_breaker(uint32_t m, const policy::BreakerChange& ch) {
+  ++mk_[m]->snap.breaker_changes;
+  ExecCommand c;
+  c.kind = ExecKind::Journal;
+  c.note = NoteKind::Breaker;
+  c.market = m;
+  c.why = static_cast<uint8_t>(ch.reason);
+  c.delta = static_cast<int64_t>(ch.from) << 8 | static_cast<int64_t>(ch.to);
+  c.mm = ch.measure.v;
+  c.ts_ms = ch.ts;
+  note(c);
+}
+
+// ---- accounts -------------------------------------------------------------
+
+void CoreStage::on_account(const AccountInput& in) {
+  ++stats_.account_inputs;
+  switch (in.kind) {
+    case AccountInputKind::InSync:
+      accounts_in_sync_ = true;
+      dirty_ = true;
+      return;
+    case AccountInputKind::Resync:
+      accounts_in_sync_ = false;
+      return;
+    case AccountInputKind::Update: break;
+  }
+  const feeds::AccountUpdate& u = in.u;
+  const std::optional<uint32_t> id = ids_.find_or_add(u.account_id);
+  if (!id) { ++stats_.rejected_events; return; }
+  const AccountId a = *id;
+  venue_id_[a] = u.account_id;
+  const int64_t ts = u.exch_ts_ns;
+  if (u.exch_ts_ns / kNsPerMs > now_ms_) now_ms_ = u.exch_ts_ns / kNsPerMs;
+  auto apply = [&](const Event& e) {
+    if (core_->apply(e) != ApplyStatus::Ok) ++stats_.rejected_events;
+  };
+  auto collateral_delta = [&](int64_t d) {
+    if (d > 0) apply(Event::deposit(a, Quote(d), 0, ts));
+    if (d < 0) apply(Event::withdrawal(a, Quote(-d), 0, ts));
+  };
+  switch (u.kind) {
+    case feeds::AccountUpdateKind::CollateralDelta: collateral_delta(u.amount); break;
+    case feeds::AccountUpdateKind::SnapshotCollateral: {
+      // A snapshot replaces the account: close what it held, then set collateral.
+      Position held[policy::kMaxAccountPositions];
+      std::size_t k = 0;
+      for (const Position& p : core_->store().positions(a))
+        if (k < std::size(held)) held[k++] = p;
+      for (std::size_t i = 0; i < k; ++i)
+        apply(Event::fill(a, held[i].market, held[i].isolated, Qty(0), Price(0), Quote(0), Quote(0), 0, ts));
+      collateral_delta(u.amount - core_->store().collateral(a).v);
+      break;
+    }
+    case feeds::AccountUpdateKind::Position:
+    case feeds::AccountUpdateKind::SnapshotPosition:
+      if (u.market >= mk_.size()) { ++stats_.rejected_events; return; }
+      apply(Event::fill(a, u.market, u.isolated, Qty(u.size), Price(u.entry_price), Quote(u.isolated_margin), Quote(0), 0, ts));
+      break;
+  }
+  if (core_->is_flagged(a) || liq_slot_[a] >= 0) dirty_ = true;
+}
+
+// ---- planning -------------------------------------------------------------
+
+bool CoreStage::may_liquidate() const {
+  if (!core_ || !accounts_in_sync_ || paused_all_ || draining_) return false;
+  return true;
+}
+
+policy::AccountLiqState& CoreStage::liq_state(AccountId a, bool isolated, uint32_t m) {
+  if (isolated) {
+    auto& p = iso_liq_[static_cast<uint64_t>(a) << 8 | m];
+    if (!p) p = std::make_unique<policy::AccountLiqState>();
+    return *p;
+  }
+  if (liq_slot_[a] < 0) {
+    liq_slot_[a] = static_cast<int32_t>(liq_.size());
+    liq_.push_back(std::make_unique<policy::AccountLiqState>());
+  }
+  return *liq_[static_cast<std::size_t>(liq_slot_[a])];
+}
+
+void CoreStage::plan_all() {
+  dirty_ = false;
+  last_plan_ms_ = now_ms_;
+  if (!may_liquidate()) return;
+  cand_.clear();
+  for (AccountId a : core_->flagged()) cand_.push_back(a);
+  for (AccountId a : engaged_) cand_.push_back(a);
+  std::sort(cand_.begin(), cand_.end());
+  cand_.erase(std::unique(cand_.begin(), cand_.end()), cand_.end());
+  engaged_.clear();
+  for (AccountId a : cand_) {
+    if (pending_.size() >= kPendingCap) {  // executor backed up: keep the rest for later
+      engaged_.push_back(a);
+      continue;
+    }
+    plan_one(a);
+  }
+}
+
+// An account is one cross unit (collateral + cross positions) plus one unit per
+// isolated position; each is planned with its own liquidation state.
+void CoreStage::plan_one(AccountId a) {
+  std::span<const Position> all = core_->store().positions(a);
+  Position cross[policy::kMaxAccountPositions];
+  std::size_t nc = 0;
+  bool engaged = false;
+  for (const Position& p : all) {
+    if (!p.isolated) {
+      if (nc < std::size(cross)) cross[nc++] = p;
+      continue;
+    }
+    Position solo = p;
+    solo.isolated = false;
+    solo.isolated_margin = Quote(0);
+    engaged |= plan_unit(a, true, p.market, p.isolated_margin, std::span<const Position>(&solo, 1));
+  }
+  if (nc > 0 || liq_slot_[a] >= 0)
+    engaged |= plan_unit(a, false, 0, core_->store().collateral(a), std::span<const Position>(cross, nc));
+  if (engaged) engaged_.push_back(a);
+}
+
+bool CoreStage::plan_unit(AccountId a, bool isolated, uint32_t iso_market, Quote collateral,
+                          std::span<const Position> positions) {
+  policy::AccountLiqState& ls = liq_state(a, isolated, iso_market);
+  const policy::MarketsView mv{risk_, marks_, effects_};
+  const policy::AccountView av{venue_id_[a], collateral, positions, 0};
+  const policy::Plan p = planner_->plan(av, ls, mv, now_ms_);
+  if (p.action == policy::PlanAction::Orders) {
+    for (int j = 0; j < p.n_orders; ++j) {
+      policy::LiqOrder o = p.orders[static_cast<std::size_t>(j)];
+      if (!planner_->revalidate(o, av, ls, mv, now_ms_)) continue;
+      if (o.kind == policy::OrderKind::BackstopTransfer) {
+        // The venue's order entry has no transfer message yet: the request is
+        // journaled and counted, and the planner falls back to IOC orders.
+        ExecCommand c;
+        c.kind = ExecKind::Journal;
+        c.note = NoteKind::Backstop;
+        c.market = o.market;
+        c.account = venue_id_[a];
+        c.qty = o.qty.v;
+        c.bankruptcy = o.bankruptcy.v;
+        c.mark = marks_[o.market].v;
+        c.equity = p.equity.v;
+        c.mm = p.mm.v;
+        c.ts_ms = now_ms_;
+        note(c);
+        ++stats_.backstop_transfers;
+        ls.backstop_refused_mask |= 1ull << o.market;
+        continue;
+      }
+      InFlight& slot = in_flight_[next_seq_ % kInFlightSlots];
+      if (slot.used) break;  // 16k orders in flight: wait for some to end
+      ExecCommand c;
+      c.kind = ExecKind::NewOrder;
+      c.market = o.market;
+      c.account = venue_id_[a];
+      c.liquidation_seq = next_seq_;
+      c.close_long = o.close_long;
+      c.reduce_only = o.reduce_only;
+      c.ioc = o.ioc;
+      c.why = static_cast<uint8_t>(o.why);
+      c.qty = o.qty.v;
+      c.limit = o.limit.v;
+      c.bankruptcy = o.bankruptcy.v;
+      c.mark = marks_[o.market].v;
+      c.equity = p.equity.v;
+      c.mm = p.mm.v;
+      c.ts_ms = now_ms_;
+      c.recv_wall_ns = last_input_wall_ns_;
+      note(c);
+      planner_->on_dispatched(ls, o, now_ms_);
+      slot = InFlight{true, a, o.market, next_seq_, o.close_long, isolated, o.bankruptcy, Qty(0)};
+      ++next_seq_;
+      ++mk_[o.market]->snap.liq_orders;
+    }
+  }
+  return ls.in_mode && !positions.empty();
+}
+
+// ---- order outcomes -------------------------------------------------------
+
+void CoreStage::on_outcome(const OrderOutcome& o) {
+  ++stats_.outcomes;
+  if (o.market >= mk_.size()) { ++stats_.rejected_events; return; }
+  InFlight& slot = in_flight_[o.liquidation_seq % kInFlightSlots];
+  // An order this process did not send (it was in flight at a restart) is
+  // settled from the outcome's own figures; the planner never knew it.
+  const bool known = slot.used && slot.seq == o.liquidation_seq;
+  const uint32_t m = o.market;
+  MarketState& ms = *mk_[m];
+  if (o.kind == OutcomeKind::Fill) {
+    ++stats_.fills;
+    const Qty q(o.qty);
+    const Price px(o.price);
+    if (known) slot.filled += q;
+    ms.snap.notional_liquidated += mul_qty_price(q, px, risk_[m].scale, Round::HalfAwayFromZero).v;
+    settle_fill(m, o.account, o.close_long, q, px, Price(o.bankruptcy));
+    return;
+  }
+  // Ended or Refused: the order is over.
+  if (o.qty > 0) ++ms.snap.liquidations; else ++ms.snap.no_fill;
+  if (!known) return;
+  policy::AccountLiqState& ls = liq_state(slot.account, slot.isolated, m);
+  planner_->on_order_end(ls, m, slot.filled, now_ms_);
+  slot.used = false;
+  dirty_ = true;
+}
+
+// A liquidation fill's money: the fee (capped at what the fill left above
+// bankruptcy) to the fund; a fill below bankruptcy costs the fund the
+// shortfall; what the fund cannot pay is handed to auto-deleveraging.
+void CoreStage::settle_fill(uint32_t m, uint64_t who, bool close_long, Qty q, Price px, Price bankruptcy) {
+  const policy::Settlement se = policy::settle_close(risk_[m], close_long, q, px, bankruptcy, risk_[m].liquidation_fee);
+  if (se.fee.v > 0) {
+    const policy::FundEvent ev = fund_.receive_fee(0, se.fee, who, m, now_ms_);
+    stats_.fees_to_fund += se.fee.v;
+    note_fund(ev, "liquidation_fee");
+  }
+  if (se.shortfall.v <= 0) return;
+  const policy::ShortfallCover cv = fund_.cover_shortfall(0, se.shortfall, who, m, now_ms_);
+  stats_.fund_paid += cv.paid.v;
+  if (cv.paid.v > 0) note_fund(cv.event, "shortfall");
+  if (cv.uncovered.v <= 0) return;
+  stats_.bad_debt += cv.uncovered.v;
+  ++stats_.adl_events;
+  ExecCommand c;
+  c.kind = ExecKind::Journal;
+  c.note = NoteKind::Adl;
+  c.market = m;
+  c.account = who;
+  c.qty = q.v;
+  c.bankruptcy = bankruptcy.v;
+  c.delta = cv.uncovered.v;
+  c.ts_ms = now_ms_;
+  note(c);
+}
+
+void CoreStage::note_fund(const policy::FundEvent& ev, const char* reason) {
+  ExecCommand c;
+  c.kind = ExecKind::Journal;
+  c.note = NoteKind::Fund;
+  c.market = ev.market;
+  c.account = ev.account;
+  c.delta = ev.delta.v;
+  c.balance_after = ev.balance_after.v;
+  c.ts_ms = ev.ts;
+  c.set_text(reason);
+  note(c);
+}
+
+// ---- admin ----------------------------------------------------------------
+
+void CoreStage::on_request(const AdminRequest& r) {
+  ++stats_.admin_requests;
+  AdminReply out;
+  out.id = r.id;
+  const bool market_op = r.op == AdminOp::Pause || r.op == AdminOp::Resume || r.op == AdminOp::DryRunRisk;
+  if (market_op && r.market >= mk_.size()) {
+    out.status = AdminStatus::BadMarket;
+  } else {
+    switch (r.op) {
+      case AdminOp::Account: account_reply(r, out); break;
+      case AdminOp::Pause:
+        if (auto ch = mk_[r.market]->breaker.manual_pause(now_ms_)) note_breaker(r.market, *ch);
+        effects_[r.market] = mk_[r.market]->breaker.effects();
+        break;
+      case AdminOp::Resume:
+        if (auto ch = mk_[r.market]->breaker.manual_resume(now_ms_)) note_breaker(r.market, *ch);
+        effects_[r.market] = mk_[r.market]->breaker.effects();
+        dirty_ = true;
+        break;
+      case AdminOp::PauseAll: paused_all_ = true; break;
+      case AdminOp::ResumeAll: paused_all_ = false; dirty_ = true; break;
+      case AdminOp::DryRunRisk: dry_run_reply(r, out); break;
+    }
+  }
+  if (r.op != AdminOp::Account && r.op != AdminOp::DryRunRisk && out.status == AdminStatus::Ok) {
+    ExecCommand c;
+    c.kind = ExecKind::Journal;
+    c.note = NoteKind::Admin;
+    c.market = r.market;
+    c.why = static_cast<uint8_t>(r.op);
+    c.ts_ms = r.wall_ms;
+    c.text = r.caller;
+    note(c);
+  }
+  if (!rings_.replies || !rings_.replies->try_push(out)) ++stats_.reply_ring_full;
+}
+
+void CoreStage::account_reply(const AdminRequest& r, AdminReply& out) {
+  const std::optional<uint32_t> id = ids_.find(r.account);
+  if (!core_ || !id) { out.status = AdminStatus::NotFound; return; }
+  const AccountId a = *id;
+  std::span<const Position> ps = core_->store().positions(a);
+  const Quote coll = core_->store().collateral(a);
+  const MarginSummary cs = cross_margin(coll, ps, risk_, marks_);
+  out.collateral = coll.v;
+  out.equity = cs.equity.v;
+  out.mm = cs.mm.v;
+  out.im = cs.im.v;
+  out.liquidatable = core_->is_flagged(a);
+  out.in_liquidation = liq_slot_[a] >= 0 && liq_[static_cast<std::size_t>(liq_slot_[a])]->in_mode;
+  const liqd::AccountView view{coll, ps, risk_, marks_};
+  for (std::size_t i = 0; i < ps.size() && out.n_positions < kMaxReplyPositions; ++i) {
+    ReplyPosition& rp = out.positions[out.n_positions++];
+    const Position& p = ps[i];
+    rp.market = p.market;
+    rp.isolated = p.isolated;
+    rp.size = p.size.v;
+    rp.entry = p.entry.v;
+    const MaybePrice lp = liquidation_price(view, i);
+    rp.liquidation_price = lp.exists && lp.units < INT64_MAX ? static_cast<int64_t>(lp.units) : 0;
+    rp.mm = position_margin(risk_[p.market], p.size, marks_[p.market]).mm.v;
+    rp.adl_quantile = adl_quantile(a, p);
+  }
+}
+
+// ADL quantile of one position: its rank among the profitable positions on its
+// side of its market by BitMEX's score (PnL % × effective leverage), 5 = first
+// in line, as adl_rank assigns it. A full scan: admin lookups only.
+uint8_t CoreStage::adl_quantile(AccountId a, const Position& p) const {
+  const uint32_t m = p.market;
+  if (pnl_exact(p.size, marks_[m], p.entry) <= 0) return 0;
+  auto score_of = [&](AccountId b, const Position& q) {
+    const Quote coll = q.isolated ? q.isolated_margin : core_->store().collateral(b);
+    const MarginSummary s = q.isolated ? isolated_margin(q, risk_[m], marks_[m])
+                                       : cross_margin(coll, core_->store().positions(b), risk_, marks_);
+    const Quote pmm = position_margin(risk_[m], q.size, marks_[m]).mm;
+    const Price bk = policy::bankruptcy_price(risk_[m], q.size, marks_[m], pmm, policy::AccountRisk{s.equity, s.mm});
+    return policy::adl_score(policy::AdlPosition{venue_id_[b], q.size, q.entry, bk}, marks_[m]);
+  };
+  const i128 mine = score_of(a, p);
+  uint64_t ahead = 0, total = 0;
+  const uint32_t n = ids_.size();
+  for (AccountId b = 0; b < n; ++b) {
+    for (const Position& q : core_->store().positions(b)) {
+      if (q.market != m || (q.size.v > 0) != (p.size.v > 0) || pnl_exact(q.size, marks_[m], q.entry) <= 0) continue;
+      ++total;
+      if (score_of(b, q) > mine) ++ahead;
+    }
+  }
+  if (total == 0) return 0;
+  return static_cast<uint8_t>(6 - div_round(static_cast<i128>(5) * (ahead + 1), total, Round::Ceil));
+}
+
+// How many accounts a new market risk would make liquidatable that are not
+// now: every account with a position in that market, judged exactly.
+void CoreStage::dry_run_reply(const AdminRequest& r, AdminReply& out) {
+  if (!core_ || !r.risk) { out.status = AdminStatus::NotFound; return; }
+  std::vector<MarketRisk>& alt = dry_risk_;
+  alt = risk_;
+  alt[r.market] = *static_cast<const MarketRisk*>(r.risk);
+  const uint32_t n = ids_.size();
+  for (AccountId a = 0; a < n; ++a) {
+    std::span<const Position> ps = core_->store().positions(a);
+    bool touches = false, now_liq = false, then_liq = false;
+    for (const Position& p : ps) {
+      if (p.market != r.market) continue;
+      touches = true;
+      if (p.isolated) {
+        now_liq |= isolated_margin(p, risk_[p.market], marks_[p.market]).liquidatable();
+        then_liq |= isolated_margin(p, alt[p.market], marks_[p.market]).liquidatable();
+      }
+    }
+    if (!touches) continue;
+    const Quote coll = core_->store().collateral(a);
+    now_liq |= cross_margin(coll, ps, risk_, marks_).liquidatable();
+    then_liq |= cross_margin(coll, ps, alt, marks_).liquidatable();
+    if (then_liq && !now_liq) {
+      if (out.n_sample < out.sample.size()) out.sample[out.n_sample++] = venue_id_[a];
+      ++out.would_flag;
+    }
+  }
+}
+
+// ---- liquidation map ------------------------------------------------------
+
+// One budgeted slice of the pass: each position's liquidation price, if within
+// kMapBuckets × width of the mark, adds its notional (at the mark) to a bucket.
+void CoreStage::map_step() {
+  if (!core_) return;
+  const uint32_t n = ids_.size();
+  if (map_cursor_ == 0)
+    for (uint32_t m = 0; m < mk_.size(); ++m) {
+      map_work_[m] = LiquidationMap{};
+      map_work_[m].mark = marks_[m].v;
+      map_work_[m].bucket_width = cfg_.map_bucket_width.v;
+    }
+  const uint32_t end = std::min<uint32_t>(n, map_cursor_ + cfg_.map_budget);
+  for (AccountId a = map_cursor_; a < end; ++a) {
+    std::span<const Position> ps = core_->store().positions(a);
+    const liqd::AccountView view{core_->store().collateral(a), ps, risk_, marks_};
+    for (std::size_t i = 0; i < ps.size(); ++i) {
+      const uint32_t m = ps[i].market;
+      LiquidationMap& lm = map_work_[m];
+      if (lm.mark <= 0) continue;
+      const MaybePrice lp = liquidation_price(view, i);
+      if (!lp.exists) continue;
+      // distance from the mark in Ratio units, bucketed
+      const i128 d = (lp.units - lm.mark) * kRatioOne / lm.mark;
+      const i128 b = (d < 0 ? -d : d) / lm.bucket_width;
+      if (b >= static_cast<i128>(kMapBuckets)) continue;
+      const int64_t notional = mul_qty_price(Qty(ps[i].size.v < 0 ? -ps[i].size.v : ps[i].size.v), marks_[m],
+                                             risk_[m].scale, Round::HalfAwayFromZero).v;
+      (d < 0 ? lm.below : lm.above)[static_cast<std::size_t>(b)] += notional;
+    }
+  }
+  map_cursor_ = end;
+  if (map_cursor_ >= n) {
+    for (uint32_t m = 0; m < mk_.size(); ++m) {
+      map_work_[m].computed_ms = now_ms_;
+      map_work_[m].passes = ++map_passes_;
+      snaps_.maps[m].store(map_work_[m]);
+    }
+    map_cursor_ = 0;
+  }
+}
+
+// ---- output ---------------------------------------------------------------
+
+void CoreStage::note(ExecCommand c) {
+  if (pending_.empty() && rings_.commands && rings_.commands->try_push(c)) return;
+  if (pending_.size() < kPendingCap) {
+    ++stats_.exec_ring_full;
+    pending_.push_back(c);
+    return;
+  }
+  // Should not happen: plan_all stops planning when pending_ is full. Counted.
+  ++stats_.exec_ring_full;
+  ++stats_.rejected_events;
+}
+
+void CoreStage::flush_commands() {
+  std::size_t i = 0;
+  while (i < pending_.size() && rings_.commands && rings_.commands->try_push(pending_[i])) ++i;
+  if (i > 0) pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(i));
+}
+
+void CoreStage::publish() {
+  stats_.now_ms = now_ms_;
+  stats_.fund_balance = fund_.balance(0).v;
+  stats_.accounts_in_sync = accounts_in_sync_;
+  bool prices = true;
+  for (const auto& x : mk_) prices = prices && x->has_mark && !x->snap.oracle_stale;
+  stats_.prices_in_sync = prices;
+  stats_.paused_all = paused_all_;
+  stats_.draining = draining_;
+  if (core_) {
+    const CoreCounters& cc = core_->counters();
+    stats_.accounts = ids_.size();
+    stats_.positions = core_->store().open_positions();
+    stats_.flagged = core_->flagged().size();
+    stats_.flagged_total = cc.flagged_total;
+    stats_.index_missed = cc.index_missed;
+    stats_.audited = cc.audited;
+    stats_.rejected_events = std::max<uint64_t>(stats_.rejected_events, cc.rejected);
+  }
+  uint64_t in_mode = 0;
+  for (const auto& s : liq_) in_mode += s->in_mode ? 1 : 0;
+  for (const auto& [k, s] : iso_liq_) in_mode += s->in_mode ? 1 : 0;
+  stats_.in_liquidation = in_mode;
+  for (uint32_t m = 0; m < mk_.size(); ++m) {
+    MarketState& ms = *mk_[m];
+    MarketSnapshot& s = ms.snap;
+    s.mark = marks_[m].v;
+    s.index = ms.index.v;
+    s.book_mid = ms.book_mid.v;
+    s.mode = static_cast<uint8_t>(ms.breaker.mode());
+    s.manual_pause = ms.breaker.manually_paused();
+    s.n_sources = ms.oracle.config().n_sources;
+    s.mmr_in_force = risk_[m].n_tiers > 0 ? risk_[m].tiers[0].mmr.v : 0;
+    s.realized_vol = ms.vol.sigma_horizon();
+    for (int k = 0; k < s.n_sources && k < static_cast<int>(kMaxSources); ++k) {
+      uint64_t d = 0;
+      for (int w = 1; w < policy::kSourceDropKinds; ++w) d += ms.oracle.dropped(k, static_cast<policy::SourceDrop>(w));
+      s.source_dropped[static_cast<std::size_t>(k)] = d;
+    }
+    stats_.markets[m] = s;
+  }
+  snaps_.core.store(stats_);
+}
+
+}  // namespace liqd::service

@@ -1,0 +1,170 @@
+#pragma once
+// The core thread of `liqd --config F`: the one writer of accounts, markets and
+// the insurance fund. Per loop turn it drains its input rings (order outcomes
+// first, then account changes, prices, admin requests), keeps the health index
+// exact (HealthCore), turns source prices into index and mark (IndexOracle,
+// MarkPrice), runs each market's circuit breaker and (optionally) volatility
+// margin, plans liquidations for every flagged account (Planner) and hands each
+// order to the executor ring. It never blocks, never reads the wall clock for a
+// decision (time is the newest event time seen) and never does I/O: journal
+// records leave as ExecCommand::Journal for the executor thread to write.
+//
+// Start-up gate: no account is loaded before every market has a mark (the index
+// needs prices), and no liquidation is planned before the account stream has
+// delivered its snapshot and every market's prices are fresh.
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/engine/health_core.hpp"
+#include "core/policy/breaker/circuit_breaker.hpp"
+#include "core/policy/fund/insurance_fund.hpp"
+#include "core/policy/oracle/index_oracle.hpp"
+#include "core/policy/oracle/mark_price.hpp"
+#include "core/policy/planner/planner.hpp"
+#include "core/policy/volmargin/vol_margin.hpp"
+#include "core/ring/spsc_ring.hpp"
+#include "daemon/metrics/histogram.hpp"
+#include "daemon/service/account_map.hpp"
+#include "daemon/service/messages.hpp"
+#include "daemon/service/snapshot.hpp"
+
+namespace liqd::service {
+
+struct CoreMarket {
+  std::string symbol;
+  MarketRisk risk;
+  policy::OracleConfig oracle;
+};
+
+struct CoreStageConfig {
+  std::vector<CoreMarket> markets;
+  policy::PlannerConfig planner;
+  std::vector<policy::MarketLiqConfig> market_liq;  // one per market
+  policy::BreakerConfig breaker;
+  policy::MarkConfig mark;
+  policy::VolMarginConfig vol;
+  bool dynamic_margin = false;
+  Quote fund_balance{0};           // start balance, or the journal's last balance_after
+  uint32_t max_accounts = 1 << 20;
+  uint32_t liquidation_seq = 1;    // next liquidation sequence (after the journal's last)
+  uint32_t audit_budget = 64;      // accounts audited per idle turn
+  uint32_t map_budget = 256;       // accounts per idle turn for the liquidation map
+  Ratio map_bucket_width{500'000}; // 0.5 %
+};
+
+// A market-risk change from a reload (main thread -> core). ramp_steps > 1: the
+// core walks the tiers' ratios there in that many steps, one per ramp_step_ms of
+// event time, so a tightening never flags a crowd at once.
+struct RiskCommand {
+  uint32_t market = 0;
+  int ramp_steps = 1;
+  int64_t ramp_step_ms = 60'000;
+  MarketRisk risk;
+};
+
+struct CoreRings {
+  std::vector<SpscRing<PriceInput>*> prices;  // one per feed thread
+  SpscRing<AccountInput>* accounts = nullptr;
+  SpscRing<OrderOutcome>* outcomes = nullptr;
+  SpscRing<AdminRequest>* requests = nullptr;
+  SpscRing<ExecCommand>* commands = nullptr;
+  SpscRing<AdminReply>* replies = nullptr;
+  SpscRing<RiskCommand>* risk_changes = nullptr;  // reload (main thread)
+};
+
+class CoreStage {
+ public:
+  CoreStage(CoreStageConfig cfg, CoreRings rings, Snapshots& snaps, metrics::LatencyHistogram* tick_to_decision);
+  ~CoreStage();
+
+  // Thread body: returns when `stop` is set and every input ring is empty.
+  void run(const std::atomic<bool>& stop, const std::atomic<bool>& drain);
+
+  // One turn (tests drive it directly): returns the number of inputs handled.
+  uint32_t turn();
+  void publish();
+
+  // State for tests (core thread only).
+  const HealthCore* core() const { return core_.get(); }
+  const policy::InsuranceFund& fund() const { return fund_; }
+  const CoreStats& stats() const { return stats_; }
+  std::optional<uint32_t> dense_id(uint64_t venue_id) const { return ids_.find(venue_id); }
+
+ private:
+  struct MarketState;
+  struct InFlight {
+    bool used = false;
+    uint32_t account = 0;     // dense id
+    uint32_t market = 0;
+    uint32_t seq = 0;
+    bool close_long = true;
+    bool isolated = false;
+    Price bankruptcy;
+    Qty filled;
+  };
+
+  void on_price(const PriceInput& p);
+  void on_account(const AccountInput& in);
+  void on_outcome(const OrderOutcome& o);
+  void on_request(const AdminRequest& r);
+  void on_risk_change(const RiskCommand& rc);
+  void apply_risk(uint32_t m, const MarketRisk& r, NoteKind why);
+  void ramp_step(uint32_t m);
+  void start_core();
+  void reprice(uint32_t m, int64_t recv_wall_ns);
+  void plan_all();
+  void plan_one(AccountId a);
+  bool plan_unit(AccountId a, bool isolated, uint32_t iso_market, Quote collateral, std::span<const Position> positions);
+  bool may_liquidate() const;
+  void note(ExecCommand c);
+  void note_fund(const policy::FundEvent& ev, const char* reason);
+  void settle_fill(uint32_t m, uint64_t who, bool close_long, Qty q, Price px, Price bankruptcy);
+  void flush_commands();
+  void note_breaker(uint32_t m, const policy::BreakerChange& ch);
+  void account_reply(const AdminRequest& r, AdminReply& out);
+  uint8_t adl_quantile(AccountId a, const Position& p) const;
+  void dry_run_reply(const AdminRequest& r, AdminReply& out);
+  void map_step();
+  policy::AccountLiqState& liq_state(AccountId a, bool isolated, uint32_t market);
+
+  CoreStageConfig cfg_;
+  CoreRings rings_;
+  Snapshots& snaps_;
+  metrics::LatencyHistogram* latency_;
+  std::vector<MarketRisk> risk_;
+  std::vector<Price> marks_;
+  std::vector<policy::BreakerEffects> effects_;
+  std::vector<std::unique_ptr<MarketState>> mk_;
+  std::unique_ptr<HealthCore> core_;
+  std::unique_ptr<policy::Planner> planner_;
+  policy::InsuranceFund fund_;
+  AccountMap ids_;
+  std::vector<uint64_t> venue_id_;                  // dense -> venue id
+  std::vector<int32_t> liq_slot_;                   // dense -> index into liq_, −1
+  std::vector<std::unique_ptr<policy::AccountLiqState>> liq_;
+  std::unordered_map<uint64_t, std::unique_ptr<policy::AccountLiqState>> iso_liq_;  // (dense << 8 | market)
+  std::vector<InFlight> in_flight_;                 // by liquidation seq modulo size
+  std::vector<AccountId> engaged_, cand_;
+  std::vector<ExecCommand> pending_;                // commands waiting for executor ring space (bounded)
+  std::vector<MarketRisk> dry_risk_;                // dry-run scratch
+  uint32_t next_seq_;
+  int64_t now_ms_ = 0;
+  int64_t last_input_wall_ns_ = 0;
+  int64_t last_plan_ms_ = 0;
+  bool accounts_in_sync_ = false;
+  bool paused_all_ = false;
+  bool draining_ = false;
+  bool dirty_ = false;
+  // Liquidation map pass
+  uint32_t map_cursor_ = 0;
+  uint64_t map_passes_ = 0;
+  std::vector<LiquidationMap> map_work_;
+  CoreStats stats_{};
+};
+
+}  // namespace liqd::service

@@ -1,0 +1,402 @@
+#include "daemon/service/executor_stage.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+#include "core/policy/breaker/circuit_breaker.hpp"
+#include "core/policy/planner/planner.hpp"
+#include "daemon/service/journal_text.hpp"
+#include "executors/adapters/order_entry/proto_tcp_adapter.hpp"
+
+namespace liqd::service {
+
+namespace {
+
+int64_t steady_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+int64_t wall_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+proto::OrderUpdate::State to_proto(exec::UpdateKind k) {
+  switch (k) {
+    case exec::UpdateKind::Ack: return proto::OrderUpdate::ACKNOWLEDGED;
+    case exec::UpdateKind::Fill: return proto::OrderUpdate::PARTIALLY_FILLED;
+    case exec::UpdateKind::Filled: return proto::OrderUpdate::FILLED;
+    case exec::UpdateKind::Rejected: return proto::OrderUpdate::REJECTED;
+    case exec::UpdateKind::Cancelled: return proto::OrderUpdate::CANCELLED;
+    case exec::UpdateKind::Expired: return proto::OrderUpdate::EXPIRED;
+    case exec::UpdateKind::NotFound: return proto::OrderUpdate::NOT_FOUND;
+  }
+  return proto::OrderUpdate::UNKNOWN;
+}
+
+}  // namespace
+
+struct ExecutorStage::Output final : exec::TrackerOutput, exec::UpdateSink {
+  ExecutorStage* stage = nullptr;
+  uint32_t market = 0;
+  exec::ProtoTcpAdapter* adapter = nullptr;
+  exec::OrderTracker* tracker = nullptr;
+  bool recovering = false;  // replaying the journal into the tracker: nothing leaves
+
+  void send_new(const exec::OrderRequest& r) override {
+    if (!recovering) adapter->send_new(r);
+  }
+  void send_cancel(const exec::ClientOrderId& id) override {
+    if (!recovering) adapter->send_cancel(id);
+  }
+  void send_query(const exec::ClientOrderId& id) override {
+    if (!recovering) adapter->send_query(id);
+  }
+  void fill(const exec::FillReport& f) override {
+    if (!recovering) stage->on_tracker_fill(market, f);
+  }
+  void reroute(const exec::OrderRequest&, Qty) override {}  // the core re-plans what is left
+  void on_update(const exec::VenueUpdate& u) override {
+    proto::JournalRecord rec;
+    rec.set_ts_ms(static_cast<uint64_t>(u.ts_ms));
+    proto::OrderUpdate* ou = rec.mutable_order_update();
+    ou->set_client_order_id(std::string(u.id.view()));
+    ou->set_state(to_proto(u.kind));
+    ou->set_fill_id(u.fill_id);
+    ou->set_fill_qty(u.fill_qty.v);
+    ou->set_fill_price(u.fill_price.v);
+    ou->set_cum_qty(u.cum_qty.v);
+    ou->set_ts_ms(static_cast<uint64_t>(u.ts_ms));
+    stage->journal_.append(rec);
+    ++stage->stats_.journal_records;
+    if (u.kind == exec::UpdateKind::Rejected) ++stage->stats_.rejected;
+    if (u.kind == exec::UpdateKind::Cancelled) ++stage->stats_.cancelled;
+    if (u.kind == exec::UpdateKind::Expired) ++stage->stats_.expired;
+    tracker->on_update(u, stage->now_ms_);
+    stage->check_ended(market, u.id);
+  }
+};
+
+struct ExecutorStage::Venue {
+  Venue(const ExecutorConfig& cfg, uint32_t m)
+      : adapter(cfg.venue_host, cfg.venue_port, 0, cfg.markets[m].venue_symbol), tracker(cfg.tracker, out) {
+    out.market = m;
+    out.adapter = &adapter;
+    out.tracker = &tracker;
+  }
+  Output out;
+  exec::ProtoTcpAdapter adapter;
+  exec::OrderTracker tracker;
+  struct Open {
+    exec::ClientOrderId id;
+    ExecCommand cmd;
+    int64_t filled = 0;
+  };
+  std::vector<Open> open;  // orders not yet ended (reserved to the tracker's capacity)
+  bool was_connected = false;
+  int64_t next_connect_ms = 0;
+};
+
+ExecutorStage::ExecutorStage(ExecutorConfig cfg, SpscRing<ExecCommand>& commands, SpscRing<OrderOutcome>& outcomes,
+                             Snapshots& snaps, metrics::LatencyHistogram* latency)
+    : cfg_(std::move(cfg)), commands_(commands), outcomes_(outcomes), snaps_(snaps), latency_(latency) {
+  for (uint32_t m = 0; m < cfg_.markets.size(); ++m) {
+    venues_.push_back(std::make_unique<Venue>(cfg_, m));
+    venues_.back()->out.stage = this;
+    venues_.back()->open.reserve(cfg_.tracker.capacity);
+  }
+  to_send_.reserve(1024);
+  held_outcomes_.reserve(1024);
+}
+
+ExecutorStage::~ExecutorStage() = default;
+
+std::string ExecutorStage::open() {
+  const std::string err = journal_.open(cfg_.journal, cfg_.next_journal_seq);
+  if (!err.empty()) return err;
+  // Orders the journal shows in flight: into the trackers without sending, then
+  // marked unknown, so the first connection queries them before anything new.
+  const int64_t now = steady_ms();
+  for (const RecoveredOrder& ro : cfg_.recovered) {
+    if (ro.cmd.market >= venues_.size()) continue;
+    Venue& v = *venues_[ro.cmd.market];
+    exec::OrderRequest r;
+    r.key = exec::OrderKey{ro.cmd.account, static_cast<uint16_t>(ro.cmd.market), ro.cmd.liquidation_seq, ro.cmd.chunk};
+    r.id = exec::make_client_order_id(r.key);
+    r.side = ro.cmd.close_long ? exec::Side::Sell : exec::Side::Buy;
+    r.qty = Qty(ro.cmd.qty);
+    r.limit = Price(ro.cmd.limit);
+    r.reduce_only = ro.cmd.reduce_only;
+    r.ioc = ro.cmd.ioc;
+    v.out.recovering = true;
+    v.tracker.submit(r, now);
+    for (uint64_t fid : ro.fill_ids) {
+      exec::VenueUpdate u;
+      u.id = r.id;
+      u.kind = exec::UpdateKind::Fill;
+      u.fill_id = fid;
+      u.fill_qty = Qty(0);
+      v.tracker.on_update(u, now);
+    }
+    v.out.recovering = false;
+    v.open.push_back(Venue::Open{r.id, ro.cmd, ro.filled});
+  }
+  for (auto& v : venues_)
+    if (!v->open.empty()) v->tracker.on_disconnect();
+  // Every market's units, so the journal alone can print figures (`liqd explain`).
+  for (const ExecMarket& m : cfg_.markets) {
+    proto::JournalRecord rec;
+    proto::MarketInfo* mi = rec.mutable_market_info();
+    mi->set_market(m.symbol);
+    mi->set_price_dp(static_cast<uint32_t>(m.price_dp));
+    mi->set_qty_dp(static_cast<uint32_t>(m.qty_dp));
+    mi->set_quote_dp(static_cast<uint32_t>(m.quote_dp));
+    journal_.append(rec);
+  }
+  if (!journal_.commit(0)) return "journal: " + journal_.error();
+  return "";
+}
+
+uint32_t ExecutorStage::open_orders() const {
+  uint32_t n = 0;
+  for (const auto& v : venues_) n += static_cast<uint32_t>(v->open.size());
+  return n;
+}
+
+void ExecutorStage::run(const std::atomic<bool>& stop, int64_t drain_timeout_ms) {
+  int64_t stop_at = -1;
+  uint32_t idle = 0;
+  for (;;) {
+    const int64_t now = steady_ms();
+    const uint32_t n = turn(now);
+    if (stop.load(std::memory_order_acquire)) {
+      if (stop_at < 0) {
+        stop_at = now;
+        spdlog::info("executor: draining, {} orders open", open_orders());
+      }
+      if (commands_.size_approx() == 0 && open_orders() == 0) break;
+      if (now - stop_at > drain_timeout_ms) {
+        for (auto& v : venues_)
+          for (const Venue::Open& o : v->open) v->adapter.send_cancel(o.id);
+        for (int k = 0; k < 20; ++k) {  // let the cancels leave
+          for (auto& v : venues_) v->adapter.poll(v->out);
+          std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+        spdlog::warn("executor: drain timeout, cancelled {} open orders", open_orders());
+        break;
+      }
+    }
+    if (n == 0) {
+      if (++idle > 64) std::this_thread::sleep_for(std::chrono::microseconds(idle > 4096 ? 500 : 50));
+    } else {
+      idle = 0;
+    }
+  }
+  journal_.commit(static_cast<uint64_t>(now_ms_));
+  journal_.sync();
+  publish();
+}
+
+uint32_t ExecutorStage::turn(int64_t now_ms) {
+  now_ms_ = now_ms;
+  uint32_t n = 0;
+  ExecCommand c;
+  while (n < 1024 && commands_.try_pop(c)) {
+    on_command(c);
+    ++n;
+  }
+  // Group commit: everything of this turn is durable before any order leaves.
+  if (n > 0) {
+    if (!journal_.commit(static_cast<uint64_t>(now_ms))) {
+      ++stats_.journal_errors;
+      spdlog::error("journal: {}; orders of this batch are not sent", journal_.error());
+      for (const ExecCommand& o : to_send_) {
+        OrderOutcome r;
+        r.kind = OutcomeKind::Refused;
+        r.market = o.market;
+        r.account = o.account;
+        r.liquidation_seq = o.liquidation_seq;
+        r.close_long = o.close_long;
+        r.bankruptcy = o.bankruptcy;
+        r.ts_ms = o.ts_ms;
+        push_outcome(r);
+      }
+      to_send_.clear();
+    }
+    for (const ExecCommand& o : to_send_) send_order(o);
+    to_send_.clear();
+  }
+  int updates = 0;
+  for (auto& vp : venues_) {
+    Venue& v = *vp;
+    if (!v.adapter.connected() && !v.adapter.connecting() && now_ms >= v.next_connect_ms) {
+      v.adapter.connect();
+      v.next_connect_ms = now_ms + cfg_.reconnect_ms;
+    }
+    const int k = v.adapter.poll(v.out);
+    n += static_cast<uint32_t>(k);
+    updates += k;
+    if (v.adapter.connected() != v.was_connected) {
+      v.was_connected = v.adapter.connected();
+      if (v.was_connected) {
+        spdlog::info("executor: order entry for {} connected", cfg_.markets[v.out.market].venue_symbol);
+        v.tracker.on_reconnect(now_ms);
+      } else {
+        spdlog::warn("executor: order entry for {} disconnected", cfg_.markets[v.out.market].venue_symbol);
+        v.tracker.on_disconnect();
+      }
+    }
+    v.tracker.on_timer(now_ms);
+    for (std::size_t i = 0; i < v.open.size();) {  // timers may end orders
+      const std::size_t before = v.open.size();
+      check_ended(v.out.market, v.open[i].id);
+      if (v.open.size() == before) ++i;
+    }
+  }
+  if (updates > 0 && !journal_.commit(static_cast<uint64_t>(now_ms))) ++stats_.journal_errors;  // venue updates
+  std::size_t i = 0;
+  while (i < held_outcomes_.size() && outcomes_.try_push(held_outcomes_[i])) ++i;
+  if (i > 0) held_outcomes_.erase(held_outcomes_.begin(), held_outcomes_.begin() + static_cast<std::ptrdiff_t>(i));
+  if (n > 0 || (now_ms & 63) == 0) publish();
+  return n;
+}
+
+void ExecutorStage::on_command(const ExecCommand& c) {
+  switch (c.kind) {
+    case ExecKind::NewOrder: {
+      if (latency_ && c.recv_wall_ns > 0) latency_->record(static_cast<uint64_t>(std::max<int64_t>(0, wall_ns() - c.recv_wall_ns)));
+      proto::JournalRecord d;
+      d.set_ts_ms(static_cast<uint64_t>(c.ts_ms));
+      fill_decision(*d.mutable_decision(), c, cfg_.markets[c.market].symbol);
+      journal_.append(d);
+      proto::JournalRecord o;
+      o.set_ts_ms(static_cast<uint64_t>(c.ts_ms));
+      fill_order(*o.mutable_order(), c, cfg_.markets[c.market].venue_symbol);
+      journal_.append(o);
+      stats_.journal_records += 2;
+      to_send_.push_back(c);
+      break;
+    }
+    case ExecKind::CancelMarket:
+      if (c.market < venues_.size())
+        for (const Venue::Open& o : venues_[c.market]->open) venues_[c.market]->adapter.send_cancel(o.id);
+      break;
+    case ExecKind::Journal: journal_note(c); break;
+  }
+}
+
+void ExecutorStage::journal_note(const ExecCommand& c) {
+  proto::JournalRecord rec;
+  rec.set_ts_ms(static_cast<uint64_t>(c.ts_ms));
+  fill_note(rec, c, c.market < cfg_.markets.size() ? cfg_.markets[c.market].symbol : std::string());
+  journal_.append(rec);
+  ++stats_.journal_records;
+}
+
+void ExecutorStage::send_order(const ExecCommand& c) {
+  Venue& v = *venues_[c.market];
+  exec::OrderRequest r;
+  r.key = exec::OrderKey{c.account, static_cast<uint16_t>(c.market), c.liquidation_seq, c.chunk};
+  r.id = exec::make_client_order_id(r.key);
+  r.side = c.close_long ? exec::Side::Sell : exec::Side::Buy;
+  r.qty = Qty(c.qty);
+  r.limit = Price(c.limit);
+  r.reduce_only = c.reduce_only;
+  r.ioc = c.ioc;
+  const exec::SubmitResult s = v.tracker.submit(r, now_ms_);
+  if (s == exec::SubmitResult::Sent) {
+    ++stats_.orders_sent;
+    v.open.push_back(Venue::Open{r.id, c, 0});
+    return;
+  }
+  // Not sent (tracker full, blocked while reconciling, duplicate): the core re-plans.
+  ++stats_.refused;
+  OrderOutcome o;
+  o.kind = OutcomeKind::Refused;
+  o.market = c.market;
+  o.account = c.account;
+  o.liquidation_seq = c.liquidation_seq;
+  o.close_long = c.close_long;
+  o.bankruptcy = c.bankruptcy;
+  o.ts_ms = c.ts_ms;
+  push_outcome(o);
+}
+
+void ExecutorStage::on_tracker_fill(uint32_t m, const exec::FillReport& f) {
+  ++stats_.fills;
+  Venue& v = *venues_[m];
+  for (Venue::Open& o : v.open) {
+    if (!(o.id == f.id)) continue;
+    o.filled += f.qty.v;
+    OrderOutcome r;
+    r.kind = OutcomeKind::Fill;
+    r.market = m;
+    r.account = o.cmd.account;
+    r.liquidation_seq = o.cmd.liquidation_seq;
+    r.chunk = o.cmd.chunk;
+    r.close_long = o.cmd.close_long;
+    r.fill_id = f.fill_id;
+    r.qty = f.qty.v;
+    r.price = f.price.v;
+    r.bankruptcy = o.cmd.bankruptcy;
+    r.ts_ms = o.cmd.ts_ms;
+    push_outcome(r);
+    return;
+  }
+}
+
+void ExecutorStage::check_ended(uint32_t m, const exec::ClientOrderId& id) {
+  Venue& v = *venues_[m];
+  const exec::OrderTracker::Order* t = v.tracker.find(id);
+  if (t && (!exec::is_terminal(t->state) || t->unknown)) return;
+  for (std::size_t i = 0; i < v.open.size(); ++i) {
+    if (!(v.open[i].id == id)) continue;
+    OrderOutcome r;
+    r.kind = OutcomeKind::Ended;
+    r.market = m;
+    r.account = v.open[i].cmd.account;
+    r.liquidation_seq = v.open[i].cmd.liquidation_seq;
+    r.chunk = v.open[i].cmd.chunk;
+    r.close_long = v.open[i].cmd.close_long;
+    r.qty = t ? t->filled.v : v.open[i].filled;
+    r.bankruptcy = v.open[i].cmd.bankruptcy;
+    r.ts_ms = v.open[i].cmd.ts_ms;
+    push_outcome(r);
+    v.open[i] = v.open.back();
+    v.open.pop_back();
+    return;
+  }
+}
+
+void ExecutorStage::push_outcome(const OrderOutcome& o) {
+  if (held_outcomes_.empty() && outcomes_.try_push(o)) return;
+  ++stats_.outcome_ring_full;
+  held_outcomes_.push_back(o);
+}
+
+void ExecutorStage::publish() {
+  const journal::Stats& js = journal_.stats();
+  stats_.journal_commits = js.commits;
+  stats_.journal_fsyncs = js.fsyncs;
+  stats_.journal_bytes = js.bytes;
+  stats_.open_orders = open_orders();
+  bool connected = !venues_.empty();
+  bool reconciling = false;
+  uint64_t dup = 0, timeouts = 0, reconciled = 0;
+  for (const auto& v : venues_) {
+    connected = connected && v->adapter.connected();
+    reconciling = reconciling || v->tracker.blocked();
+    dup += v->tracker.counters().duplicate_fills;
+    timeouts += v->tracker.counters().timeouts;
+    reconciled += v->tracker.counters().reconciled;
+  }
+  stats_.venue_connected = connected;
+  stats_.reconciling = reconciling;
+  stats_.duplicate_fills = dup;
+  stats_.timeouts = timeouts;
+  stats_.reconciled = reconciled;
+  snaps_.exec.store(stats_);
+}
+
+}  // namespace liqd::service

@@ -1,0 +1,95 @@
+#pragma once
+// The executor thread of `liqd --config F`: the only thread that writes the
+// journal and talks to the venue's order entry. Per turn it takes the core's
+// commands, journals them (one group commit per batch), and only then sends the
+// orders: an order is never on the wire before its decision is durable, so a
+// crash can never have sent something the restarted process does not know.
+// Venue updates go through one OrderTracker per market (fills counted once by
+// fill id, timeouts, reconcile after reconnect); every update is journaled and
+// each fill and each order end goes back to the core.
+//
+// After a restart, orders the journal shows as sent but not ended are handed to
+// the trackers as "unknown": they are queried when the venue connection is up,
+// and nothing new is sent on that market until each is answered.
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/ring/spsc_ring.hpp"
+#include "daemon/journal/journal.hpp"
+#include "daemon/metrics/histogram.hpp"
+#include "daemon/service/messages.hpp"
+#include "daemon/service/snapshot.hpp"
+#include "executors/orders/order_tracker.hpp"
+
+namespace liqd::service {
+
+struct ExecMarket {
+  std::string symbol;        // liqd's market symbol (journal, explain)
+  std::string venue_symbol;  // the own venue's instrument name (order entry)
+  int price_dp = 0, qty_dp = 0, quote_dp = 0;
+};
+
+// An order the journal shows sent and not ended (recovery).
+struct RecoveredOrder {
+  ExecCommand cmd;           // the decision as journaled
+  int64_t filled = 0;        // fills journaled so far
+  std::vector<uint64_t> fill_ids;
+};
+
+struct ExecutorConfig {
+  std::vector<ExecMarket> markets;
+  std::string venue_host;
+  uint16_t venue_port = 0;
+  journal::Options journal;
+  uint64_t next_journal_seq = 1;
+  exec::TrackerConfig tracker;
+  std::vector<RecoveredOrder> recovered;
+  int64_t reconnect_ms = 200;
+  int64_t snapshot_every_records = 0;  // 0: no periodic snapshots
+};
+
+class ExecutorStage {
+ public:
+  ExecutorStage(ExecutorConfig cfg, SpscRing<ExecCommand>& commands, SpscRing<OrderOutcome>& outcomes,
+                Snapshots& snaps, metrics::LatencyHistogram* tick_to_decision);
+  ~ExecutorStage();
+
+  // Opens the journal; returns an error string (empty on success).
+  std::string open();
+  // Thread body: returns once `stop` is set, the command ring is empty and every
+  // open order ended or `drain_timeout_ms` passed since stop (then open orders
+  // are cancelled and the journal is flushed).
+  void run(const std::atomic<bool>& stop, int64_t drain_timeout_ms);
+  // One turn (tests): returns the work done.
+  uint32_t turn(int64_t now_ms);
+  uint32_t open_orders() const;
+  const ExecStats& stats() const { return stats_; }
+
+ private:
+  struct Venue;
+  struct Output;
+  void on_command(const ExecCommand& c);
+  void journal_note(const ExecCommand& c);
+  void send_order(const ExecCommand& c);
+  void on_tracker_fill(uint32_t m, const exec::FillReport& f);
+  void check_ended(uint32_t m, const exec::ClientOrderId& id);
+  void push_outcome(const OrderOutcome& o);
+  void publish();
+
+  ExecutorConfig cfg_;
+  SpscRing<ExecCommand>& commands_;
+  SpscRing<OrderOutcome>& outcomes_;
+  Snapshots& snaps_;
+  metrics::LatencyHistogram* latency_;
+  journal::Writer journal_;
+  std::vector<std::unique_ptr<Venue>> venues_;   // one per market
+  std::vector<ExecCommand> to_send_;             // orders of this turn, sent after the commit
+  std::vector<OrderOutcome> held_outcomes_;      // outcome ring full: retried
+  ExecStats stats_{};
+  int64_t now_ms_ = 0;
+};
+
+}  // namespace liqd::service

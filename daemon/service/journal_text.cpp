@@ -1,0 +1,99 @@
+#include "daemon/service/journal_text.hpp"
+
+#include "core/policy/breaker/circuit_breaker.hpp"
+#include "core/policy/planner/planner.hpp"
+#include "executors/orders/client_order_id.hpp"
+
+namespace liqd::service {
+
+const char* admin_action_name(AdminOp op) {
+  switch (op) {
+    case AdminOp::Account: return "account";
+    case AdminOp::Pause: return "pause";
+    case AdminOp::Resume: return "resume";
+    case AdminOp::PauseAll: return "pause_all";
+    case AdminOp::ResumeAll: return "resume_all";
+    case AdminOp::DryRunRisk: return "dry_run";
+  }
+  return "?";
+}
+
+void fill_decision(proto::LiquidationDecision& d, const ExecCommand& c, const std::string& market) {
+  d.set_account_id(c.account);
+  d.set_market(market);
+  d.set_rule(policy::to_string(static_cast<policy::PlanWhy>(c.why)));
+  d.set_equity(c.equity);
+  d.set_maintenance_margin(c.mm);
+  d.set_mark_price(c.mark);
+  d.set_qty(c.close_long ? -c.qty : c.qty);
+  d.set_limit_price(c.limit);
+  d.set_bankruptcy_price(c.bankruptcy);
+  d.set_liquidation_seq(c.liquidation_seq);
+  d.set_chunk(c.chunk);
+}
+
+void fill_order(proto::NewOrder& o, const ExecCommand& c, const std::string& venue_symbol) {
+  const exec::OrderKey key{c.account, static_cast<uint16_t>(c.market), c.liquidation_seq, c.chunk};
+  o.set_client_order_id(std::string(exec::make_client_order_id(key).view()));
+  o.set_account_id(c.account);
+  o.set_market(venue_symbol);
+  o.set_side(c.close_long ? proto::SELL : proto::BUY);
+  o.set_qty(c.qty);
+  o.set_limit_price(c.limit);
+  o.set_reduce_only(c.reduce_only);
+  o.set_immediate_or_cancel(c.ioc);
+}
+
+void fill_note(proto::JournalRecord& rec, const ExecCommand& c, const std::string& market) {
+  switch (c.note) {
+    case NoteKind::Fund: {
+      proto::FundMovement* f = rec.mutable_fund();
+      f->set_asset("quote");
+      f->set_delta(c.delta);
+      f->set_balance_after(c.balance_after);
+      f->set_reason(std::string(c.text_view()));
+      f->set_account_id(c.account);
+      f->set_market(market);
+      break;
+    }
+    case NoteKind::Breaker: {
+      proto::MarketEvent* e = rec.mutable_market_event();
+      e->set_market(market);
+      e->set_kind("breaker");
+      e->set_from(policy::to_string(static_cast<policy::MarketMode>((c.delta >> 8) & 0xFF)));
+      e->set_to(policy::to_string(static_cast<policy::MarketMode>(c.delta & 0xFF)));
+      e->set_reason(policy::to_string(static_cast<policy::BreakerReason>(c.why)));
+      e->set_measure(c.mm);
+      break;
+    }
+    case NoteKind::Margin:
+    case NoteKind::Config: {
+      proto::MarketEvent* e = rec.mutable_market_event();
+      e->set_market(market);
+      e->set_kind(c.note == NoteKind::Margin ? "margin" : "reload");
+      e->set_measure(c.delta);
+      break;
+    }
+    case NoteKind::Admin: {
+      proto::AdminAction* a = rec.mutable_admin();
+      a->set_caller(std::string(c.text_view()));
+      const AdminOp op = static_cast<AdminOp>(c.why);
+      a->set_action(admin_action_name(op));
+      a->set_target(op == AdminOp::Pause || op == AdminOp::Resume ? market : "*");
+      break;
+    }
+    case NoteKind::Adl:
+    case NoteKind::Backstop: {
+      proto::AbsorbRequest* r = rec.mutable_absorb();
+      r->set_kind(c.note == NoteKind::Adl ? "adl" : "backstop");
+      r->set_account_id(c.account);
+      r->set_market(market);
+      r->set_qty(c.qty);
+      r->set_bankruptcy_price(c.bankruptcy);
+      r->set_amount(c.delta);
+      break;
+    }
+  }
+}
+
+}  // namespace liqd::service

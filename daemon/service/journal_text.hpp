@@ -1,0 +1,19 @@
+#pragma once
+// ExecCommand -> journal records (proto/journal.proto). One function per record
+// kind, so the executor thread, recovery and `liqd explain` agree on fields.
+#include <string>
+
+#include "daemon/service/messages.hpp"
+#include "proto/journal.pb.h"
+
+namespace liqd::service {
+
+void fill_decision(proto::LiquidationDecision& d, const ExecCommand& c, const std::string& market);
+void fill_order(proto::NewOrder& o, const ExecCommand& c, const std::string& venue_symbol);
+// Journal-only commands (fund movement, breaker/margin change, admin action, ADL/backstop request).
+void fill_note(proto::JournalRecord& rec, const ExecCommand& c, const std::string& market);
+
+// Names journaled for AdminOp values ("pause", "resume", "pause_all", ...).
+const char* admin_action_name(AdminOp op);
+
+}  // namespace liqd::service
