@@ -1,0 +1,33 @@
+#pragma once
+// Start-up recovery: the journal (daemon/journal) read back into what the
+// service needs before it may act: the insurance fund's balance, the next
+// liquidation sequence (client order ids never repeat), the orders that were
+// sent and have not ended (the executor reconciles them with the venue before
+// anything new is sent), and the operator's pauses.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/money/fixed.hpp"
+#include "daemon/service/executor_stage.hpp"
+
+namespace liqd::service {
+
+struct RecoveredState {
+  std::optional<Quote> fund_balance;       // last balance_after; none: start balance applies
+  uint32_t next_liquidation_seq = 1;
+  uint64_t next_journal_seq = 1;
+  std::vector<RecoveredOrder> open_orders;
+  std::vector<std::string> paused_markets; // manual pauses in force
+  bool paused_all = false;
+  uint64_t records = 0;
+  uint64_t fills = 0;
+  bool torn_tail_dropped = false;
+  std::string error;                       // corruption: refuse to start
+};
+
+// `markets` maps journal market names to indexes (liqd symbols, as journaled).
+RecoveredState recover_state(const std::string& dir, const std::vector<std::string>& markets);
+
+}  // namespace liqd::service
