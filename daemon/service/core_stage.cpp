@@ -18,6 +18,22 @@ constexpr std::size_t kPendingCap = 1 << 14;      // commands held while the exe
 constexpr uint32_t kPriceBatch = 256, kAccountBatch = 4096, kRequestBatch = 16;
 constexpr int64_t kReplanEveryMs = 250;           // time alone (cooldowns) re-runs the planner this often
 constexpr uint32_t kIsoKey = 0x80000000u;         // liq-state key bit: an isolated unit
+
+bool same_risk(const MarketRisk& a, const MarketRisk& b) {
+  if (a.scale.price_dp != b.scale.price_dp || a.scale.qty_dp != b.scale.qty_dp || a.scale.quote_dp != b.scale.quote_dp ||
+      a.tick != b.tick || a.lot != b.lot || a.n_tiers != b.n_tiers || a.liquidation_fee != b.liquidation_fee ||
+      a.has_fillable != b.has_fillable || a.bankruptcy_adjustment != b.bankruptcy_adjustment ||
+      a.spread_to_mmr != b.spread_to_mmr)
+    return false;
+  for (int i = 0; i < a.n_tiers; ++i) {
+    const MarginTier &x = a.tiers[i], &y = b.tiers[i];
+    if (x.max_notional != y.max_notional || x.imr != y.imr || x.mmr != y.mmr || x.mm_deduction_w != y.mm_deduction_w ||
+        x.im_deduction_w != y.im_deduction_w)
+      return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 struct CoreStage::MarketState {
@@ -64,6 +80,12 @@ CoreStage::CoreStage(CoreStageConfig cfg, CoreRings rings, Snapshots& snaps, met
   cand_.reserve(1024);
   map_work_.assign(n, LiquidationMap{});
   stats_.n_markets = static_cast<uint8_t>(n);
+  for (uint32_t m : cfg_.paused_markets)
+    if (m < n) {
+      mk_[m]->breaker.manual_pause(0);
+      effects_[m] = mk_[m]->breaker.effects();
+    }
+  paused_all_ = cfg_.paused_all;
 }
 
 CoreStage::~CoreStage() = default;
@@ -209,7 +231,27 @@ void CoreStage::apply_risk(uint32_t m, const MarketRisk& r, NoteKind why) {
 void CoreStage::on_risk_change(const RiskCommand& rc) {
   if (rc.market >= mk_.size()) { ++stats_.rejected_events; return; }
   MarketState& ms = *mk_[rc.market];
-  if (rc.ramp_steps <= 1 || rc.risk.n_tiers != risk_[rc.market].n_tiers) {
+  if (same_risk(rc.risk, risk_[rc.market])) return;  // unchanged market (a reload re-sends every market)
+  bool ramp = rc.ramp_steps > 1 && rc.risk.n_tiers == risk_[rc.market].n_tiers;
+  if (ramp && rc.check_flags) {
+    // Would the change flag accounts at once? Then walk there in steps.
+    AdminRequest q;
+    q.market = rc.market;
+    q.risk = &rc.risk;
+    AdminReply r;
+    dry_run_reply(q, r);
+    ramp = r.would_flag > 0;
+    ExecCommand c;
+    c.kind = ExecKind::Journal;
+    c.note = NoteKind::Config;
+    c.market = rc.market;
+    c.qty = static_cast<int64_t>(r.would_flag);
+    c.delta = rc.risk.n_tiers > 0 ? rc.risk.tiers[0].mmr.v : 0;
+    c.ts_ms = now_ms_;
+    c.set_text(ramp ? "reload: ramped" : "reload: applied");
+    note(c);
+  }
+  if (!ramp) {
     ms.ramp_left = 0;
     apply_risk(rc.market, rc.risk, NoteKind::Config);
     return;

@@ -55,6 +55,8 @@ struct CoreStageConfig {
   uint32_t audit_budget = 64;      // accounts audited per idle turn
   uint32_t map_budget = 256;       // accounts per idle turn for the liquidation map
   Ratio map_bucket_width{500'000}; // 0.5 %
+  std::vector<uint32_t> paused_markets;  // manual pauses recovered from the journal
+  bool paused_all = false;
 };
 
 // A market-risk change from a reload (main thread -> core). ramp_steps > 1: the
@@ -64,6 +66,7 @@ struct RiskCommand {
   uint32_t market = 0;
   int ramp_steps = 1;
   int64_t ramp_step_ms = 60'000;
+  bool check_flags = false;  // ramp only when the change would flag accounts at once (reload)
   MarketRisk risk;
 };
 

@@ -1,0 +1,21 @@
+#pragma once
+// The daemon YAML turned into each stage's configuration: the core's markets
+// (risk, oracle quorum from each market's `oracles:`), policy tuning, and the
+// executor's markets and journal options. One place, so `liqd --config`, the
+// tests and `liqd replay` read the same numbers.
+#include "config/daemon_config.hpp"
+#include "daemon/service/core_stage.hpp"
+#include "daemon/service/executor_stage.hpp"
+
+namespace liqd::service {
+
+// A reload that would flag accounts at once is walked in this many steps, one
+// per this much event time.
+inline constexpr int kReloadRampSteps = 10;
+inline constexpr int64_t kReloadRampStepMs = 30'000;
+
+CoreStageConfig core_config_from(const config::Config& cfg);
+ExecutorConfig executor_config_from(const config::Config& cfg);
+policy::OracleConfig oracle_config_from(const config::MarketConfig& m);
+
+}  // namespace liqd::service
