@@ -24,8 +24,10 @@ Status AccountFeed::on_message(std::string_view bytes, int64_t local_ts_ns) {
   if (bytes.size() > (1u << 20)) return fail({FeedError::TooLarge, "message"});
   if (!ev_.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return fail({FeedError::Malformed, "message"});
   const uint64_t seq = ev_.seq();
+  const bool is_marker = ev_.body_case() == proto::AccountEvent::BODY_NOT_SET &&
+                         ev_.reason() == proto::AccountEvent::SNAPSHOT;
   const bool is_snapshot = ev_.body_case() == proto::AccountEvent::kSnapshot ||
-                           ev_.body_case() == proto::AccountEvent::kSnapshotDone;
+                           ev_.body_case() == proto::AccountEvent::kSnapshotDone || is_marker;
   if (state_ != State::Synced) {
     // Waiting for a resync: only snapshot events count; they restart the chain.
     if (!is_snapshot) {
@@ -33,7 +35,8 @@ Status AccountFeed::on_message(std::string_view bytes, int64_t local_ts_ns) {
       have_seq_ = false;
       return kOk;
     }
-    if (have_seq_ && seq != last_seq_ + 1 && state_ == State::Resyncing) {
+    // Inside a snapshot the seq stays (state as of seq S) or counts up by one.
+    if (have_seq_ && seq != last_seq_ + 1 && seq != last_seq_ && state_ == State::Resyncing) {
       // A gap inside the resync itself: start over.
       have_seq_ = false;
       return fail(gap(last_seq_ + 1, seq));
@@ -104,6 +107,11 @@ Status AccountFeed::apply(const proto::AccountEvent& ev) {
       sink_.on_account_in_sync(ev.seq());
       break;
     case proto::AccountEvent::BODY_NOT_SET:
+      if (ev.reason() == proto::AccountEvent::SNAPSHOT) {  // end-of-snapshot marker without a body
+        state_ = State::Synced;
+        sink_.on_account_in_sync(ev.seq());
+        break;
+      }
       return {FeedError::MissingField, "body"};
   }
   ++counters_.used;

@@ -7,6 +7,10 @@
 // `snapshot_done`, after which the stream is in sync again and continues.
 // Until the first snapshot_done after start-up the stream is not in sync either:
 // the daemon runs no liquidation until in_sync() (and books and prices are synced).
+// Snapshot events describe the state as of one seq, so consecutive snapshot events
+// may carry the same seq (liqd-sim sends every snapshot with seq S) or count up;
+// the end of a snapshot is `snapshot_done`, or an event without a body whose
+// reason is SNAPSHOT (liqd-sim's marker).
 // Parsing reuses one message object, so steady state does not allocate.
 #include <cstdint>
 #include <string_view>
@@ -52,6 +56,13 @@ class AccountFeed {
   AccountFeed(MarketTable& markets, AccountSink& sink) : markets_(markets), sink_(sink) {}
 
   Status on_message(std::string_view bytes, int64_t local_ts_ns = 0);
+  // A new connection: the venue starts it with a full snapshot (liqd-sim does on
+  // every connect), so forget the sequence and wait for that snapshot; in_sync()
+  // is false until it is done. Counters are kept.
+  void restart() {
+    state_ = State::AwaitingSnapshot;
+    have_seq_ = false;
+  }
   bool in_sync() const { return state_ == State::Synced; }
   uint64_t last_seq() const { return last_seq_; }
   const FeedCounters& counters() const { return counters_; }
