@@ -3,6 +3,9 @@
 #include "config/daemon_config.hpp"
 #include "config/summary.hpp"
 #include "daemon/commands/commands.hpp"
+#include "daemon/service/service.hpp"
+
+#include <spdlog/spdlog.h>
 #include "daemon/version.hpp"
 
 namespace liqd::cmd {
@@ -35,8 +38,18 @@ int run_top_level(const TopLevel& opts) {
     return 2;
   }
   if (opts.check_config) return check_config(opts.config);
-  std::fprintf(stderr, "liqd: the service is not built yet (issue 8); try --check-config or a subcommand\n");
-  return 1;
+  config::Diagnostics diag;
+  std::optional<config::Config> cfg = config::load_config(opts.config, diag);
+  if (!cfg) {
+    for (const config::ConfigError& e : diag.errors()) std::fprintf(stderr, "%s\n", e.str().c_str());
+    std::fprintf(stderr, "liqd: %zu error%s in %s; not starting\n", diag.size(), diag.size() == 1 ? "" : "s", opts.config.c_str());
+    return 1;
+  }
+  spdlog::set_level(spdlog::level::from_str(cfg->daemon.logging.level));
+  spdlog::set_pattern(cfg->daemon.logging.format == "json"
+                          ? R"({"ts":"%Y-%m-%dT%H:%M:%S.%fZ","level":"%l","msg":"%v"})"
+                          : "%Y-%m-%d %H:%M:%S.%f %l %v");
+  return service::run_service(*cfg, opts.config, service::ServiceOptions{});
 }
 
 }  // namespace liqd::cmd

@@ -14,7 +14,8 @@ struct HttpFront::Impl {
   std::unique_ptr<http::Server> admin, metrics;
 
   http::Response on_admin(const http::Request& req, const std::string&) {
-    if (!admin::bearer_matches(std::string_view(req[bhttp::field::authorization]), cfg.token))
+    const auto auth = req[bhttp::field::authorization];
+    if (!admin::bearer_matches(std::string_view(auth.data(), auth.size()), cfg.token))
       return http::make_response(req, bhttp::status::unauthorized, R"({"error":"missing or wrong bearer token"})");
     const std::string_view target(req.target().data(), req.target().size());
     if (target == "/healthz") return http::make_response(req, bhttp::status::ok, R"({"status":"ok"})");

@@ -338,7 +338,7 @@ int run_service(const config::Config& cfg, const std::string& config_path, const
       s.in_sync = f->conn->in_sync();
       const feeds::FeedCounters fc = f->conn->feed_counters();
       s.messages = f->conn->transport().messages.load(std::memory_order_relaxed);
-      s.errors = fc.errors();
+      s.errors = fc.errors_total;
       s.gaps = fc.gaps;
       s.resyncs = f->conn->counters().resync_requests.load(std::memory_order_relaxed);
       s.reconnects = f->conn->transport().reconnects.load(std::memory_order_relaxed);
@@ -416,7 +416,18 @@ int run_service(const config::Config& cfg, const std::string& config_path, const
   in->stop_exec.store(true, std::memory_order_release);
   in->exec_thread.join();
   in->stop_feeds.store(true, std::memory_order_release);
-  for (auto& f : in->feeds) f->conn->stop();
+  for (auto& f : in->feeds) {
+    const feeds::FeedCounters fc = f->conn->feed_counters();
+    spdlog::info("feed {}: {} messages, {} used, {} errors, {} gaps, {} resyncs; {} prices, {} unrouted, {} ring full",
+                 feeds::venue_name(f->conn->venue()), fc.messages, fc.used, fc.errors_total, fc.gaps, fc.resyncs,
+                 f->bridge->counters().prices.load(), f->bridge->counters().unrouted.load(),
+                 f->bridge->counters().ring_full.load());
+    for (int k = 0; k < feeds::kFeedErrorCount; ++k)
+      if (fc.errors[static_cast<std::size_t>(k)] > 0)
+        spdlog::info("feed {}: {} x {}", feeds::venue_name(f->conn->venue()), fc.errors[static_cast<std::size_t>(k)],
+                     feeds::to_string(static_cast<feeds::FeedError>(k)));
+    f->conn->stop();
+  }
   in->account_conn->stop();
   in->stop_core.store(true, std::memory_order_release);
   in->core_thread.join();
