@@ -18,6 +18,8 @@
 #include <thread>
 #include <vector>
 
+#include "tests/feeds/wait_until.hpp"
+
 extern char** environ;
 
 namespace liqd::feeds::test {
@@ -107,16 +109,5 @@ class SimProcess {
   int out_fd_ = -1;
   std::string ready_;
 };
-
-// Waits (bounded) until pred() holds; polls every 5 ms.
-template <class Pred>
-bool wait_until(Pred pred, int timeout_ms = 20000) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() > deadline) return pred();
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return true;
-}
 
 }  // namespace liqd::feeds::test
