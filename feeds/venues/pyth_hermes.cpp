@@ -54,6 +54,20 @@ Status PythHermesFeed::handle(od::document& doc) {
   auto perr = root.find_field_unordered("parsed").get_array().get(parsed);
   if (perr == simdjson::SUCCESS) return on_feeds(parsed);
   if (perr != simdjson::NO_SUCH_FIELD) return json_status(perr, "parsed");
+  // Hermes WebSocket (https://docs.pyth.network/price-feeds/api-instances-and-providers/hermes):
+  // {"type":"price_update","price_feed":{...}} and {"type":"response","status":"success"|"error",...}.
+  od::object feed;
+  auto ferr = root.find_field_unordered("price_feed").get_object().get(feed);
+  if (ferr == simdjson::SUCCESS) return on_feed(feed);
+  if (ferr != simdjson::NO_SUCH_FIELD) return json_status(ferr, "price_feed");
+  std::string_view type;
+  auto terr = root.find_field_unordered("type").get_string().get(type);
+  if (terr == simdjson::SUCCESS && type == "response") {
+    std::string_view status;
+    if (root.find_field_unordered("status").get_string().get(status) == simdjson::SUCCESS && status == "error")
+      return {FeedError::VenueError, "status"};
+    return kOk;  // subscription ack
+  }
   if (auto e = root.reset().error()) return json_status(e, "root");
   return on_feed(root);
 }
