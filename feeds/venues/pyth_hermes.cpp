@@ -105,12 +105,16 @@ Status PythHermesFeed::on_feed(od::object& o) {
   PriceUpdate out[2];
   for (int k = 0; k < 2; ++k) {
     if (!have[k]) continue;
-    if (st = to_scale(raw[k].price, raw[k].expo, dp, out[k].price, where[k]); !st.ok()) return st;
-    if (st = to_scale(raw[k].conf, raw[k].expo, dp, out[k].conf, where[k]); !st.ok()) return st;
+    // Pyth publishes more decimals than most markets' ticks (expo −8): keep them
+    // (the event carries its dp) so the conversion stays exact; the consumer
+    // rounds to its market when it needs to.
+    const int kdp = raw[k].expo < 0 && -raw[k].expo > dp && -raw[k].expo <= 18 ? static_cast<int>(-raw[k].expo) : dp;
+    if (st = to_scale(raw[k].price, raw[k].expo, kdp, out[k].price, where[k]); !st.ok()) return st;
+    if (st = to_scale(raw[k].conf, raw[k].expo, kdp, out[k].conf, where[k]); !st.ok()) return st;
     const int64_t ts = raw[k].publish_time > static_cast<uint64_t>(INT64_MAX / 1'000'000'000)
                            ? INT64_MAX : static_cast<int64_t>(raw[k].publish_time) * 1'000'000'000;
     out[k].h = header(m, ts);
-    out[k].dp = static_cast<int8_t>(dp);
+    out[k].dp = static_cast<int8_t>(kdp);
     out[k].has_conf = true;
     out[k].source = k == 0 ? PriceSource::Oracle : PriceSource::OracleEma;
   }

@@ -167,13 +167,19 @@ TEST(Pyth, DocsExampleExact) {
   EXPECT_EQ(markets.info(sink.prices[0].h.market).symbol(), "ff61491a931112ddf1bd8147cd1b641375f79f5825126d665480874634fd0ace");
 }
 
-TEST(Pyth, ExponentFinerThanTheScaleIsAnError) {
+TEST(Pyth, ExponentFinerThanTheScaleKeepsThePublishedDecimals) {
+  // Pyth publishes 8 decimals (expo -8); a market with a 4-decimal tick must not
+  // lose them in the parser: the event carries dp 8 and the exact mantissa
+  // (Hermes docs example: ETH/USD 1841.36023127 ± 1.77166324).
   MarketTable markets(8);
   markets.set_default_scale(sc(4, 0));
   RecordingSink sink;
   PythHermesFeed feed(markets, sink, FeedOptions{});
   Status st = feed.on_message(read_file("pyth/hermes_api_latest_price_feeds_ETHUSD_docs_example_2023-08-15.json"));
-  EXPECT_EQ(st.code, FeedError::TooPrecise);
-  EXPECT_EQ(feed.counters().errors_of(FeedError::TooPrecise), 1u);
-  EXPECT_TRUE(sink.prices.empty());
+  ASSERT_TRUE(st.ok());
+  ASSERT_EQ(sink.prices.size(), 2u);
+  EXPECT_EQ(sink.prices[0].dp, 8);
+  EXPECT_EQ(sink.prices[0].price, 184136023127);
+  EXPECT_EQ(sink.prices[0].conf, 177166324);
+  EXPECT_EQ(sink.prices[1].price, 184100641000);
 }
