@@ -136,10 +136,12 @@ uint32_t CoreStage::turn() {
 
 // ---- prices ---------------------------------------------------------------
 
-void CoreStage::on_price(const PriceInput& p) {
+void CoreStage::on_price(const PriceInput& in) {
   ++stats_.price_inputs;
-  if (p.market >= mk_.size()) { ++stats_.rejected_events; return; }
-  MarketState& ms = *mk_[p.market];
+  if (in.market >= mk_.size()) { ++stats_.rejected_events; return; }
+  MarketState& ms = *mk_[in.market];
+  PriceInput p = in;
+  if (p.publish_ms == 0) p.publish_ms = now_ms_;
   if (p.publish_ms > now_ms_) now_ms_ = p.publish_ms;
   switch (p.kind) {
     case PriceKind::Oracle:

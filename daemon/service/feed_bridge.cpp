@@ -35,7 +35,7 @@ void PriceBridge::on_price(const feeds::PriceUpdate& p) {
     in.kind = PriceKind::Oracle;
     in.price = rescale_decimal(p.price, p.dp, r.price_dp);
     in.conf = p.has_conf ? rescale_decimal(p.conf, p.dp, r.price_dp) : 0;
-    in.publish_ms = (p.h.exch_ts_ns != 0 ? p.h.exch_ts_ns : p.h.local_ts_ns) / 1'000'000;
+    in.publish_ms = p.h.exch_ts_ns / 1'000'000;
     in.recv_wall_ns = p.h.local_ts_ns != 0 ? p.h.local_ts_ns : wall_clock_ns();
     push(in);
     routed = true;
@@ -58,7 +58,7 @@ void PriceBridge::on_book(const feeds::BookUpdated& b, const feeds::L2Book& book
   in.kind = PriceKind::BookMid;
   in.price = rescale_decimal(book.best(feeds::kBid).price, r->feed_price_dp, r->price_dp);
   in.conf = rescale_decimal(book.best(feeds::kAsk).price, r->feed_price_dp, r->price_dp);
-  in.publish_ms = (b.h.exch_ts_ns != 0 ? b.h.exch_ts_ns : b.h.local_ts_ns) / 1'000'000;
+  in.publish_ms = b.h.exch_ts_ns / 1'000'000;
   in.recv_wall_ns = b.h.local_ts_ns != 0 ? b.h.local_ts_ns : wall_clock_ns();
   push(in);
 }
@@ -71,7 +71,7 @@ void PriceBridge::on_trade(const feeds::Trade& t) {
   in.market = r->market;
   in.kind = PriceKind::Trade;
   in.price = rescale_decimal(t.price, r->feed_price_dp, r->price_dp);
-  in.publish_ms = (t.h.exch_ts_ns != 0 ? t.h.exch_ts_ns : t.h.local_ts_ns) / 1'000'000;
+  in.publish_ms = t.h.exch_ts_ns / 1'000'000;
   in.recv_wall_ns = t.h.local_ts_ns != 0 ? t.h.local_ts_ns : wall_clock_ns();
   push(in);
 }

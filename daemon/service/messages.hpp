@@ -42,7 +42,9 @@ struct PriceInput {
   PriceKind kind = PriceKind::Oracle;
   int64_t price = 0;        // market price units (converted exactly by the feed thread)
   int64_t conf = 0;         // confidence, price units (Pyth), 0 if none
-  int64_t publish_ms = 0;   // the source's own time
+  int64_t publish_ms = 0;   // the source's own time; 0 when it sends none (Hyperliquid allMids):
+                            // the core then uses its current event time (never this machine's clock,
+                            // which would run ahead of a replayed venue's)
   int64_t recv_wall_ns = 0; // wall clock at receipt (tick-to-decision latency only)
 };
 

@@ -434,6 +434,17 @@ int run_service(const config::Config& cfg, const std::string& config_path, const
   in->http->stop();
   ExecStats es;
   in->snaps.exec.try_load(es);
+  CoreStats cs;
+  in->snaps.core.try_load(cs);
+  for (uint32_t m = 0; m < cs.n_markets; ++m) {
+    const MarketSnapshot& ms = cs.markets[m];
+    spdlog::info("market {}: mark {} index {} book mid {} mode {} oracle {} sources [{}, {}, {}] dropped [{}, {}, {}]",
+                 cfg.markets[m].symbol, ms.mark, ms.index, ms.book_mid, ms.mode, ms.oracle_stale ? "STALE" : "ok",
+                 ms.source_price[0], ms.source_price[1], ms.source_price[2], ms.source_dropped[0], ms.source_dropped[1],
+                 ms.source_dropped[2]);
+  }
+  spdlog::info("core: {} accounts, {} flagged now, {} flagged in total, fund {}, fees {}, paid {}, index missed {}",
+               cs.accounts, cs.flagged, cs.flagged_total, cs.fund_balance, cs.fees_to_fund, cs.fund_paid, cs.index_missed);
   spdlog::info("stopped: {} orders sent, {} fills, {} open at exit, journal flushed", es.orders_sent, es.fills, es.open_orders);
   return 0;
 }

@@ -1,5 +1,7 @@
 #include "executors/adapters/order_entry/proto_tcp_adapter.hpp"
 
+#include <memory>
+
 namespace liqd::exec {
 
 namespace asio = boost::asio;
@@ -15,7 +17,9 @@ void ProtoTcpAdapter::connect() {
   connecting_ = true;
   decoder_ = order_entry::FrameDecoder{};
   sock_ = tcp::socket(io_);
-  sock_.async_connect(tcp::endpoint(addr, port_), [this](const boost::system::error_code& e) {
+  const uint64_t g = ++gen_;
+  sock_.async_connect(tcp::endpoint(addr, port_), [this, g](const boost::system::error_code& e) {
+    if (g != gen_) return;
     connecting_ = false;
     if (e) return;
     sock_.set_option(tcp::no_delay(true));
@@ -34,6 +38,7 @@ void ProtoTcpAdapter::drop() {
   sock_.close(ec);
   outq_.clear();
   writing_ = false;
+  ++gen_;  // every handler still queued for this socket is now stale
 }
 
 void ProtoTcpAdapter::send(const proto::OrderEntryMessage& m) {
@@ -49,16 +54,24 @@ void ProtoTcpAdapter::send(const proto::OrderEntryMessage& m) {
 void ProtoTcpAdapter::start_write() {
   if (writing_ || outq_.empty() || !connected_) return;
   writing_ = true;
-  asio::async_write(sock_, asio::buffer(outq_.front()), [this](const boost::system::error_code& e, size_t) {
+  // The handler owns the bytes in flight: drop() may clear the queue (and a new
+  // connection start) before a write on the old socket completes. Handlers of an
+  // older connection (gen) do nothing.
+  auto bytes = std::make_shared<std::string>(std::move(outq_.front()));
+  outq_.pop_front();
+  const uint64_t g = gen_;
+  asio::async_write(sock_, asio::buffer(*bytes), [this, g, bytes](const boost::system::error_code& e, size_t) {
+    if (g != gen_) return;
     writing_ = false;
     if (e) { drop(); return; }
-    outq_.pop_front();
     start_write();
   });
 }
 
 void ProtoTcpAdapter::start_read() {
-  sock_.async_read_some(asio::buffer(rbuf_), [this](const boost::system::error_code& e, size_t n) {
+  const uint64_t g = gen_;
+  sock_.async_read_some(asio::buffer(rbuf_), [this, g](const boost::system::error_code& e, size_t n) {
+    if (g != gen_) return;
     if (e) { drop(); return; }
     decoder_.feed(rbuf_.data(), n);
     std::string frame;

@@ -48,6 +48,7 @@ class ProtoTcpAdapter final : public VenueAdapter {
   std::string market_;
   bool connected_ = false;
   bool connecting_ = false;
+  uint64_t gen_ = 0;  // connection generation: handlers of an older one are ignored
   bool writing_ = false;
   std::deque<std::string> outq_;
   std::string pending_;            // frames queued before the connection is up
