@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/bench_route_baseline.hpp"
 #include "bench/benches.hpp"
 #include "executors/router/depth_snapshot.hpp"
 #include "executors/router/router.hpp"
@@ -122,32 +123,58 @@ int run_route(int argc, char** argv) {
 
   const double fracs[] = {0.001, 0.005, 0.01, 0.02, 0.05, 0.10, 0.20};
   Router router;
+  route_baseline::Router baseline;
   RoutePlan plan;
-  std::string rows_json, rows_md;
-  std::vector<double> all_ns;
+  std::string rows_json, rows_md, rows_lat;
+  std::vector<double> all_ns, all_ns_base;
   for (double f : fracs) {
     RouteOrder o;
     o.side = Side::Sell;
     o.qty = Qty((static_cast<int64_t>(static_cast<double>(depth_total) * f) / 100'000) * 100'000);
     o.limit = Price(1);  // no price bound: compare pure book walking
-    // latency
-    std::vector<double> ns;
+    // Latency, the router against the baseline (the router before this branch's
+    // work, bench_route_baseline.cpp), alternating blocks of 250 decisions so both
+    // see the same machine conditions. Wall time per decision; thread CPU time per block.
+    std::vector<double> ns, ns_base;
     ns.reserve(static_cast<size_t>(iters));
-    // Thread CPU time over the batch: on a shared machine the wall-clock
-    // percentiles include time the thread was preempted; this does not.
-    timespec c0{}, c1{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
-    for (int k = 0; k < iters; ++k) {
-      auto t0 = std::chrono::steady_clock::now();
-      RouteError e = router.route(o, venues, plan);
-      auto t1 = std::chrono::steady_clock::now();
-      if (e != RouteError::Ok) { std::fprintf(stderr, "route error %s\n", to_string(e)); return 1; }
-      ns.push_back(static_cast<double>(std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count()));
+    ns_base.reserve(static_cast<size_t>(iters));
+    double cpu_total = 0, cpu_total_base = 0;
+    auto thread_ns = [] {
+      timespec t{};
+      clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+      return static_cast<double>(t.tv_sec) * 1e9 + static_cast<double>(t.tv_nsec);
+    };
+    for (int done = 0; done < iters; done += 250) {
+      const int n = std::min(250, iters - done);
+      for (int pass = 0; pass < 2; ++pass) {
+        const bool base = pass == 1;
+        auto& out_ns = base ? ns_base : ns;
+        const double c0 = thread_ns();
+        for (int k = 0; k < n; ++k) {
+          auto t0 = std::chrono::steady_clock::now();
+          RouteError e = base ? baseline.route(o, venues, plan) : router.route(o, venues, plan);
+          auto t1 = std::chrono::steady_clock::now();
+          if (e != RouteError::Ok) { std::fprintf(stderr, "route error %s\n", to_string(e)); return 1; }
+          out_ns.push_back(static_cast<double>(std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count()));
+        }
+        (base ? cpu_total_base : cpu_total) += thread_ns() - c0;
+      }
     }
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
-    const double cpu_ns = (static_cast<double>(c1.tv_sec - c0.tv_sec) * 1e9 + static_cast<double>(c1.tv_nsec - c0.tv_nsec)) / iters;
+    const double cpu_ns = cpu_total / iters, cpu_ns_base = cpu_total_base / iters;
     all_ns.insert(all_ns.end(), ns.begin(), ns.end());
+    all_ns_base.insert(all_ns_base.end(), ns_base.begin(), ns_base.end());
     double p50 = pct(ns, 0.50), p99 = pct(ns, 0.99);
+    double p50_base = pct(ns_base, 0.50), p99_base = pct(ns_base, 0.99);
+    // Same decision as the baseline: the speed-up must not change a single unit.
+    {
+      RoutePlan a, b;
+      router.route(o, venues, a);
+      baseline.route(o, venues, b);
+      if (a.objective != b.objective || a.filled != b.filled || a.n_children != b.n_children) {
+        std::fprintf(stderr, "liqd-bench route: router and baseline disagree at %.1f%% of depth\n", f * 100);
+        return 1;
+      }
+    }
     router.route(o, venues, plan);
     Outcome best = evaluate(plan, o, mid);
     bool exact = plan.exact;
@@ -171,21 +198,26 @@ int run_route(int argc, char** argv) {
     std::snprintf(buf, sizeof buf,
                   "%s    {\"fraction_of_depth\": %.3f, \"qty\": %.3f, \"router\": {\"fill_pct\": %.2f, \"slippage_bps\": %.3f, \"children\": %d, \"levels_walked\": %d, \"exact\": %s},"
                   " \"deepest_venue\": {\"fill_pct\": %.2f, \"slippage_bps\": %.3f}, \"own_book\": {\"fill_pct\": %.2f, \"slippage_bps\": %.3f},"
-                  " \"latency_ns\": {\"p50\": %.0f, \"p99\": %.0f, \"cpu_mean\": %.0f}}",
+                  " \"latency_ns\": {\"p50\": %.0f, \"p99\": %.0f, \"cpu_mean\": %.0f}, \"baseline_latency_ns\": {\"p50\": %.0f, \"p99\": %.0f, \"cpu_mean\": %.0f}}",
                   rows_json.empty() ? "" : ",\n", f, static_cast<double>(o.qty.v) / 1e8, best.fill_pct, best.slip_bps, children,
-                  walked, exact ? "true" : "false", deep.fill_pct, deep.slip_bps, own.fill_pct, own.slip_bps, p50, p99, cpu_ns);
+                  walked, exact ? "true" : "false", deep.fill_pct, deep.slip_bps, own.fill_pct, own.slip_bps, p50, p99, cpu_ns, p50_base, p99_base, cpu_ns_base);
     rows_json += buf;
-    std::snprintf(buf, sizeof buf, "| %.1f %% | %.1f | %.2f (%d venues) | %.2f | %.2f%s | %.2f | %.2f%s | %d | %.0f / %.0f | %.0f |\n", f * 100,
+    std::snprintf(buf, sizeof buf, "| %.1f %% | %.1f | %.2f (%d venues) | %.2f | %.2f%s | %.2f | %.2f%s |\n", f * 100,
                   static_cast<double>(o.qty.v) / 1e8, best.slip_bps, children, deep.slip_bps - best.slip_bps,
                   deep.slip_bps, deep.fill_pct < 99.999 ? " (partial fill)" : "", own.slip_bps - best.slip_bps, own.slip_bps,
-                  own.fill_pct < 99.999 ? " (partial fill)" : "", walked, p50, p99, cpu_ns);
+                  own.fill_pct < 99.999 ? " (partial fill)" : "");
     rows_md += buf;
-    std::printf("size %5.1f%% qty %10.1f: walked %5d levels (%u steps), router %7.2f bps (%d venues, fill %.1f%%)  deepest %7.2f bps (fill %.1f%%)  own %7.2f bps (fill %.1f%%)  p50 %.0f ns p99 %.0f ns cpu %.0f ns\n",
+    std::snprintf(buf, sizeof buf, "| %.1f %% | %d | %u | %.0f / %.0f | %.0f / %.0f | %.2f | %.0f | %.0f | %.2f |\n", f * 100, walked,
+                  plan.steps, p50, p99, p50_base, p99_base, p99_base / p99, cpu_ns, cpu_ns_base, cpu_ns_base / cpu_ns);
+    rows_lat += buf;
+    std::printf("size %5.1f%% qty %10.1f: walked %5d levels (%u steps), router %7.2f bps (%d venues, fill %.1f%%)  deepest %7.2f bps (fill %.1f%%)  own %7.2f bps (fill %.1f%%)  p50 %.0f ns p99 %.0f ns cpu %.0f ns | baseline p50 %.0f p99 %.0f cpu %.0f\n",
                 f * 100, static_cast<double>(o.qty.v) / 1e8, walked, plan.steps, best.slip_bps, children, best.fill_pct, deep.slip_bps, deep.fill_pct,
-                own.slip_bps, own.fill_pct, p50, p99, cpu_ns);
+                own.slip_bps, own.fill_pct, p50, p99, cpu_ns, p50_base, p99_base, cpu_ns_base);
   }
   double p50 = pct(all_ns, 0.50), p99 = pct(all_ns, 0.99), pmax = *std::max_element(all_ns.begin(), all_ns.end());
-  std::printf("all sizes: p50 %.0f ns, p99 %.0f ns, max %.0f ns over %zu decisions\n", p50, p99, pmax, all_ns.size());
+  double p50_base = pct(all_ns_base, 0.50), p99_base = pct(all_ns_base, 0.99);
+  std::printf("all sizes: p50 %.0f ns, p99 %.0f ns, max %.0f ns over %zu decisions; baseline p50 %.0f ns, p99 %.0f ns\n", p50, p99,
+              pmax, all_ns.size(), p50_base, p99_base);
 
   // timestamp
   char date[64];
@@ -207,26 +239,32 @@ int run_route(int argc, char** argv) {
                      std::to_string(iters) + "\",\n  \"mid\": 100,\n  \"venues\": [\n" + venues_json + "\n  ],\n  \"latency_all_sizes_ns\": {\"p50\": " +
                      std::to_string(static_cast<long>(p50)) + ", \"p99\": " + std::to_string(static_cast<long>(p99)) +
                      ", \"max\": " + std::to_string(static_cast<long>(pmax)) + ", \"decisions\": " + std::to_string(all_ns.size()) +
-                     ", \"goal_p99\": 5000},\n  \"sizes\": [\n" + rows_json + "\n  ]\n}\n";
+                     ", \"goal_p99\": 5000},\n  \"baseline_latency_all_sizes_ns\": {\"p50\": " +
+                     std::to_string(static_cast<long>(p50_base)) + ", \"p99\": " + std::to_string(static_cast<long>(p99_base)) + "},\n  \"sizes\": [\n" + rows_json + "\n  ]\n}\n";
   std::ofstream(out_dir + "/route.json") << json;
-  char head[1024];
+  char head[2048];
   std::snprintf(head, sizeof head,
                 "# liqd-bench route\n\nCommand: `liqd-bench route --iters %d` (release preset, -O2), %s.\n\n"
                 "## Decision time (5 venues x 1000 levels, sell, no price bound)\n\n"
-                "All sizes together: p50 %.0f ns, p99 %.0f ns, max %.0f ns over %zu decisions (goal: p99 <= 5000 ns).\n"
+                "All sizes together: p50 %.0f ns, p99 %.0f ns, max %.0f ns over %zu decisions (goal: p99 <= 5000 ns); "
+                "baseline (the router before this branch, same run): p50 %.0f ns, p99 %.0f ns.\n"
                 "Timed with steady_clock around each `Router::route` call on a shared 2-core machine (other builds running), "
-                "so wall-clock percentiles include preemption; \"mean CPU ns\" is the thread CPU time of the batch divided by "
-                "the number of decisions. The decision walks levels one run at a time, so its time grows with the number of "
-                "levels it consumes (column \"levels walked\"), not with the 5000 levels present.\n\n",
-                iters, date, p50, p99, pmax, all_ns.size());
-  std::string md = std::string(head) +
-                   "## Venues (real Binance USD-M snapshots of 2021-04-05, rescaled to mid 100)\n\n"
+                "so wall-clock percentiles include preemption; \"mean CPU ns\" is the thread CPU time of a block divided by "
+                "its decisions. Router and baseline alternate in blocks of 250 decisions, and their plans are checked equal. "
+                "The decision walks levels one run at a time, so its time grows with the number of "
+                "levels it consumes (column \"levels walked\"), not with the 5000 levels present; \"switches\" counts the "
+                "times the best venue changed.\n\n"
+                "| size | levels walked | switches | router p50 / p99 ns | baseline p50 / p99 ns | p99 baseline / router | router mean CPU ns | baseline mean CPU ns | CPU baseline / router |\n"
+                "|---|---|---|---|---|---|---|---|---|\n",
+                iters, date, p50, p99, pmax, all_ns.size(), p50_base, p99_base);
+  std::string md = std::string(head) + rows_lat +
+                   "\n## Venues (real Binance USD-M snapshots of 2021-04-05, rescaled to mid 100)\n\n"
                    "| book | role | bid levels | taker fee | bid notional | within 1 % of mid |\n|---|---|---|---|---|---|\n" + venues_md +
                    "\n## Slippage against the mid, net of fees (bps), sell orders\n\n"
                    "Size is a fraction of the consolidated visible bid depth. \"saved\" = baseline minus router, in bps of notional; "
                    "a baseline that cannot fill the order is marked (its bps are over what it filled).\n\n"
-                   "| size | qty | router bps | saved vs deepest | deepest venue bps | saved vs own book | own book bps | levels walked | decision p50 / p99 ns (wall) | mean CPU ns |\n"
-                   "|---|---|---|---|---|---|---|---|---|---|\n" + rows_md;
+                   "| size | qty | router bps | saved vs deepest | deepest venue bps | saved vs own book | own book bps |\n"
+                   "|---|---|---|---|---|---|---|\n" + rows_md;
   std::ofstream(out_dir + "/route.md") << md;
   std::printf("wrote %s/route.json and route.md\n", out_dir.c_str());
   return 0;

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio.hpp>
+#include <algorithm>
 #include <chrono>
 #include <deque>
 #include <functional>
@@ -11,7 +12,6 @@
 #include <string>
 #include <vector>
 
-#include "executors/adapters/order_entry/framing.hpp"
 #include "executors/adapters/order_entry/proto_tcp_adapter.hpp"
 #include "executors/orders/order_tracker.hpp"
 
@@ -21,25 +21,63 @@ namespace {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
-TEST(Framing, SplitAndJoinedFrames) {
+// proto/framing.hpp, the framing the simulator's venue speaks too.
+TEST(Framing, LittleEndianLengthThenPayload) {
   std::string wire;
-  order_entry::append_frame(wire, "hello");
-  order_entry::append_frame(wire, std::string(300, 'x'));
-  order_entry::FrameDecoder d;
-  std::string f;
-  std::vector<std::string> got;
-  for (char c : wire) {   // one byte at a time
-    d.feed(&c, 1);
-    while (d.next(f)) got.push_back(f);
+  proto_framing::append_frame(wire, "hello");
+  proto_framing::append_frame(wire, std::string(300, 'x'));
+  ASSERT_EQ(wire.size(), 4u + 5u + 4u + 300u);
+  EXPECT_EQ(wire.substr(0, 4), std::string("\x05\x00\x00\x00", 4));
+  EXPECT_EQ(wire.substr(9, 4), std::string("\x2c\x01\x00\x00", 4));   // 300 = 0x012c
+}
+
+TEST(Framing, DecoderTakesFramesFromBytesInAnyPieces) {
+  std::string wire;
+  proto_framing::append_frame(wire, "hello");
+  proto_framing::append_frame(wire, "");   // an empty message is a legal frame
+  proto_framing::append_frame(wire, std::string(300, 'x'));
+  // One byte at a time, and all at once: the same three frames.
+  for (size_t piece : {size_t{1}, wire.size()}) {
+    proto_framing::FrameDecoder d;
+    std::string_view f;
+    std::vector<std::string> got;
+    for (size_t off = 0; off < wire.size(); off += piece) {
+      d.feed(wire.data() + off, std::min(piece, wire.size() - off));
+      while (d.next(f) == proto_framing::FrameStatus::Complete) got.emplace_back(f);
+    }
+    ASSERT_EQ(got.size(), 3u) << piece;
+    EXPECT_EQ(got[0], "hello");
+    EXPECT_EQ(got[1], "");
+    EXPECT_EQ(got[2], std::string(300, 'x'));
+    EXPECT_EQ(d.buffered(), 0u);
+    EXPECT_FALSE(d.failed());
   }
-  ASSERT_EQ(got.size(), 2u);
-  EXPECT_EQ(got[0], "hello");
-  EXPECT_EQ(got[1].size(), 300u);
-  order_entry::FrameDecoder bad;
-  const char huge[4] = {'\x7f', '\x00', '\x00', '\x00'};
-  bad.feed(huge, 4);
-  EXPECT_FALSE(bad.next(f));
+}
+
+TEST(Framing, OversizedLengthFailsForGood) {
+  proto_framing::FrameDecoder bad(ProtoTcpAdapter::kMaxFrame);
+  std::string wire;
+  const uint32_t n = ProtoTcpAdapter::kMaxFrame + 1;
+  for (int i = 0; i < 4; ++i) wire.push_back(static_cast<char>((n >> (8 * i)) & 0xff));
+  std::string_view f;
+  bad.feed(wire.data(), wire.size());
+  EXPECT_EQ(bad.next(f), proto_framing::FrameStatus::TooLarge);
   EXPECT_TRUE(bad.failed());
+  std::string good;
+  proto_framing::append_frame(good, "ok");
+  bad.feed(good.data(), good.size());   // the stream cannot be resynchronised
+  EXPECT_EQ(bad.next(f), proto_framing::FrameStatus::TooLarge);
+  bad.reset();
+  bad.feed(good.data(), good.size());
+  ASSERT_EQ(bad.next(f), proto_framing::FrameStatus::Complete);
+  EXPECT_EQ(f, "ok");
+  // Exactly the limit is accepted (it waits for the payload).
+  proto_framing::FrameDecoder at_limit(ProtoTcpAdapter::kMaxFrame);
+  const uint32_t m = ProtoTcpAdapter::kMaxFrame;
+  std::string hdr;
+  for (int i = 0; i < 4; ++i) hdr.push_back(static_cast<char>((m >> (8 * i)) & 0xff));
+  at_limit.feed(hdr.data(), hdr.size());
+  EXPECT_EQ(at_limit.next(f), proto_framing::FrameStatus::NeedMore);
 }
 
 // A minimal venue: fills every new order in two fills (the first one sent twice),
@@ -64,7 +102,7 @@ class LoopbackVenue {
     *m.mutable_update() = u;
     std::string payload, frame;
     m.SerializeToString(&payload);
-    order_entry::append_frame(frame, payload);
+    proto_framing::append_frame(frame, payload);
     send_raw(frame);
   }
   void on_message(const proto::OrderEntryMessage& m) {
@@ -109,10 +147,10 @@ class LoopbackVenue {
     sock_.async_read_some(asio::buffer(buf_), [this](const boost::system::error_code& e, size_t n) {
       if (e) return;
       dec_.feed(buf_, n);
-      std::string f;
-      while (dec_.next(f)) {
+      std::string_view f;
+      while (dec_.next(f) == proto_framing::FrameStatus::Complete) {
         proto::OrderEntryMessage m;
-        if (m.ParseFromString(f)) on_message(m);
+        if (m.ParseFromArray(f.data(), static_cast<int>(f.size()))) on_message(m);
       }
       read();
     });
@@ -131,7 +169,7 @@ class LoopbackVenue {
   tcp::acceptor acc_;
   tcp::socket sock_;
   char buf_[4096];
-  order_entry::FrameDecoder dec_;
+  proto_framing::FrameDecoder dec_;
   std::deque<std::string> out_;
   bool writing_ = false;
   uint64_t next_fill_ = 100;

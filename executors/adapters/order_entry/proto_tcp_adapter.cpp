@@ -15,7 +15,7 @@ void ProtoTcpAdapter::connect() {
   auto addr = asio::ip::make_address(host_, ec);
   if (ec || connecting_ || connected_) return;
   connecting_ = true;
-  decoder_ = order_entry::FrameDecoder{};
+  decoder_.reset();
   sock_ = tcp::socket(io_);
   const uint64_t g = ++gen_;
   sock_.async_connect(tcp::endpoint(addr, port_), [this, g](const boost::system::error_code& e) {
@@ -45,7 +45,7 @@ void ProtoTcpAdapter::send(const proto::OrderEntryMessage& m) {
   std::string payload;
   m.SerializeToString(&payload);
   std::string frame;
-  order_entry::append_frame(frame, payload);
+  proto_framing::append_frame(frame, payload);
   if (!connected_) { pending_ += frame; return; }   // sent once connected (tracker blocks new orders while unknown)
   outq_.push_back(std::move(frame));
   start_write();
@@ -74,10 +74,10 @@ void ProtoTcpAdapter::start_read() {
     if (g != gen_) return;
     if (e) { drop(); return; }
     decoder_.feed(rbuf_.data(), n);
-    std::string frame;
-    while (decoder_.next(frame)) {
+    std::string_view frame;
+    while (decoder_.next(frame) == proto_framing::FrameStatus::Complete) {
       proto::OrderEntryMessage m;
-      if (!m.ParseFromString(frame) || m.body_case() != proto::OrderEntryMessage::kUpdate) { ++malformed_; continue; }
+      if (!m.ParseFromArray(frame.data(), static_cast<int>(frame.size())) || m.body_case() != proto::OrderEntryMessage::kUpdate) { ++malformed_; continue; }
       VenueUpdate u[2];
       int k = to_updates(m.update(), u);
       if (k == 0) ++malformed_;

@@ -1,0 +1,442 @@
+// Frozen copy of executors/router/router.cpp (7b71a28): the baseline of liqd-bench route.
+#include "bench/bench_route_baseline.hpp"
+
+#include <cassert>
+#include <utility>
+#include <vector>
+
+#include "executors/router/fraction.hpp"
+#include "executors/router/remainder.hpp"
+
+namespace liqd::bench::route_baseline {
+
+using namespace liqd::exec;
+
+namespace {
+
+constexpr i128 kInf = (static_cast<i128>(1) << 126);
+
+int64_t floor_to(int64_t v, int64_t lot) { return v <= 0 ? 0 : (v / lot) * lot; }
+int64_t ceil_to(int64_t v, int64_t lot) { return v <= 0 ? lot : ((v + lot - 1) / lot) * lot; }
+int64_t gcd64(int64_t a, int64_t b) {
+  while (b != 0) { int64_t t = a % b; a = b; b = t; }
+  return a;
+}
+
+// Per-venue state for one decision.
+struct VenueState {
+  const Level* lv = nullptr;
+  int n = 0;
+  int64_t lot = 1;
+  int64_t minq = 1;       // min_qty rounded up to a lot, at least one lot
+  int64_t maxq = 0;       // max_qty rounded down to a lot
+  int64_t factor = 0;     // signed cost per (price unit x qty unit): buy +(1e8+f), sell -(1e8-f)
+  bool usable = false;
+  // walk cursor
+  int lvl = 0;
+  int64_t used = 0;       // qty consumed in levels[lvl]
+  int64_t taken = 0;
+  i128 notional = 0;
+  int64_t worst = 0;
+  bool dead = false;
+  uint64_t lot_magic = 0;  // floor(2^64 / lot) + 1, for division-free floor_lot
+  // next segment
+  bool seg_const = false;
+  int64_t seg_qty = 0;    // const: available at one price; chunk: exact size
+  i128 key_num = 0;       // per-unit cost = key_num / key_den
+  int64_t key_den = 1;
+  i128 chunk_notional = 0;
+  int chunk_end_lvl = 0;
+  int64_t chunk_end_used = 0;
+  int64_t chunk_worst = 0;
+
+  // v rounded down to a multiple of lot, without a hardware division on the hot
+  // path: q = mulhi(v, magic) is floor(v/lot) or one more; correct it.
+  int64_t floor_lot(int64_t x) const {
+    if (x <= 0) return 0;
+    if (lot == 1) return x;
+    auto q = static_cast<int64_t>((static_cast<u128>(static_cast<uint64_t>(x)) * lot_magic) >> 64);
+    if (q * lot > x) --q;
+    return q * lot;
+  }
+};
+
+}  // namespace
+
+struct Router::Scratch {
+  VenueState v[kMaxVenues];
+  // exact solver
+  std::vector<int64_t> qs[kMaxVenues];   // feasible quantities (units), ascending, qs[0] = 0
+  std::vector<i128> cost[kMaxVenues];    // signed cost of qs[k]
+  std::vector<i128> dp_prev, dp_cur;
+  std::vector<int32_t> choice;            // kMaxVenues x (states+1)
+  RouteError err = RouteError::Ok;
+  Side side = Side::Sell;
+  int64_t limit = 0;
+
+  bool within_limit(int64_t px) const { return side == Side::Sell ? px >= limit : px <= limit; }
+  // Level i exists, is inside the limit and ordered after level i-1.
+  bool level_ok(const VenueState& s, int i) {
+    if (i >= s.n) return false;
+    const Level& l = s.lv[i];
+    if (l.qty.v <= 0) { err = RouteError::BadVenue; return false; }
+    if (i > 0) {
+      int64_t prev = s.lv[i - 1].px.v;
+      bool ordered = side == Side::Sell ? l.px.v < prev : l.px.v > prev;
+      if (!ordered) { err = RouteError::BadVenue; return false; }
+    }
+    return within_limit(l.px.v);
+  }
+};
+
+Router::Router(RouterConfig cfg) : cfg_(cfg), s_(std::make_unique<Scratch>()) {
+  size_t states = cfg_.exact_max_states + 1;
+  for (auto& q : s_->qs) q.resize(states);
+  for (auto& c : s_->cost) c.resize(states);
+  s_->dp_prev.resize(states);
+  s_->dp_cur.resize(states);
+  s_->choice.resize(static_cast<size_t>(kMaxVenues) * states);
+}
+
+Router::~Router() = default;
+
+namespace {
+
+// Walks `need` units from the cursor (lvl, used). Returns false if the levels
+// inside the limit run out first.
+template <class S>
+bool walk(S& sc, const VenueState& v, int& lvl, int64_t& used, int64_t need, i128& notional, int64_t& worst) {
+  while (need > 0) {
+    if (!sc.level_ok(v, lvl)) return false;
+    int64_t avail = v.lv[lvl].qty.v - used;
+    int64_t t = avail < need ? avail : need;
+    notional += static_cast<i128>(v.lv[lvl].px.v) * t;
+    worst = v.lv[lvl].px.v;
+    need -= t;
+    used += t;
+    if (used == v.lv[lvl].qty.v) { ++lvl; used = 0; }
+  }
+  return true;
+}
+
+// Computes the next segment of venue v (see README: constant-price run of whole
+// lots, or a chunk that straddles levels / the first minimum-size chunk).
+template <class S>
+void next_segment(S& sc, VenueState& v) {
+  if (v.dead) return;
+  int64_t room = v.maxq - v.taken;
+  if (v.taken == 0 && v.minq > v.lot) {
+    // First chunk: the minimum order size, priced at its average.
+    if (room < v.minq) { v.dead = true; return; }
+    int lvl = v.lvl; int64_t used = v.used; i128 notional = 0; int64_t worst = 0;
+    if (!walk(sc, v, lvl, used, v.minq, notional, worst)) { v.dead = true; return; }
+    v.seg_const = false; v.seg_qty = v.minq;
+    v.key_num = notional * v.factor; v.key_den = v.minq;
+    v.chunk_notional = notional; v.chunk_end_lvl = lvl; v.chunk_end_used = used; v.chunk_worst = worst;
+    return;
+  }
+  if (!sc.level_ok(v, v.lvl)) { v.dead = true; return; }
+  int64_t r = v.lv[v.lvl].qty.v - v.used;
+  if (r >= v.lot) {
+    int64_t q = v.floor_lot(r);
+    int64_t rq = v.floor_lot(room);
+    if (q > rq) q = rq;
+    if (q <= 0) { v.dead = true; return; }
+    v.seg_const = true; v.seg_qty = q;
+    v.key_num = static_cast<i128>(v.lv[v.lvl].px.v) * v.factor; v.key_den = 1;
+    return;
+  }
+  // Less than a lot left at this price: one lot across the next levels.
+  if (room < v.lot) { v.dead = true; return; }
+  int lvl = v.lvl; int64_t used = v.used; i128 notional = 0; int64_t worst = 0;
+  if (!walk(sc, v, lvl, used, v.lot, notional, worst)) { v.dead = true; return; }
+  v.seg_const = false; v.seg_qty = v.lot;
+  v.key_num = notional * v.factor; v.key_den = v.lot;
+  v.chunk_notional = notional; v.chunk_end_lvl = lvl; v.chunk_end_used = used; v.chunk_worst = worst;
+}
+
+}  // namespace
+
+RouteError Router::route(const RouteOrder& order, std::span<const VenueInput> venues, RoutePlan& out) {
+  out = RoutePlan{};
+  if (order.qty.v <= 0 || order.limit.v <= 0) return RouteError::BadOrder;
+  if (venues.size() > static_cast<size_t>(kMaxVenues)) return RouteError::TooManyVenues;
+  Scratch& sc = *s_;
+  sc.err = RouteError::Ok;
+  sc.side = order.side;
+  sc.limit = order.limit.v;
+  const int nv = static_cast<int>(venues.size());
+  const int64_t Q = order.qty.v;
+
+  // ---- prepare venues
+  bool have_best = false;
+  int64_t best = 0;
+  for (int i = 0; i < nv; ++i) {
+    const VenueInput& in = venues[static_cast<size_t>(i)];
+    VenueState& v = sc.v[i];
+    v = VenueState{};
+    if (in.lot.v <= 0 || in.taker_fee.v < 0 || in.taker_fee.v >= kRatioOne || in.min_qty.v < 0 || in.max_qty.v < 0)
+      return RouteError::BadVenue;
+    v.lv = in.levels.data();
+    v.n = static_cast<int>(in.levels.size());
+    v.lot = in.lot.v;
+    v.lot_magic = v.lot > 1 ? static_cast<uint64_t>((static_cast<u128>(1) << 64) / static_cast<u128>(v.lot)) + 1 : 0;
+    v.minq = ceil_to(in.min_qty.v, v.lot);
+    v.maxq = floor_to(in.max_qty.v, v.lot);
+    v.factor = order.side == Side::Buy ? kRatioOne + in.taker_fee.v : -(kRatioOne - in.taker_fee.v);
+    v.usable = in.healthy && v.n > 0 && v.maxq >= v.minq;
+    v.dead = !v.usable;
+    if (in.healthy && v.n > 0) {
+      int64_t px = v.lv[0].px.v;
+      if (!have_best || (order.side == Side::Sell ? px > best : px < best)) { best = px; have_best = true; }
+    }
+  }
+  out.best_px = Price(have_best ? best : 0);
+
+  // ---- is greedy provably optimal? (README: equal lots and min <= lot, or everything fits)
+  bool same_lot = true;
+  int64_t lot0 = 0, g = 0;
+  for (int i = 0; i < nv; ++i) {
+    VenueState& v = sc.v[i];
+    if (!v.usable) continue;
+    if (lot0 == 0) lot0 = v.lot;
+    if (v.lot != lot0 || v.minq != v.lot) same_lot = false;
+    g = g == 0 ? v.lot : gcd64(g, v.lot);
+  }
+  bool greedy_exact = same_lot;
+  // capacity of each venue within limit and max, bounded by Q (bounded scan)
+  int64_t cap[kMaxVenues] = {};
+  i128 total_cap = 0;
+  if (!greedy_exact) {
+    for (int i = 0; i < nv; ++i) {
+      VenueState& v = sc.v[i];
+      if (!v.usable) continue;
+      int64_t bound = v.maxq < Q ? v.maxq : Q;
+      // one more unit than Q tells "more than Q available"
+      int64_t depth = 0;
+      for (int k = 0; depth <= Q && sc.level_ok(v, k); ++k) depth += v.lv[k].qty.v;
+      if (sc.err != RouteError::Ok) return sc.err;
+      total_cap += floor_to(v.maxq < depth ? v.maxq : depth, v.lot) >= v.minq ? floor_to(v.maxq < depth ? v.maxq : depth, v.lot) : 0;
+      cap[i] = floor_to(bound < depth ? bound : depth, v.lot);
+      if (cap[i] < v.minq) cap[i] = 0;
+    }
+    if (total_cap <= Q) greedy_exact = true;
+  }
+
+  bool solved_exact = false;
+  uint32_t steps = 0;
+  if (!greedy_exact && g > 0) {
+    // ---- exact dynamic programme over quantity in units of g
+    int64_t S = Q / g;
+    size_t ops = 0;
+    bool fits = S <= static_cast<int64_t>(cfg_.exact_max_states);
+    for (int i = 0; fits && i < nv; ++i) {
+      if (!sc.v[i].usable || cap[i] == 0) continue;
+      size_t choices = static_cast<size_t>((cap[i] - sc.v[i].minq) / sc.v[i].lot + 2);
+      ops += choices * static_cast<size_t>(S + 1);
+      if (choices > cfg_.exact_max_states + 1 || ops > cfg_.exact_max_ops) fits = false;
+    }
+    if (fits) {
+      const size_t W = static_cast<size_t>(S) + 1;
+      // choice lists and their costs
+      int cnt[kMaxVenues] = {};
+      for (int i = 0; i < nv; ++i) {
+        VenueState& v = sc.v[i];
+        auto& qs = sc.qs[i];
+        auto& cs = sc.cost[i];
+        qs[0] = 0; cs[0] = 0; cnt[i] = 1;
+        if (!v.usable || cap[i] == 0) continue;
+        int lvl = 0; int64_t used = 0; i128 notional = 0; int64_t worst = 0; int64_t at = 0;
+        for (int64_t q = v.minq; q <= cap[i]; q += v.lot) {
+          bool ok = walk(sc, v, lvl, used, q - at, notional, worst);
+          assert(ok); (void)ok;
+          at = q;
+          qs[static_cast<size_t>(cnt[i])] = q;
+          cs[static_cast<size_t>(cnt[i])] = notional * v.factor;
+          ++cnt[i];
+        }
+      }
+      auto& prev = sc.dp_prev;
+      auto& cur = sc.dp_cur;
+      for (size_t s = 0; s < W; ++s) prev[s] = kInf;
+      prev[0] = 0;
+      for (int i = 0; i < nv; ++i) {
+        int32_t* ch = &sc.choice[static_cast<size_t>(i) * (cfg_.exact_max_states + 1)];
+        for (size_t s = 0; s < W; ++s) { cur[s] = kInf; ch[s] = -1; }
+        for (size_t s = 0; s < W; ++s) {
+          if (prev[s] == kInf) continue;
+          for (int k = 0; k < cnt[i]; ++k) {
+            size_t t = s + static_cast<size_t>(sc.qs[i][static_cast<size_t>(k)] / g);
+            if (t >= W) break;
+            i128 c = prev[s] + sc.cost[i][static_cast<size_t>(k)];
+            if (c < cur[t]) { cur[t] = c; ch[t] = k; }
+          }
+        }
+        std::swap(prev, cur);
+      }
+      size_t best_s = 0;
+      for (size_t s = W; s-- > 0;) if (prev[s] != kInf) { best_s = s; break; }
+      // reconstruct
+      size_t s = best_s;
+      for (int i = nv - 1; i >= 0; --i) {
+        int32_t* ch = &sc.choice[static_cast<size_t>(i) * (cfg_.exact_max_states + 1)];
+        int k = ch[s];
+        assert(k >= 0);
+        int64_t q = sc.qs[i][static_cast<size_t>(k)];
+        VenueState& v = sc.v[i];
+        if (q > 0) {
+          int lvl = 0; int64_t used = 0;
+          walk(sc, v, lvl, used, q, v.notional, v.worst);
+          v.taken = q;
+        }
+        s -= static_cast<size_t>(q / g);
+      }
+      solved_exact = true;
+    }
+  }
+
+  if (!solved_exact) {
+    // ---- greedy walk by effective price after fees
+    // Live venues sorted by the per-unit cost of their next segment (ties: lower
+    // index). Only the venue just taken changes its key, so after each take it is
+    // sifted down a few places: the best and the runner-up are ord[0] and ord[1].
+    i128 kn[kMaxVenues];
+    int64_t kd[kMaxVenues];
+    int ord[kMaxVenues];
+    int nlive = 0;
+    auto before = [&](int a, int b) {
+      if (kd[a] == kd[b]) return kn[a] < kn[b] || (kn[a] == kn[b] && a < b);   // common: both constant-price runs
+      int c = frac_cmp(kn[a], kd[a], kn[b], kd[b]);
+      return c < 0 || (c == 0 && a < b);
+    };
+    auto publish = [&](int i) {
+      const VenueState& w = sc.v[i];
+      kn[i] = w.dead ? kInf : w.key_num;
+      kd[i] = w.dead ? 1 : w.key_den;
+    };
+    // Re-place ord[0] after its key changed (or drop it when dead).
+    auto resift_top = [&]() {
+      const int top = ord[0];
+      if (sc.v[top].dead) {
+        for (int k = 1; k < nlive; ++k) ord[k - 1] = ord[k];
+        --nlive;
+        return;
+      }
+      for (int k = 0; k + 1 < nlive && before(ord[k + 1], ord[k]); ++k) std::swap(ord[k], ord[k + 1]);
+    };
+    for (int i = 0; i < nv; ++i) {
+      next_segment(sc, sc.v[i]);
+      publish(i);
+      if (sc.v[i].dead) continue;
+      int k = nlive++;
+      ord[k] = i;
+      for (; k > 0 && before(ord[k], ord[k - 1]); --k) std::swap(ord[k], ord[k - 1]);
+    }
+    if (sc.err != RouteError::Ok) return sc.err;
+    int64_t filled = 0;
+    for (;;) {
+      if (nlive == 0) break;
+      const int pick = ord[0];
+      const int second = nlive > 1 ? ord[1] : -1;
+      ++steps;
+      VenueState& v = sc.v[pick];
+      int64_t room = Q - filled;
+      if (v.seg_const) {
+        int64_t t = v.seg_qty < room ? v.seg_qty : v.floor_lot(room);
+        if (t <= 0) { v.dead = true; publish(pick); resift_top(); continue; }
+        v.notional += static_cast<i128>(v.lv[v.lvl].px.v) * t;
+        v.worst = v.lv[v.lvl].px.v;
+        v.used += t;
+        if (v.used == v.lv[v.lvl].qty.v) { ++v.lvl; v.used = 0; }
+        v.taken += t;
+        filled += t;
+        // Fast path: keep taking whole levels of this venue while their raw price
+        // beats the runner-up's effective price translated into this venue's raw
+        // price (and the limit). Same order as one-by-one picking, without the
+        // V-way comparison per level: a tight loop over int64 prices.
+        if (v.used == 0) {
+          const bool sell = order.side == Side::Sell;
+          // Runner-up per-unit cost num2/den2; a level of ours at px costs px*factor
+          // per unit, and keeps winning while px*factor*den2 <= num2 (multiplications
+          // only: no 128-bit division per level).
+          const bool bounded = second >= 0;
+          const i128 num2 = bounded ? sc.v[second].key_num : 0;
+          const i128 den2 = bounded ? sc.v[second].key_den : 1;
+          const i128 fden = static_cast<i128>(v.factor) * den2;
+          const int64_t f64 = v.factor;
+          const bool unit_den = den2 == 1;   // runner-up is a constant-price run: one 64x64 multiply per level
+          const int64_t lim = sc.limit;
+          const Level* lv = v.lv;
+          int i = v.lvl;
+          int64_t room_left = v.maxq - v.taken;
+          int64_t left = Q - filled;
+          if (left < room_left) room_left = left;
+          i128 notional = 0;
+          int64_t took = 0, worst = v.worst;
+          int64_t prev_px = i > 0 ? lv[i - 1].px.v : 0;
+          while (i < v.n && room_left - took >= v.lot) {
+            const int64_t px = lv[i].px.v, q = lv[i].qty.v;
+            if (q <= 0 || (i > 0 && (sell ? px >= prev_px : px <= prev_px))) { sc.err = RouteError::BadVenue; break; }
+            if (sell ? px < lim : px > lim) break;
+            if (bounded && (unit_den ? static_cast<i128>(px) * f64 : static_cast<i128>(px) * fden) > num2) break;
+            const int64_t want = q < room_left - took ? q : room_left - took;
+            const int64_t tq = v.floor_lot(want);
+            if (tq <= 0) break;
+            notional += static_cast<i128>(px) * tq;
+            took += tq;
+            worst = px;
+            if (tq < q) { v.used = tq; break; }   // lot remainder or room: general path continues
+            prev_px = px;
+            ++i;
+          }
+          if (sc.err != RouteError::Ok) return sc.err;
+          v.lvl = i;
+          v.notional += notional;
+          v.taken += took;
+          v.worst = worst;
+          filled += took;
+        }
+      } else {
+        if (v.seg_qty > room) { v.dead = true; publish(pick); resift_top(); continue; }
+        v.notional += v.chunk_notional;
+        v.worst = v.chunk_worst;
+        v.lvl = v.chunk_end_lvl;
+        v.used = v.chunk_end_used;
+        v.taken += v.seg_qty;
+        filled += v.seg_qty;
+      }
+      next_segment(sc, v);
+      publish(pick);
+      resift_top();
+      if (sc.err != RouteError::Ok) return sc.err;
+    }
+  }
+  if (sc.err != RouteError::Ok) return sc.err;
+
+  // ---- children and totals
+  int64_t filled = 0;
+  for (int i = 0; i < nv; ++i) {
+    const VenueState& v = sc.v[i];
+    if (v.taken == 0) continue;
+    Child& c = out.children[out.n_children++];
+    c.venue = static_cast<uint16_t>(i);
+    c.qty = Qty(v.taken);
+    c.limit_price = Price(v.worst);
+    c.avg_price = Price(div_u128_u64(v.notional, v.taken, order.side == Side::Buy));
+    c.notional = v.notional;
+    c.fee = v.notional * venues[static_cast<size_t>(i)].taker_fee.v;
+    out.notional += c.notional;
+    out.fees += c.fee;
+    out.objective += v.notional * v.factor;
+    filled += v.taken;
+  }
+  assert(filled <= Q);
+  out.filled = Qty(filled);
+  out.unfilled = Qty(Q - filled);
+  out.exact = greedy_exact || solved_exact;
+  out.steps = steps;
+  plan_remainder(order, venues, cfg_, out);
+  return RouteError::Ok;
+}
+
+}  // namespace liqd::bench::route_baseline
