@@ -120,9 +120,19 @@ void add_explain(CLI::App& app, int& exit_code) {
   auto* sub = app.add_subcommand("explain", "replay the journal into a readable trace of one account's liquidation decisions");
   static std::string dir;
   static uint64_t account = 0;
+  static bool summary = false;
   sub->add_option("--journal", dir, "journal directory")->required();
-  sub->add_option("--account", account, "account id")->required();
-  sub->callback([&exit_code] { exit_code = explain(dir, account, stdout); });
+  auto* acc = sub->add_option("--account", account, "account id: its trace");
+  auto* sum = sub->add_flag("--summary", summary, "the whole journal as one JSON object (counts, fund, duplicates)");
+  acc->excludes(sum);
+  sub->callback([&exit_code, acc, sum] {
+    if (sum->count() > 0) exit_code = explain_summary(dir, stdout);
+    else if (acc->count() > 0) exit_code = explain(dir, account, stdout);
+    else {
+      std::fprintf(stderr, "liqd explain: give --account ID or --summary\n");
+      exit_code = 2;
+    }
+  });
 }
 
 }  // namespace liqd::cmd

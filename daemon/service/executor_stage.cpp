@@ -145,14 +145,18 @@ std::string ExecutorStage::open() {
   for (auto& v : venues_)
     if (!v->open.empty()) v->tracker.on_disconnect();
   // Every market's units, so the journal alone can print figures (`liqd explain`).
+  // Under both names: decisions carry liqd's symbol, orders the venue's.
   for (const ExecMarket& m : cfg_.markets) {
-    proto::JournalRecord rec;
-    proto::MarketInfo* mi = rec.mutable_market_info();
-    mi->set_market(m.symbol);
-    mi->set_price_dp(static_cast<uint32_t>(m.price_dp));
-    mi->set_qty_dp(static_cast<uint32_t>(m.qty_dp));
-    mi->set_quote_dp(static_cast<uint32_t>(m.quote_dp));
-    journal_.append(rec);
+    for (const std::string* name : {&m.symbol, &m.venue_symbol}) {
+      if (name == &m.venue_symbol && m.venue_symbol == m.symbol) continue;
+      proto::JournalRecord rec;
+      proto::MarketInfo* mi = rec.mutable_market_info();
+      mi->set_market(*name);
+      mi->set_price_dp(static_cast<uint32_t>(m.price_dp));
+      mi->set_qty_dp(static_cast<uint32_t>(m.qty_dp));
+      mi->set_quote_dp(static_cast<uint32_t>(m.quote_dp));
+      journal_.append(rec);
+    }
   }
   if (!journal_.commit(0)) return "journal: " + journal_.error();
   return "";

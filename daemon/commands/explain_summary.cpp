@@ -1,0 +1,97 @@
+// `liqd explain --journal DIR --summary`: the whole journal in one JSON object,
+// for operators and for the end-to-end tests: how many decisions, orders, fills
+// and of which outcome, the fund's movements and whether they reconcile, orders
+// journaled twice (must be 0), fills counted twice (must be 0), admin actions,
+// breaker changes, ADL and backstop requests.
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <string>
+
+#include "daemon/commands/commands.hpp"
+#include "daemon/journal/journal.hpp"
+
+namespace liqd::cmd {
+
+int explain_summary(const std::string& dir, FILE* out) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) {
+    std::fprintf(stderr, "liqd explain: %s: not a journal directory\n", dir.c_str());
+    return 1;
+  }
+  uint64_t records = 0, decisions = 0, orders = 0, duplicate_orders = 0, fills = 0, duplicate_fills = 0;
+  uint64_t admin = 0, breaker = 0, margin = 0, reload = 0, adl = 0, backstop = 0, fund_moves = 0;
+  int64_t filled_qty = 0, fees = 0, shortfalls = 0, fund_last = 0, fund_first_before = 0;
+  bool have_fund = false, fund_chain_ok = true;
+  std::set<std::string> order_ids;
+  std::set<std::pair<std::string, uint64_t>> fill_ids;
+  std::map<std::string, uint64_t> states, accounts;
+  auto res = journal::read_all(dir, [&](const proto::JournalRecord& r) {
+    ++records;
+    switch (r.body_case()) {
+      case proto::JournalRecord::kDecision: ++decisions; ++accounts[std::to_string(r.decision().account_id())]; break;
+      case proto::JournalRecord::kOrder:
+        ++orders;
+        if (!order_ids.insert(r.order().client_order_id()).second) ++duplicate_orders;
+        break;
+      case proto::JournalRecord::kOrderUpdate: {
+        const auto& u = r.order_update();
+        if (u.fill_qty() > 0) {
+          if (fill_ids.insert({u.client_order_id(), u.fill_id()}).second) {
+            ++fills;
+            filled_qty += u.fill_qty();
+          } else {
+            ++duplicate_fills;
+          }
+        }
+        ++states[proto::OrderUpdate::State_Name(u.state())];
+        break;
+      }
+      case proto::JournalRecord::kFund: {
+        const auto& f = r.fund();
+        ++fund_moves;
+        if (!have_fund) fund_first_before = f.balance_after() - f.delta();
+        else if (fund_last + f.delta() != f.balance_after()) fund_chain_ok = false;
+        have_fund = true;
+        fund_last = f.balance_after();
+        if (f.delta() > 0) fees += f.delta(); else shortfalls -= f.delta();
+        break;
+      }
+      case proto::JournalRecord::kAdmin: ++admin; break;
+      case proto::JournalRecord::kMarketEvent: {
+        const std::string& k = r.market_event().kind();
+        if (k == "breaker") ++breaker; else if (k == "margin") ++margin; else ++reload;
+        break;
+      }
+      case proto::JournalRecord::kAbsorb: (r.absorb().kind() == "adl" ? adl : backstop)++; break;
+      default: break;
+    }
+  });
+  if (!res.error.empty()) {
+    std::fprintf(stderr, "liqd explain: %s\n", res.error.c_str());
+    return 1;
+  }
+  std::string st;
+  for (const auto& [k, v] : states) st += (st.empty() ? "" : ",") + ("\"" + k + "\":" + std::to_string(v));
+  std::fprintf(out,
+               "{\"records\":%llu,\"decisions\":%llu,\"accounts\":%zu,\"orders\":%llu,\"duplicate_orders\":%llu,"
+               "\"fills\":%llu,\"duplicate_fills\":%llu,\"filled_qty_units\":%lld,\"update_states\":{%s},"
+               "\"fund\":{\"movements\":%llu,\"start\":%lld,\"end\":%lld,\"fees\":%lld,\"shortfalls_paid\":%lld,"
+               "\"reconciles\":%s},\"admin_actions\":%llu,\"breaker_changes\":%llu,\"margin_changes\":%llu,"
+               "\"reload_changes\":%llu,\"adl_requests\":%llu,\"backstop_requests\":%llu,\"torn_tail\":%s}\n",
+               static_cast<unsigned long long>(records), static_cast<unsigned long long>(decisions), accounts.size(),
+               static_cast<unsigned long long>(orders), static_cast<unsigned long long>(duplicate_orders),
+               static_cast<unsigned long long>(fills), static_cast<unsigned long long>(duplicate_fills),
+               static_cast<long long>(filled_qty), st.c_str(), static_cast<unsigned long long>(fund_moves),
+               static_cast<long long>(fund_first_before), static_cast<long long>(fund_last), static_cast<long long>(fees),
+               static_cast<long long>(shortfalls),
+               fund_chain_ok && (!have_fund || fund_first_before + fees - shortfalls == fund_last) ? "true" : "false",
+               static_cast<unsigned long long>(admin), static_cast<unsigned long long>(breaker),
+               static_cast<unsigned long long>(margin), static_cast<unsigned long long>(reload),
+               static_cast<unsigned long long>(adl), static_cast<unsigned long long>(backstop),
+               res.torn_tail_dropped ? "true" : "false");
+  return 0;
+}
+
+}  // namespace liqd::cmd
