@@ -17,7 +17,7 @@ constexpr std::size_t kInFlightSlots = 1 << 14;   // liquidation seqs in flight 
 constexpr std::size_t kPendingCap = 1 << 14;      // commands held while the executor ring is full
 constexpr uint32_t kPriceBatch = 256, kAccountBatch = 4096, kRequestBatch = 16;
 constexpr int64_t kReplanEveryMs = 250;           // time alone (cooldowns) re-runs the planner this often
-constexpr uint32_t kIsoKey = 0x80000000u;         // liq-state key bit: an isolated unit
+constexpr int64_t kRefusedBackoffMs = 1'000;      // after the executor refused an order in a market
 
 bool same_risk(const MarketRisk& a, const MarketRisk& b) {
   if (a.scale.price_dp != b.scale.price_dp || a.scale.qty_dp != b.scale.qty_dp || a.scale.quote_dp != b.scale.quote_dp ||
@@ -47,6 +47,7 @@ struct CoreStage::MarketState {
   Price index, book_mid;
   bool has_mark = false;
   bool cancel_sent = false;
+  int64_t refused_until_ms = 0;
   // Reload ramp: from ramp_from to ramp_to in ramp_steps steps, one per ramp_step_ms.
   int ramp_left = 0, ramp_steps = 0;
   int64_t ramp_next_ms = 0, ramp_step_ms = 0;
@@ -423,6 +424,7 @@ bool CoreStage::plan_unit(AccountId a, bool isolated, uint32_t iso_market, Quote
   if (p.action == policy::PlanAction::Orders) {
     for (int j = 0; j < p.n_orders; ++j) {
       policy::LiqOrder o = p.orders[static_cast<std::size_t>(j)];
+      if (now_ms_ < mk_[o.market]->refused_until_ms) continue;
       if (!planner_->revalidate(o, av, ls, mv, now_ms_)) continue;
       if (o.kind == policy::OrderKind::BackstopTransfer) {
         // The venue's order entry has no transfer message yet: the request is
@@ -493,7 +495,16 @@ void CoreStage::on_outcome(const OrderOutcome& o) {
     return;
   }
   // Ended or Refused: the order is over.
-  if (o.qty > 0) ++ms.snap.liquidations; else ++ms.snap.no_fill;
+  if (o.kind == OutcomeKind::Refused) {
+    // The executor could not take it (reconciling, full): no new order in this
+    // market for a while, instead of a decision per turn.
+    ms.refused_until_ms = now_ms_ + kRefusedBackoffMs;
+    ++ms.snap.refused;
+  } else if (o.qty > 0) {
+    ++ms.snap.liquidations;
+  } else {
+    ++ms.snap.no_fill;
+  }
   if (!known) return;
   policy::AccountLiqState& ls = liq_state(slot.account, slot.isolated, m);
   planner_->on_order_end(ls, m, slot.filled, now_ms_);

@@ -96,6 +96,7 @@ struct ExecutorStage::Venue {
   std::vector<Open> open;  // orders not yet ended (reserved to the tracker's capacity)
   bool was_connected = false;
   int64_t next_connect_ms = 0;
+  int64_t next_compact_ms = 0;
 };
 
 ExecutorStage::ExecutorStage(ExecutorConfig cfg, SpscRing<ExecCommand>& commands, SpscRing<OrderOutcome>& outcomes,
@@ -252,6 +253,10 @@ uint32_t ExecutorStage::turn(int64_t now_ms) {
       }
     }
     v.tracker.on_timer(now_ms);
+    if (now_ms >= v.next_compact_ms) {  // forget orders that ended a while ago
+      v.tracker.compact(now_ms, cfg_.keep_ended_ms);
+      v.next_compact_ms = now_ms + 1000;
+    }
     for (std::size_t i = 0; i < v.open.size();) {  // timers may end orders
       const std::size_t before = v.open.size();
       check_ended(v.out.market, v.open[i].id);
@@ -269,6 +274,13 @@ uint32_t ExecutorStage::turn(int64_t now_ms) {
 void ExecutorStage::on_command(const ExecCommand& c) {
   switch (c.kind) {
     case ExecKind::NewOrder: {
+      // Refused before anything is journaled when the market's tracker cannot take
+      // it (reconciling after a restart, or full): the core backs off and re-plans.
+      if (c.market >= venues_.size() || venues_[c.market]->tracker.blocked() ||
+          venues_[c.market]->open.size() >= cfg_.tracker.capacity / 2) {
+        refuse(c);
+        break;
+      }
       if (latency_ && c.recv_wall_ns > 0) latency_->record(static_cast<uint64_t>(std::max<int64_t>(0, wall_ns() - c.recv_wall_ns)));
       proto::JournalRecord d;
       d.set_ts_ms(static_cast<uint64_t>(c.ts_ms));
@@ -315,6 +327,10 @@ void ExecutorStage::send_order(const ExecCommand& c) {
     return;
   }
   // Not sent (tracker full, blocked while reconciling, duplicate): the core re-plans.
+  refuse(c);
+}
+
+void ExecutorStage::refuse(const ExecCommand& c) {
   ++stats_.refused;
   OrderOutcome o;
   o.kind = OutcomeKind::Refused;

@@ -45,7 +45,12 @@ struct ExecutorConfig {
   uint16_t venue_port = 0;
   journal::Options journal;
   uint64_t next_journal_seq = 1;
-  exec::TrackerConfig tracker;
+  exec::TrackerConfig tracker = [] {
+    exec::TrackerConfig t;
+    t.capacity = 16384;
+    return t;
+  }();
+  int64_t keep_ended_ms = 30'000;     // ended orders stay in the tracker this long (late fills)
   std::vector<RecoveredOrder> recovered;
   int64_t reconnect_ms = 200;
   int64_t snapshot_every_records = 0;  // 0: no periodic snapshots
@@ -74,6 +79,7 @@ class ExecutorStage {
   void on_command(const ExecCommand& c);
   void journal_note(const ExecCommand& c);
   void send_order(const ExecCommand& c);
+  void refuse(const ExecCommand& c);
   void on_tracker_fill(uint32_t m, const exec::FillReport& f);
   void check_ended(uint32_t m, const exec::ClientOrderId& id);
   void push_outcome(const OrderOutcome& o);

@@ -26,6 +26,7 @@ struct MarketSnapshot {
   uint64_t liquidations = 0;     // orders that filled something
   uint64_t liq_orders = 0;       // orders sent
   uint64_t no_fill = 0;          // orders that ended with nothing filled
+  uint64_t refused = 0;          // orders the executor could not take (reconciling, full)
   int64_t notional_liquidated = 0;  // quote units
   uint64_t breaker_changes = 0;
   uint64_t margin_changes = 0;
