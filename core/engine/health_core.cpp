@@ -141,7 +141,7 @@ ApplyStatus HealthCore::apply_account(const Event& e) {
       break;
     case EventType::Fill: {
       if (e.market >= markets_.size()) return ApplyStatus::BadMarket;
-      if (e.b < 0 || (e.isolated && e.c < 0)) return ApplyStatus::BadAmount;
+      if (e.b < 0) return ApplyStatus::BadAmount;  // isolated margin may be < 0: an underwater isolated position
       Position p;
       p.market = e.market;
       p.size = Qty(e.a);

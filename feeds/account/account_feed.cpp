@@ -73,7 +73,9 @@ Status AccountFeed::apply(const proto::AccountEvent& ev) {
     u.entry_price = p.entry_price();
     u.isolated = p.isolated();
     u.isolated_margin = p.isolated_margin();
-    if (u.isolated_margin < 0) return {FeedError::NegativeQty, "position.isolated_margin"};
+    // A negative isolated margin is a real state (an isolated position whose
+    // losses passed its margin: the venue's realised PnL stays in it); it is not
+    // an error in the stream, and refusing it would resync forever.
     return kOk;
   };
   switch (ev.body_case()) {

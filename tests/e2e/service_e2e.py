@@ -1,0 +1,289 @@
+#!/usr/bin/env python3
+"""End-to-end test of `liqd --config F` against liqd-sim over loopback sockets.
+
+What it checks (issue 8 "Tests", issue 9 item 3), every wait bounded:
+  1. start-up: liqd refuses a token file readable by others; with a 0600 token it
+     syncs accounts, books and prices from the sim (/readyz turns 200);
+  2. admin API: no token and a wrong token get 401, the right one 200; an account
+     lookup answers with that account's figures; pause/resume are journaled;
+  3. metrics: /metrics passes `promtool check metrics`;
+  4. reload: SIGHUP with a broken market file keeps the service up and the old
+     config; a valid change is accepted;
+  5. a liquidation storm on the Black Thursday path: orders are sent and filled;
+     `kill -9` in the middle, restart on the same journal: the restarted process
+     reconciles the orders that were in flight, and over both runs no client
+     order id is journaled twice, the venue saw no duplicate, every venue fill is
+     in the journal exactly once, and the fund's movements reconcile;
+  6. SIGTERM drains and exits 0.
+Latencies are measured and printed, never asserted.
+
+Usage: service_e2e.py --liqd PATH --sim PATH --config-dir DIR [--keep]
+"""
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+FAILS = []
+
+
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what, flush=True)
+    if not cond:
+        FAILS.append(what)
+    return cond
+
+
+def wait_until(fn, timeout_s, step_s=0.1):
+    end = time.time() + timeout_s
+    while time.time() < end:
+        v = fn()
+        if v:
+            return v
+        time.sleep(step_s)
+    return None
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http(method, url, token=None, timeout=5):
+    req = urllib.request.Request(url, method=method)
+    if token is not None:
+        req.add_header("Authorization", "Bearer " + token)
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+    except (urllib.error.URLError, ConnectionError, socket.timeout):
+        return 0, ""
+
+
+class Sim:
+    def __init__(self, exe, args):
+        self.p = subprocess.Popen([exe] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = self.p.stdout.readline()
+        self.ready = json.loads(line)
+        self.control = "http://127.0.0.1:%d" % self.ready["control"]
+
+    def post(self, path):
+        return http("POST", self.control + path)
+
+    def status(self):
+        code, body = http("GET", self.control + "/control/status")
+        return json.loads(body) if code == 200 else {}
+
+    def stop(self):
+        if self.p.poll() is None:
+            self.p.send_signal(signal.SIGTERM)
+            try:
+                self.p.wait(10)
+            except subprocess.TimeoutExpired:
+                self.p.kill()
+
+
+def write_config(work, src_dir, sim, admin_port, metrics_port, journal):
+    mdir = os.path.join(work, "markets")
+    os.makedirs(mdir, exist_ok=True)
+    shutil.copy(os.path.join(src_dir, "markets", "BTC-USD.yaml"), mdir)
+    r = sim.ready
+    text = f"""instance: liqd-e2e
+quote: {{asset: USDT, scale: "0.000001"}}
+markets: {{dir: markets}}
+insurance_fund: {{start_balance: "250000"}}
+journal: {{dir: {journal}, fsync: batch}}
+admin: {{listen: 127.0.0.1:{admin_port}, token_file: {work}/admin.token}}
+metrics: {{listen: 127.0.0.1:{metrics_port}}}
+venue: {{account_stream: 127.0.0.1:{r['accounts']}, order_entry: 127.0.0.1:{r['orders']}}}
+feeds:
+  binance_ws: ws://127.0.0.1:{r['binance']}
+  binance_rest: http://127.0.0.1:{r['binance']}
+  hyperliquid_ws: ws://127.0.0.1:{r['hyperliquid']}/ws
+  pyth_ws: ws://127.0.0.1:{r['pyth']}/ws
+  stale_after_ms: 5000
+logging: {{level: info}}
+"""
+    path = os.path.join(work, "liqd.yaml")
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+class Liqd:
+    def __init__(self, exe, config, log):
+        self.log_path = log
+        self.log = open(log, "a")
+        self.p = subprocess.Popen([exe, "--config", config], stdout=self.log, stderr=subprocess.STDOUT)
+
+    def alive(self):
+        return self.p.poll() is None
+
+    def text(self):
+        with open(self.log_path) as f:
+            return f.read()
+
+
+def metrics_value(body, name):
+    for line in body.splitlines():
+        if line.startswith(name + " ") or line.startswith(name + "{"):
+            try:
+                return float(line.rsplit(" ", 1)[1])
+            except ValueError:
+                return None
+    return None
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--liqd", required=True)
+    ap.add_argument("--sim", required=True)
+    ap.add_argument("--config-dir", required=True)
+    ap.add_argument("--accounts", type=int, default=5000)
+    ap.add_argument("--keep", action="store_true")
+    a = ap.parse_args()
+    work = tempfile.mkdtemp(prefix="liqd-e2e-")
+    journal = os.path.join(work, "journal")
+    token = "e2e-" + os.urandom(12).hex()
+    with open(os.path.join(work, "admin.token"), "w") as f:
+        f.write(token + "\n")
+    sim = Sim(a.sim, ["--paused", "--accounts", str(a.accounts), "--steps-per-bar", "60", "--bar-ms", "-1",
+                      "--market", "BTCUSDT:tick=0.1:lot=0.00001", "--top-notional", "400000", "--depth-levels", "40"])
+    admin_port, metrics_port = free_port(), free_port()
+    cfg = write_config(work, a.config_dir, sim, admin_port, metrics_port, journal)
+    admin = "http://127.0.0.1:%d" % admin_port
+    metrics = "http://127.0.0.1:%d/metrics" % metrics_port
+    log = os.path.join(work, "liqd.log")
+    procs = []
+    try:
+        # 1. a token file others can read: refused
+        os.chmod(os.path.join(work, "admin.token"), 0o644)
+        bad = subprocess.run([a.liqd, "--config", cfg], capture_output=True, text=True, timeout=30)
+        check(bad.returncode == 1 and "admin.token_file" in bad.stdout + bad.stderr,
+              "refuses to start with a token file readable by others (exit %d)" % bad.returncode)
+        os.chmod(os.path.join(work, "admin.token"), 0o600)
+
+        liqd = Liqd(a.liqd, cfg, log)
+        procs.append(liqd)
+        t0 = time.time()
+
+        def ready():
+            sim.post("/control/step?n=2")
+            return http("GET", admin + "/readyz", token)[0] == 200
+
+        check(wait_until(ready, 60, 0.2) is not None, "ready: accounts, books and prices in sync (%.1f s)" % (time.time() - t0))
+        code, body = http("GET", admin + "/readyz", token)
+        print("     /readyz:", code, body)
+
+        # 2. admin API auth
+        check(http("GET", admin + "/healthz")[0] == 401, "/healthz without a token: 401")
+        check(http("GET", admin + "/healthz", "wrong")[0] == 401, "/healthz with a wrong token: 401")
+        check(http("GET", admin + "/healthz", token)[0] == 200, "/healthz with the token: 200")
+        code, body = http("GET", admin + "/v1/accounts/1", token)
+        check(code == 200 and '"positions"' in body, "GET /v1/accounts/1: 200 with positions (%d)" % code)
+        code, _ = http("GET", admin + "/v1/accounts/999999999", token)
+        check(code == 404, "GET /v1/accounts/<unknown>: 404 (%d)" % code)
+        code, _ = http("POST", admin + "/v1/markets/BTC-USD/pause", token)
+        check(code == 200, "POST /v1/markets/BTC-USD/pause: 200 (%d)" % code)
+        code, _ = http("POST", admin + "/v1/markets/BTC-USD/resume", token)
+        check(code == 200, "POST /v1/markets/BTC-USD/resume: 200 (%d)" % code)
+
+        # 3. metrics
+        code, body = http("GET", metrics)
+        check(code == 200, "/metrics: 200")
+        prom = shutil.which("promtool")
+        if prom:
+            r = subprocess.run([prom, "check", "metrics"], input=body, capture_output=True, text=True)
+            check(r.returncode == 0, "promtool check metrics: " + (r.stdout + r.stderr).strip()[:300])
+        else:
+            print("skip promtool not installed")
+
+        # 4. reload: broken, then valid
+        mfile = os.path.join(work, "markets", "BTC-USD.yaml")
+        good = open(mfile).read()
+        with open(mfile, "w") as f:
+            f.write(good.replace('mmr: "0.004"', 'mmr: "-1"'))
+        liqd.p.send_signal(signal.SIGHUP)
+        check(wait_until(lambda: "reload:" in liqd.text() and "running configuration stays" in liqd.text(), 10) is not None,
+              "SIGHUP with a broken market file: error logged, running config kept")
+        check(liqd.alive(), "still running after a bad reload")
+        with open(mfile, "w") as f:
+            f.write(good.replace('mmr: "0.004"', 'mmr: "0.0045"'))
+        liqd.p.send_signal(signal.SIGHUP)
+        check(wait_until(lambda: "validated and handed to the core" in liqd.text(), 10) is not None,
+              "SIGHUP with a valid change: accepted")
+
+        # 5. the crash, then kill -9 in the middle of it
+        sim.post("/control/pace?bar_ms=60")
+        had_orders = wait_until(lambda: (sim.status().get("orders", {}).get("received", 0) >= 200), 90, 0.2)
+        check(had_orders is not None, "liquidation storm: the venue received orders")
+        st = sim.status()
+        print("     venue before kill -9:", st.get("orders"), "step", st.get("step"))
+        liqd.p.send_signal(signal.SIGKILL)
+        liqd.p.wait(10)
+        liqd2 = Liqd(a.liqd, cfg, log)
+        procs.append(liqd2)
+        check(wait_until(lambda: "records replayed" in liqd2.text().split("signal 9")[-1] or
+                         liqd2.text().count("records replayed") >= 2, 20) is not None, "restart replays the journal")
+        wait_until(lambda: http("GET", admin + "/readyz", token)[0] == 200, 60, 0.2)
+        wait_until(lambda: sim.status().get("path_end") or sim.status().get("step", 0) > 12000, 120, 0.5)
+        code, body = http("GET", metrics)
+        print("     metrics after the storm: liquidatable", metrics_value(body, "liqd_accounts_liquidatable"),
+              "monitored", metrics_value(body, "liqd_accounts_monitored"))
+
+        # 6. drain
+        t_term = time.time()
+        liqd2.p.send_signal(signal.SIGTERM)
+        try:
+            rc = liqd2.p.wait(30)
+        except subprocess.TimeoutExpired:
+            rc = None
+        check(rc == 0, "SIGTERM: drained and exited 0 in %.1f s (rc %s)" % (time.time() - t_term, rc))
+        check("journal flushed" in liqd2.text(), "drain flushed the journal")
+        sim.post("/control/pause")
+        venue = sim.status().get("orders", {})
+        summary = json.loads(subprocess.run([a.liqd, "explain", "--journal", journal, "--summary"],
+                                            capture_output=True, text=True, timeout=60).stdout)
+        print("     journal:", json.dumps(summary))
+        print("     venue:  ", json.dumps(venue))
+        check(summary["orders"] > 0 and summary["fills"] > 0, "orders sent and filled")
+        check(summary["duplicate_orders"] == 0, "no client order id journaled twice")
+        check(venue.get("duplicates", -1) == 0, "the venue saw no duplicate order")
+        check(summary["orders"] >= venue.get("received", 1 << 60), "every order the venue received is in the journal (%s vs %s)" %
+              (summary["orders"], venue.get("received")))
+        check(summary["fills"] == venue.get("fills"), "every venue fill is journaled exactly once (%s vs %s)" %
+              (summary["fills"], venue.get("fills")))
+        check(summary["duplicate_fills"] == 0, "no fill counted twice")
+        check(summary["fund"]["reconciles"], "fund movements reconcile (start + fees - shortfalls = end)")
+        check(summary["admin_actions"] >= 2, "admin pause/resume journaled")
+    finally:
+        for p in procs:
+            if p.alive():
+                p.p.kill()
+        sim.stop()
+        if FAILS or a.keep:
+            print("work dir kept:", work)
+            try:
+                print("---- liqd log (tail) ----")
+                print("\n".join(open(log).read().splitlines()[-40:]))
+            except OSError:
+                pass
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    print("%d check(s) failed" % len(FAILS) if FAILS else "all checks passed")
+    return 1 if FAILS else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
