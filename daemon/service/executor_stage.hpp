@@ -50,7 +50,7 @@ struct ExecutorConfig {
     t.capacity = 16384;
     return t;
   }();
-  int64_t keep_ended_ms = 30'000;     // ended orders stay in the tracker this long (late fills)
+  int64_t keep_ended_ms = 5'000;      // ended orders stay in the tracker this long (late fills)
   std::vector<RecoveredOrder> recovered;
   int64_t reconnect_ms = 200;
   int64_t snapshot_every_records = 0;  // 0: no periodic snapshots

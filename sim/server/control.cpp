@@ -75,6 +75,17 @@ net::Response Simulator::Impl::control(const net::Request& req) {
   return net::make_response(req, net::http::status::not_found, "{\"error\":\"unknown control path\"}");
 }
 
+std::string Simulator::Impl::reject_reasons_json() const {
+  std::string o;
+  for (const auto& [why, n] : venue.reject_reasons) {
+    if (!o.empty()) o += ",";
+    o += "\"";
+    for (char c : why) o += c == '"' || c == '\\' ? '_' : c;
+    o += "\":" + std::to_string(n);
+  }
+  return o;
+}
+
 std::string Simulator::Impl::status_json() const {
   std::string o = "{\"step\":" + std::to_string(step_idx) + ",\"steps\":" + std::to_string(path.size()) +
                   ",\"sim_ms\":" + std::to_string(sim_ms) + ",\"bar_ms\":" + std::to_string(bar_wall_ms) +
@@ -106,7 +117,8 @@ std::string Simulator::Impl::status_json() const {
        ",\"acked\":" + std::to_string(venue.acked) + ",\"rejected\":" + std::to_string(venue.rejected) +
        ",\"duplicates\":" + std::to_string(venue.duplicates) + ",\"fills\":" + std::to_string(venue.fills) +
        ",\"filled\":" + std::to_string(venue.filled) + ",\"expired\":" + std::to_string(venue.expired) +
-       ",\"cancelled\":" + std::to_string(venue.cancelled) + "},\"accounts\":{\"count\":" + std::to_string(accounts.size()) +
+       ",\"cancelled\":" + std::to_string(venue.cancelled) + ",\"queries\":" + std::to_string(venue.queries) +
+       ",\"reject_reasons\":{" + reject_reasons_json() + "}},\"accounts\":{\"count\":" + std::to_string(accounts.size()) +
        ",\"seq\":" + std::to_string(account_seq) + "}}";
   return o;
 }

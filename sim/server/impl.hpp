@@ -7,6 +7,8 @@
 #include <deque>
 #include <memory>
 #include <string>
+#include <map>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -54,7 +56,8 @@ struct PendingOrder {
 
 struct VenueCounters {
   uint64_t received = 0, bad_messages = 0, acked = 0, rejected = 0, duplicates = 0, fills = 0, filled = 0,
-           expired = 0, cancelled = 0;
+           expired = 0, cancelled = 0, queries = 0;
+  std::map<std::string, uint64_t> reject_reasons;  // reason -> count (the reason's text up to ':')
 };
 
 struct Simulator::Impl {
@@ -86,6 +89,9 @@ struct Simulator::Impl {
   std::deque<PendingOrder> pending;
   std::unique_ptr<boost::asio::steady_timer> order_timer;
   std::unordered_set<std::string> seen_client_ids;
+  // Every update sent per client order id, replayed in order on a QueryOrder
+  // (a client that lost its connection, or restarted, gets the fills it missed).
+  std::unordered_map<std::string, std::vector<proto::OrderUpdate>> order_history;
   uint64_t next_fill_id = 0;
   Rng reject_rng{1};
   VenueCounters venue;
@@ -122,7 +128,9 @@ struct Simulator::Impl {
   void process_due_orders();
   void arm_order_timer();
   void execute(const std::weak_ptr<net::FrameSession>& to, const proto::NewOrder& o);
-  void send_update(const std::weak_ptr<net::FrameSession>& to, proto::OrderUpdate u);
+  // record: keep it for QueryOrder replays (false for the replays themselves).
+  void send_update(const std::weak_ptr<net::FrameSession>& to, proto::OrderUpdate u, bool record = true);
+  std::string reject_reasons_json() const;
   void on_account_connect(const std::shared_ptr<net::FrameSession>& s);
   void publish_account_event(proto::AccountEvent& ev);
   int market_index(const std::string& symbol) const;

@@ -10,6 +10,9 @@
 // A CancelOrder acts on arrival: an order still waiting out its latency is cancelled
 // (CANCELLED, and its id counts as used); otherwise it is REJECTED ("unknown order":
 // IOC orders never rest).
+// A QueryOrder is answered on arrival: every update sent for that id so far, in
+// order (fills with their fill ids, then the final state), ACKNOWLEDGED (cum_qty 0)
+// for an order still in its latency, or NOT_FOUND for an id never seen.
 #include <algorithm>
 
 #include "proto/framing.hpp"
@@ -48,14 +51,30 @@ int Simulator::Impl::market_index(const std::string& symbol) const {
 void Simulator::Impl::on_order_frame(net::FrameSession& s, std::string_view payload) {
   proto::OrderEntryMessage msg;
   if (!msg.ParseFromArray(payload.data(), static_cast<int>(payload.size())) ||
-      (!msg.has_new_order() && !msg.has_cancel())) {
+      (!msg.has_new_order() && !msg.has_cancel() && !msg.has_query())) {
     ++venue.bad_messages;  // counted and skipped
     return;
   }
-  ++venue.received;
+  if (!msg.has_query()) ++venue.received;
   std::weak_ptr<net::FrameSession> who;
   for (auto& fs : frame_sessions)
     if (fs.get() == &s) who = fs;
+  if (msg.has_query()) {
+    ++venue.queries;
+    const std::string& id = msg.query().client_order_id();
+    if (auto it = order_history.find(id); it != order_history.end()) {
+      for (const proto::OrderUpdate& u : it->second) send_update(who, u, false);
+      return;
+    }
+    proto::OrderUpdate u;
+    u.set_client_order_id(id);
+    const bool waiting = std::any_of(pending.begin(), pending.end(),
+                                     [&](const PendingOrder& p) { return p.msg.new_order().client_order_id() == id; });
+    u.set_state(waiting ? proto::OrderUpdate::ACKNOWLEDGED : proto::OrderUpdate::NOT_FOUND);
+    u.set_cum_qty(0);
+    send_update(who, std::move(u), false);
+    return;
+  }
   if (msg.has_cancel()) {
     // Cancels take effect on arrival: they can catch an order still in its latency.
     proto::OrderUpdate u;
@@ -107,26 +126,30 @@ void Simulator::Impl::process_due_orders() {
   }
 }
 
-void Simulator::Impl::send_update(const std::weak_ptr<net::FrameSession>& to, proto::OrderUpdate u) {
-  u.set_ts_ms(static_cast<uint64_t>(sim_ms));
+void Simulator::Impl::send_update(const std::weak_ptr<net::FrameSession>& to, proto::OrderUpdate u, bool record) {
+  if (record) {
+    u.set_ts_ms(static_cast<uint64_t>(sim_ms));
+    order_history[u.client_order_id()].push_back(u);
+  }
   proto::OrderEntryMessage m;
   *m.mutable_update() = std::move(u);
   publish(StreamId::Orders, {}, framed(m), true, to);
 }
 
 void Simulator::Impl::execute(const std::weak_ptr<net::FrameSession>& to, const proto::NewOrder& o) {
-  auto reject = [&](const std::string& why) {
+  auto reject = [&](const std::string& why, bool record = true) {
     proto::OrderUpdate u;
     u.set_client_order_id(o.client_order_id());
     u.set_state(proto::OrderUpdate::REJECTED);
     u.set_reason(why);
     ++venue.rejected;
-    send_update(to, std::move(u));
+    ++venue.reject_reasons[why.substr(0, why.find(':'))];
+    send_update(to, std::move(u), record);  // a duplicate's reject must not rewrite the original's history
   };
   if (o.client_order_id().empty()) return reject("client_order_id: empty");
   if (!seen_client_ids.insert(o.client_order_id()).second) {
     ++venue.duplicates;
-    return reject("client_order_id: duplicate");
+    return reject("client_order_id: duplicate", false);
   }
   const int mi = market_index(o.market());
   if (mi < 0) return reject("market: unknown '" + o.market() + "'");
