@@ -89,7 +89,7 @@ Registry::Family& Registry::family(const std::string& name, const std::string& h
   return families_.back();
 }
 
-void* Registry::find(Family& f, const Labels& labels) {
+const void* Registry::find(Family& f, const Labels& labels) {
   for (const Series& s : f.series)
     if (s.labels == labels) return s.metric;
   for (const auto& [k, v] : labels)
@@ -99,7 +99,7 @@ void* Registry::find(Family& f, const Labels& labels) {
 
 Counter& Registry::counter(const std::string& name, const std::string& help, const Labels& labels) {
   Family& f = family(name, help, Kind::Counter);
-  if (void* m = find(f, labels)) return *static_cast<Counter*>(m);
+  if (const void* m = find(f, labels)) return *const_cast<Counter*>(static_cast<const Counter*>(m));
   Counter& c = counters_.emplace_back();
   f.series.push_back(Series{labels, &c});
   return c;
@@ -107,19 +107,30 @@ Counter& Registry::counter(const std::string& name, const std::string& help, con
 
 Gauge& Registry::gauge(const std::string& name, const std::string& help, const Labels& labels) {
   Family& f = family(name, help, Kind::Gauge);
-  if (void* m = find(f, labels)) return *static_cast<Gauge*>(m);
+  if (const void* m = find(f, labels)) return *const_cast<Gauge*>(static_cast<const Gauge*>(m));
   Gauge& g = gauges_.emplace_back();
   f.series.push_back(Series{labels, &g});
   return g;
 }
 
-LatencyHistogram& Registry::histogram(const std::string& name, const std::string& help, const Labels& labels) {
+Registry::Family& Registry::histogram_family(const std::string& name, const std::string& help) {
   if (!ends_with(name, "_seconds")) die("histogram '" + name + "' must be in seconds and end in _seconds");
-  Family& f = family(name, help, Kind::Histogram);
-  if (void* m = find(f, labels)) return *static_cast<LatencyHistogram*>(m);
+  return family(name, help, Kind::Histogram);
+}
+
+LatencyHistogram& Registry::histogram(const std::string& name, const std::string& help, const Labels& labels) {
+  Family& f = histogram_family(name, help);
+  if (const void* m = find(f, labels)) return *const_cast<LatencyHistogram*>(static_cast<const LatencyHistogram*>(m));
   LatencyHistogram& h = histograms_.emplace_back();
   f.series.push_back(Series{labels, &h});
   return h;
+}
+
+void Registry::histogram_view(const std::string& name, const std::string& help, const LatencyHistogram& h,
+                              const Labels& labels) {
+  Family& f = histogram_family(name, help);
+  if (find(f, labels)) die("histogram '" + name + "' already has a series with these labels");
+  f.series.push_back(Series{labels, &h});
 }
 
 std::string Registry::render() const {

@@ -43,6 +43,10 @@ class Registry {
   Counter& counter(const std::string& name, const std::string& help, const Labels& labels = {});
   Gauge& gauge(const std::string& name, const std::string& help, const Labels& labels = {});
   LatencyHistogram& histogram(const std::string& name, const std::string& help, const Labels& labels = {});
+  // A histogram owned elsewhere (a hot thread's), rendered from its relaxed
+  // atomics at scrape time; it must outlive the registry.
+  void histogram_view(const std::string& name, const std::string& help, const LatencyHistogram& h,
+                      const Labels& labels = {});
 
   // The whole exposition, families in registration order.
   std::string render() const;
@@ -51,7 +55,7 @@ class Registry {
   enum class Kind { Counter, Gauge, Histogram };
   struct Series {
     Labels labels;
-    void* metric;
+    const void* metric;
   };
   struct Family {
     std::string name, help;
@@ -59,7 +63,8 @@ class Registry {
     std::vector<Series> series;
   };
   Family& family(const std::string& name, const std::string& help, Kind kind);
-  void* find(Family& f, const Labels& labels);
+  const void* find(Family& f, const Labels& labels);
+  Family& histogram_family(const std::string& name, const std::string& help);
 
   std::vector<Family> families_;
   std::map<std::string, size_t> by_name_;

@@ -4,6 +4,8 @@
 
 #include "daemon/admin/auth.hpp"
 #include "daemon/http/server.hpp"
+#include "daemon/service/admin_routes.hpp"
+#include "daemon/service/metrics_text.hpp"
 
 namespace liqd::service {
 
@@ -11,33 +13,31 @@ namespace bhttp = boost::beast::http;
 
 struct HttpFront::Impl {
   HttpFrontConfig cfg;
+  std::unique_ptr<AdminRoutes> routes;  // used by the admin server's thread only
   std::unique_ptr<http::Server> admin, metrics;
 
-  http::Response on_admin(const http::Request& req, const std::string&) {
+  http::Response on_admin(const http::Request& req, const std::string& peer) {
     const auto auth = req[bhttp::field::authorization];
     if (!admin::bearer_matches(std::string_view(auth.data(), auth.size()), cfg.token))
       return http::make_response(req, bhttp::status::unauthorized, R"({"error":"missing or wrong bearer token"})");
-    const std::string_view target(req.target().data(), req.target().size());
-    if (target == "/healthz") return http::make_response(req, bhttp::status::ok, R"({"status":"ok"})");
-    if (target == "/readyz") {
-      const std::string why = cfg.ready_reason();
-      if (why.empty()) return http::make_response(req, bhttp::status::ok, R"({"ready":true})");
-      return http::make_response(req, bhttp::status::service_unavailable, fmt::format(R"({{"ready":false,"reason":"{}"}})", why));
-    }
-    return http::make_response(req, bhttp::status::not_found, R"({"error":"no such route"})");
+    return routes->handle(req, peer);
   }
 
   http::Response on_metrics(const http::Request& req, const std::string&) {
-    CoreStats cs;
-    cfg.snaps->core.try_load(cs);
-    std::string out;
-    out += fmt::format("# HELP liqd_accounts_monitored Accounts the core watches.\n# TYPE liqd_accounts_monitored gauge\nliqd_accounts_monitored {}\n", cs.accounts);
-    out += fmt::format("# HELP liqd_accounts_liquidatable Accounts below maintenance margin now.\n# TYPE liqd_accounts_liquidatable gauge\nliqd_accounts_liquidatable {}\n", cs.flagged);
-    return http::make_response(req, bhttp::status::ok, out, "text/plain; version=0.0.4");
+    const std::string_view target(req.target().data(), req.target().size());
+    if (target != "/metrics" && target.substr(0, 9) != "/metrics?")
+      return http::make_response(req, bhttp::status::not_found, "metrics are at /metrics\n", "text/plain");
+    HttpCounters hc;
+    if (admin) hc.admin_requests = admin->requests(), hc.admin_bad_requests = admin->bad_requests();
+    if (metrics) hc.metrics_requests = metrics->requests();
+    return http::make_response(req, bhttp::status::ok, render_metrics(cfg, hc), "text/plain; version=0.0.4");
   }
 };
 
-HttpFront::HttpFront(HttpFrontConfig cfg) : impl_(std::make_unique<Impl>()) { impl_->cfg = std::move(cfg); }
+HttpFront::HttpFront(HttpFrontConfig cfg) : impl_(std::make_unique<Impl>()) {
+  impl_->cfg = std::move(cfg);
+  impl_->routes = std::make_unique<AdminRoutes>(impl_->cfg);
+}
 HttpFront::~HttpFront() { stop(); }
 
 std::string HttpFront::start() {

@@ -1,7 +1,7 @@
 #pragma once
 // The service's HTTP side: the admin API (loopback, bearer token) and
 // Prometheus /metrics, served by the HTTP thread from snapshots and the
-// admin request/reply rings only (daemon/service/http_api.hpp has the routes).
+// admin request/reply rings only (routes: admin_routes.hpp, /metrics: metrics_text.hpp).
 #include <functional>
 #include <memory>
 #include <string>

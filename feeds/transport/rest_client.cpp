@@ -29,8 +29,9 @@ using Clock = std::chrono::steady_clock;
 // the pending step fail with operation_aborted.
 template <class Stream>
 struct Request {
-  Request(asio::io_context& i, Stream& st, tcp::socket& so, const Url& u, const RestOptions& o, RestResult& r)
-      : io(i), stream(st), socket(so), url(u), opts(o), result(r) {}
+  Request(asio::io_context& i, Stream& st, tcp::socket& so, const Url& u, const RestOptions& o, RestResult& r,
+          http::request<http::string_body> rq)
+      : io(i), stream(st), socket(so), url(u), opts(o), result(r), req(std::move(rq)) {}
   asio::io_context& io;
   Stream& stream;
   tcp::socket& socket;      // the lowest layer, closed on deadline
@@ -39,7 +40,7 @@ struct Request {
   RestResult& result;
   tcp::resolver resolver{io};
   asio::steady_timer deadline{io};
-  http::request<http::empty_body> req;
+  http::request<http::string_body> req;  // method, body and credentials set by the caller
   beast::flat_buffer buf;
   std::optional<http::response_parser<http::string_body>> parser;
   bool timed_out = false;
@@ -64,7 +65,6 @@ struct Request {
       beast::error_code ignored;
       socket.close(ignored);
     });
-    req.method(http::verb::get);
     req.target(url.target);
     req.version(11);
     req.set(http::field::host, url.host_header());
@@ -124,8 +124,23 @@ void Request<asio::ssl::stream<tcp::socket>>::on_connected() {
 
 }  // namespace
 
-RestResult RestClient::get(std::string_view text) const {
+RestResult RestClient::get(std::string_view text) const { return request("GET", text); }
+
+RestResult RestClient::request(std::string_view method, std::string_view text, std::string_view body,
+                               std::string_view bearer) const {
   RestResult result;
+  http::request<http::string_body> req;
+  const http::verb verb = http::string_to_verb(beast::string_view(method.data(), method.size()));
+  if (verb == http::verb::unknown) {
+    result.error = "method: '" + std::string(method) + "' is not an HTTP method";
+    return result;
+  }
+  req.method(verb);
+  if (!bearer.empty()) req.set(http::field::authorization, "Bearer " + std::string(bearer));
+  if (!body.empty() || verb == http::verb::post) {
+    req.body() = std::string(body);
+    req.prepare_payload();
+  }
   Url url;
   if (std::string err = parse_url(text, url); !err.empty()) {
     result.error = err;
@@ -139,7 +154,7 @@ RestResult RestClient::get(std::string_view text) const {
     asio::io_context io;
     if (!url.tls) {
       tcp::socket sock(io);
-      Request<tcp::socket> r(io, sock, sock, url, opts_, result);
+      Request<tcp::socket> r(io, sock, sock, url, opts_, result, std::move(req));
       r.start();
       io.run();
       return result;
@@ -154,7 +169,7 @@ RestResult RestClient::get(std::string_view text) const {
       ctx.set_verify_mode(asio::ssl::verify_none);
     }
     asio::ssl::stream<tcp::socket> stream(io, ctx);
-    Request<asio::ssl::stream<tcp::socket>> r(io, stream, stream.next_layer(), url, opts_, result);
+    Request<asio::ssl::stream<tcp::socket>> r(io, stream, stream.next_layer(), url, opts_, result, std::move(req));
     r.start();
     io.run();
   } catch (const std::exception& e) {  // e.g. an unreadable CA file

@@ -1,9 +1,10 @@
 #pragma once
-// HTTP(S) GET with Boost.Beast, bounded in time: one call resolves, connects,
+// HTTP(S) requests with Boost.Beast, bounded in time: one call resolves, connects,
 // (TLS handshake with SNI and peer verification), writes, reads, and gives up
 // when timeout_ms has passed in total. Blocking on the caller's thread; each call
 // has its own io_context, so a RestClient may be used from several threads.
-// Used for Binance REST depth snapshots (off the WebSocket thread).
+// Used for Binance REST depth snapshots (off the WebSocket thread) and by
+// liqd's own command-line client of its admin API.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -30,6 +31,10 @@ class RestClient {
   explicit RestClient(RestOptions opts = {}) : opts_(std::move(opts)) {}
   // GET `url` (http:// or https://). Never throws.
   RestResult get(std::string_view url) const;
+  // Any method with an optional body and bearer token (the `liqd --check-config
+  // --dry-run` client of the admin API). Never throws.
+  RestResult request(std::string_view method, std::string_view url, std::string_view body = {},
+                     std::string_view bearer = {}) const;
   const RestOptions& options() const { return opts_; }
 
  private:

@@ -117,7 +117,7 @@ std::string Simulator::Impl::status_json() const {
        ",\"acked\":" + std::to_string(venue.acked) + ",\"rejected\":" + std::to_string(venue.rejected) +
        ",\"duplicates\":" + std::to_string(venue.duplicates) + ",\"fills\":" + std::to_string(venue.fills) +
        ",\"filled\":" + std::to_string(venue.filled) + ",\"expired\":" + std::to_string(venue.expired) +
-       ",\"cancelled\":" + std::to_string(venue.cancelled) + ",\"queries\":" + std::to_string(venue.queries) +
+       ",\"cancelled\":" + std::to_string(venue.cancelled) + ",\"queries\":" + std::to_string(venue.queries) + ",\"new_orders\":" + std::to_string(venue.new_orders) +
        ",\"reject_reasons\":{" + reject_reasons_json() + "}},\"accounts\":{\"count\":" + std::to_string(accounts.size()) +
        ",\"seq\":" + std::to_string(account_seq) + "}}";
   return o;

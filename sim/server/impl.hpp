@@ -56,7 +56,7 @@ struct PendingOrder {
 
 struct VenueCounters {
   uint64_t received = 0, bad_messages = 0, acked = 0, rejected = 0, duplicates = 0, fills = 0, filled = 0,
-           expired = 0, cancelled = 0, queries = 0;
+           expired = 0, cancelled = 0, queries = 0, new_orders = 0;
   std::map<std::string, uint64_t> reject_reasons;  // reason -> count (the reason's text up to ':')
 };
 

@@ -98,6 +98,7 @@ void Simulator::Impl::on_order_frame(net::FrameSession& s, std::string_view payl
     send_update(who, std::move(u));
     return;
   }
+  ++venue.new_orders;
   const bool was_empty = pending.empty();
   pending.push_back({Clock::now() + std::chrono::milliseconds(cfg.order_latency_ms), who, std::move(msg)});
   if (cfg.order_latency_ms == 0) {

@@ -226,7 +226,7 @@ def main():
 
         # 5. the crash, then kill -9 in the middle of it
         sim.post("/control/pace?bar_ms=60")
-        had_orders = wait_until(lambda: (sim.status().get("orders", {}).get("received", 0) >= 200), 90, 0.2)
+        had_orders = wait_until(lambda: (sim.status().get("orders", {}).get("new_orders", 0) >= 200), 90, 0.2)
         check(had_orders is not None, "liquidation storm: the venue received orders")
         st = sim.status()
         print("     venue before kill -9:", st.get("orders"), "step", st.get("step"))
@@ -260,8 +260,8 @@ def main():
         check(summary["orders"] > 0 and summary["fills"] > 0, "orders sent and filled")
         check(summary["duplicate_orders"] == 0, "no client order id journaled twice")
         check(venue.get("duplicates", -1) == 0, "the venue saw no duplicate order")
-        check(summary["orders"] >= venue.get("received", 1 << 60), "every order the venue received is in the journal (%s vs %s)" %
-              (summary["orders"], venue.get("received")))
+        check(summary["orders"] >= venue.get("new_orders", 1 << 60), "every order the venue received is in the journal (%s vs %s)" %
+              (summary["orders"], venue.get("new_orders")))
         check(summary["fills"] == venue.get("fills"), "every venue fill is journaled exactly once (%s vs %s)" %
               (summary["fills"], venue.get("fills")))
         check(summary["duplicate_fills"] == 0, "no fill counted twice")
