@@ -194,6 +194,44 @@ def main():
         check(code == 200 and '"positions"' in body, "GET /v1/accounts/1: 200 with positions (%d)" % code)
         code, _ = http("GET", admin + "/v1/accounts/999999999", token)
         check(code == 404, "GET /v1/accounts/<unknown>: 404 (%d)" % code)
+        code, _ = http("GET", admin + "/v1/accounts/12abc", token)
+        check(code == 400, "GET /v1/accounts/12abc: 400 (%d)" % code)
+        code, body = http("GET", admin + "/v1/markets/BTC-USD", token)
+        mk = json.loads(body) if code == 200 else {}
+        check(code == 200 and mk.get("mode") in ("normal", "throttle", "paused", "stale") and mk.get("mark"),
+              "GET /v1/markets/BTC-USD: state and mark (%d %s)" % (code, body[:200]))
+        check(http("GET", admin + "/v1/markets/NOPE-USD", token)[0] == 404, "GET /v1/markets/<unknown>: 404")
+        code, body = http("GET", admin + "/v1/liquidation-map/BTC-USD", token)
+        lm = json.loads(body) if code == 200 else {}
+        check(code == 200 and len(lm.get("below", [])) == 20 and len(lm.get("above", [])) == 20,
+              "GET /v1/liquidation-map/BTC-USD: 20 buckets a side (%d)" % code)
+        # dry run: a much stricter BTC-USD file, asked of the running instance, applies nothing
+        dry = os.path.join(work, "dry")
+        os.makedirs(os.path.join(dry, "markets"), exist_ok=True)
+        shutil.copy(cfg, os.path.join(dry, "liqd.yaml"))
+        strict = []
+        for line in open(os.path.join(work, "markets", "BTC-USD.yaml")):
+            if "max_notional" in line and "imr" in line:
+                import re
+                imr = float(re.search(r'imr: "([0-9.]+)"', line).group(1))
+                mmr = float(re.search(r'mmr: "([0-9.]+)"', line).group(1))
+                line = re.sub(r'imr: "[0-9.]+"', 'imr: "%s"' % max(imr, 0.05), line)
+                line = re.sub(r'mmr: "[0-9.]+"', 'mmr: "%s"' % max(mmr, 0.04), line)
+            strict.append(line)
+        open(os.path.join(dry, "markets", "BTC-USD.yaml"), "w").write("".join(strict))
+        dr = subprocess.run([a.liqd, "--check-config", "--dry-run", "--config", os.path.join(dry, "liqd.yaml")],
+                            capture_output=True, text=True, timeout=60)
+        print("     dry run:", (dr.stdout + dr.stderr).strip()[:300])
+        check(dr.returncode == 0 and "would become liquidatable" in dr.stdout, "liqd --check-config --dry-run answers (exit %d)" % dr.returncode)
+        code, body = http("GET", admin + "/v1/markets/BTC-USD", token)
+        check(code == 200 and json.loads(body).get("maintenance_ratio_in_force") == mk.get("maintenance_ratio_in_force"),
+              "dry run applied nothing (margin in force unchanged)")
+        code, _ = http("POST", admin + "/v1/pause-all", token)
+        check(code == 200, "POST /v1/pause-all: 200 (%d)" % code)
+        code, body = http("GET", admin + "/v1/markets/BTC-USD", token)
+        check(code == 200 and json.loads(body).get("paused_all") is True, "kill switch visible in /v1/markets")
+        code, _ = http("POST", admin + "/v1/resume-all", token)
+        check(code == 200, "POST /v1/resume-all: 200 (%d)" % code)
         code, _ = http("POST", admin + "/v1/markets/BTC-USD/pause", token)
         check(code == 200, "POST /v1/markets/BTC-USD/pause: 200 (%d)" % code)
         code, _ = http("POST", admin + "/v1/markets/BTC-USD/resume", token)
@@ -206,6 +244,12 @@ def main():
         if prom:
             r = subprocess.run([prom, "check", "metrics"], input=body, capture_output=True, text=True)
             check(r.returncode == 0, "promtool check metrics: " + (r.stdout + r.stderr).strip()[:300])
+        for name in ("liqd_events_total", "liqd_feed_gaps_total", "liqd_feed_staleness_seconds", "liqd_tick_to_decision_seconds_count",
+                     "liqd_accounts_monitored", "liqd_accounts_liquidatable", "liqd_liquidations_total",
+                     "liqd_notional_liquidated_total", "liqd_insurance_fund_balance", "liqd_bad_debt_total",
+                     "liqd_adl_events_total", "liqd_backstop_transfers_total", "liqd_circuit_breaker_state", "liqd_margin_ratio",
+                     "liqd_realized_volatility", "liqd_ring_full_total", "liqd_index_missed_total", "liqd_build_info"):
+            check(metrics_value(body, name) is not None, "metric " + name + " exported")
         else:
             print("skip promtool not installed")
 
@@ -240,7 +284,12 @@ def main():
         wait_until(lambda: sim.status().get("path_end") or sim.status().get("step", 0) > 12000, 120, 0.5)
         code, body = http("GET", metrics)
         print("     metrics after the storm: liquidatable", metrics_value(body, "liqd_accounts_liquidatable"),
-              "monitored", metrics_value(body, "liqd_accounts_monitored"))
+              "monitored", metrics_value(body, "liqd_accounts_monitored"),
+              "tick-to-decision samples", metrics_value(body, "liqd_tick_to_decision_seconds_count"))
+        check(metrics_value(body, "liqd_index_missed_total") == 0, "liqd_index_missed_total stays 0")
+        if prom:
+            r = subprocess.run([prom, "check", "metrics"], input=body, capture_output=True, text=True)
+            check(r.returncode == 0, "promtool check metrics after the storm: " + (r.stdout + r.stderr).strip()[:300])
 
         # 6. drain
         t_term = time.time()
