@@ -244,14 +244,14 @@ def main():
         if prom:
             r = subprocess.run([prom, "check", "metrics"], input=body, capture_output=True, text=True)
             check(r.returncode == 0, "promtool check metrics: " + (r.stdout + r.stderr).strip()[:300])
+        else:
+            print("skip promtool not installed")
         for name in ("liqd_events_total", "liqd_feed_gaps_total", "liqd_feed_staleness_seconds", "liqd_tick_to_decision_seconds_count",
                      "liqd_accounts_monitored", "liqd_accounts_liquidatable", "liqd_liquidations_total",
                      "liqd_notional_liquidated_total", "liqd_insurance_fund_balance", "liqd_bad_debt_total",
                      "liqd_adl_events_total", "liqd_backstop_transfers_total", "liqd_circuit_breaker_state", "liqd_margin_ratio",
                      "liqd_realized_volatility", "liqd_ring_full_total", "liqd_index_missed_total", "liqd_build_info"):
             check(metrics_value(body, name) is not None, "metric " + name + " exported")
-        else:
-            print("skip promtool not installed")
 
         # 4. reload: broken, then valid
         mfile = os.path.join(work, "markets", "BTC-USD.yaml")
