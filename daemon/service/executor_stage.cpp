@@ -132,14 +132,11 @@ std::string ExecutorStage::open() {
     r.ioc = ro.cmd.ioc;
     v.out.recovering = true;
     v.tracker.submit(r, now);
-    for (uint64_t fid : ro.fill_ids) {
-      exec::VenueUpdate u;
-      u.id = r.id;
-      u.kind = exec::UpdateKind::Fill;
-      u.fill_id = fid;
-      u.fill_qty = Qty(0);
-      v.tracker.on_update(u, now);
-    }
+    // The fills the journal holds are settled already: the venue's replay of
+    // them (its answer to the reconcile query) must be recognised as duplicates.
+    if (!v.tracker.restore_fills(r.id, ro.fill_ids.data(), static_cast<int>(ro.fill_ids.size()), Qty(ro.filled)))
+      spdlog::warn("recovery: order {} has {} journaled fills; a replay of the older ones may be counted again",
+                   r.id.view(), ro.fill_ids.size());
     v.out.recovering = false;
     v.open.push_back(Venue::Open{r.id, ro.cmd, ro.filled});
   }

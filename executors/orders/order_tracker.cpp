@@ -120,6 +120,16 @@ void OrderTracker::count_fill(Order& o, const VenueUpdate& u) {
   }
 }
 
+bool OrderTracker::restore_fills(const ClientOrderId& id, const uint64_t* fill_ids, int n, Qty filled) {
+  Order* o = lookup(id);
+  if (o == nullptr || n > kMaxFillsPerOrder) return false;
+  for (int i = 0; i < n; ++i) o->fill_ids[i] = fill_ids[i];
+  o->n_fills = n;
+  o->filled = filled;
+  if (filled.v > 0 && filled < o->req.qty) advance(*o, OrderState::PartiallyFilled);
+  return true;
+}
+
 void OrderTracker::on_update(const VenueUpdate& u, int64_t now_ms) {
   Order* o = lookup(u.id);
   if (o == nullptr) { ++c_.unknown_updates; return; }

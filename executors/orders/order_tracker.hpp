@@ -75,6 +75,11 @@ class OrderTracker {
   SubmitResult submit(const OrderRequest& r, int64_t now_ms);
   void on_update(const VenueUpdate& u, int64_t now_ms);
   void on_timer(int64_t now_ms);
+  // Restart: the fills the journal already holds for a recovered order (their
+  // ids and total), so the venue's replay of them is a duplicate, not a new
+  // fill reported (and settled) a second time. No output. False: unknown id or
+  // more ids than an order remembers.
+  bool restore_fills(const ClientOrderId& id, const uint64_t* fill_ids, int n, Qty filled);
   void on_disconnect();
   void on_reconnect(int64_t now_ms);
 

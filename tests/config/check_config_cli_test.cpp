@@ -83,10 +83,14 @@ TEST(CheckConfigCli, MissingFileAndOtherModes) {
   r = liqd(LIQD_TEST_DATA_DIR, "--version");
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_EQ(r.text.rfind("liqd ", 0), 0u);
-  // Without --check-config the service itself is not built yet (issue 8).
-  r = liqd(LIQD_CONFIG_DIR "/..", "--config config/liqd.yaml");
+  // --dry-run asks a running instance, so it only goes with --check-config.
+  r = liqd(LIQD_CONFIG_DIR "/..", "--config config/liqd.yaml --dry-run");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.text.find("--dry-run goes with --check-config"), std::string::npos) << r.text;
+  // With it, the instance's token file must be readable (the example's is not here).
+  r = liqd(LIQD_CONFIG_DIR "/..", "--config config/liqd.yaml --check-config --dry-run");
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.text.find("not built yet"), std::string::npos);
+  EXPECT_NE(r.text.find("admin.token_file"), std::string::npos) << r.text;
 }
 
 }  // namespace

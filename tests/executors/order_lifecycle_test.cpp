@@ -292,4 +292,37 @@ TEST(OrderLifecycle, CompactForgetsOldTerminalOrdersOnly) {
 }
 
 }  // namespace
+// Restart: an order recovered from the journal with two fills already
+// journaled. The venue's replay of those fills (its answer to the reconcile
+// query) must not be reported again; a third, new fill must be.
+TEST(OrderLifecycle, RecoveredFillsAreNotReportedTwice) {
+  Harness h(book());
+  auto r = sell(9, 0, 10, 9800);
+  ASSERT_EQ(h.tracker.submit(r, h.now), SubmitResult::Sent);
+  const uint64_t ids[2] = {501, 502};
+  ASSERT_TRUE(h.tracker.restore_fills(r.id, ids, 2, Qty(4)));
+  EXPECT_EQ(h.tracker.find(r.id)->filled, Qty(4));
+  EXPECT_EQ(h.tracker.find(r.id)->state, OrderState::PartiallyFilled);
+  VenueUpdate u;
+  u.id = r.id;
+  u.kind = UpdateKind::Fill;
+  u.fill_price = Price(10000);
+  for (uint64_t id : {501u, 502u}) {
+    u.fill_id = id;
+    u.fill_qty = Qty(2);
+    h.tracker.on_update(u, h.now);
+  }
+  EXPECT_TRUE(h.fills.empty());
+  EXPECT_EQ(h.tracker.counters().duplicate_fills, 2u);
+  u.fill_id = 503;
+  u.fill_qty = Qty(6);
+  h.tracker.on_update(u, h.now);
+  ASSERT_EQ(h.fills.size(), 1u);
+  EXPECT_EQ(h.fills[0].fill_id, 503u);
+  EXPECT_EQ(h.tracker.find(r.id)->filled, Qty(10));
+  EXPECT_EQ(h.tracker.find(r.id)->state, OrderState::Filled);
+  ClientOrderId unknown = make_client_order_id(OrderKey{1, 1, 1, 1});
+  EXPECT_FALSE(h.tracker.restore_fills(unknown, ids, 2, Qty(4)));
+}
+
 }  // namespace liqd::exec
