@@ -17,16 +17,23 @@ namespace liqd::cmd {
 
 namespace {
 
-// `liqd --config F --check-config`: every error of every file on stderr, exit 1;
-// or the summary on stdout, exit 0.
-int check_config(const std::string& path) {
+// The daemon file and its markets, or every error on stderr as file:line: key:
+// reason and a last line "liqd: N errors in F<consequence>".
+std::optional<config::Config> load_or_report(const std::string& path, const char* consequence) {
   config::Diagnostics diag;
   std::optional<config::Config> cfg = config::load_config(path, diag);
   if (!cfg) {
     for (const config::ConfigError& e : diag.errors()) std::fprintf(stderr, "%s\n", e.str().c_str());
-    std::fprintf(stderr, "liqd: %zu error%s in %s and its market files\n", diag.size(), diag.size() == 1 ? "" : "s", path.c_str());
-    return 1;
+    std::fprintf(stderr, "liqd: %zu error%s in %s%s\n", diag.size(), diag.size() == 1 ? "" : "s", path.c_str(), consequence);
   }
+  return cfg;
+}
+
+// `liqd --config F --check-config`: every error of every file on stderr, exit 1;
+// or the summary on stdout, exit 0.
+int check_config(const std::string& path) {
+  std::optional<config::Config> cfg = load_or_report(path, " and its market files");
+  if (!cfg) return 1;
   std::fputs(config::describe(*cfg).c_str(), stdout);
   return 0;
 }
@@ -37,13 +44,8 @@ int check_config(const std::string& path) {
 // positions and marks, the accounts that file would make liquidatable at once.
 // Nothing is applied. Exit 0 when every market was answered, 1 otherwise.
 int dry_run(const std::string& path) {
-  config::Diagnostics diag;
-  std::optional<config::Config> cfg = config::load_config(path, diag);
-  if (!cfg) {
-    for (const config::ConfigError& e : diag.errors()) std::fprintf(stderr, "%s\n", e.str().c_str());
-    std::fprintf(stderr, "liqd: %zu error%s in %s; nothing to compare\n", diag.size(), diag.size() == 1 ? "" : "s", path.c_str());
-    return 1;
-  }
+  std::optional<config::Config> cfg = load_or_report(path, "; nothing to compare");
+  if (!cfg) return 1;
   std::string token, err;
   if (!admin::load_token_file(cfg->daemon.admin.token_file, token, err)) {
     std::fprintf(stderr, "admin.token_file: %s\n", err.c_str());
@@ -103,13 +105,8 @@ int run_top_level(const TopLevel& opts) {
     std::fprintf(stderr, "liqd: --dry-run goes with --check-config\n");
     return 2;
   }
-  config::Diagnostics diag;
-  std::optional<config::Config> cfg = config::load_config(opts.config, diag);
-  if (!cfg) {
-    for (const config::ConfigError& e : diag.errors()) std::fprintf(stderr, "%s\n", e.str().c_str());
-    std::fprintf(stderr, "liqd: %zu error%s in %s; not starting\n", diag.size(), diag.size() == 1 ? "" : "s", opts.config.c_str());
-    return 1;
-  }
+  std::optional<config::Config> cfg = load_or_report(opts.config, "; not starting");
+  if (!cfg) return 1;
   spdlog::set_level(spdlog::level::from_str(cfg->daemon.logging.level));
   spdlog::set_pattern(cfg->daemon.logging.format == "json"
                           ? R"({"ts":"%Y-%m-%dT%H:%M:%S.%fZ","level":"%l","msg":"%v"})"
