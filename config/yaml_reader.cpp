@@ -22,14 +22,133 @@ const char* node_kind(const YAML::Node& n) {
 
 namespace {
 
-std::optional<YAML::Node> parse(std::istream& in, const std::string& name, Diagnostics& diag) {
+// One UTF-8 sequence at s[i]: its length and code point, or 0 when the bytes there
+// are not well-formed UTF-8 (stray continuation, overlong form, surrogate, past
+// U+10FFFF, truncated).
+size_t decode_utf8(std::string_view s, size_t i, char32_t& cp) {
+  const auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char b0 = byte(i);
+  if (b0 < 0x80) {
+    cp = b0;
+    return 1;
+  }
+  size_t len = 0;
+  unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
+  if (b0 >= 0xC2 && b0 <= 0xDF) {
+    len = 2;
+    cp = b0 & 0x1Fu;
+  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+    len = 3;
+    cp = b0 & 0x0Fu;
+    if (b0 == 0xE0) lo = 0xA0;  // overlong
+    if (b0 == 0xED) hi = 0x9F;  // UTF-16 surrogates
+  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+    len = 4;
+    cp = b0 & 0x07u;
+    if (b0 == 0xF0) lo = 0x90;  // overlong
+    if (b0 == 0xF4) hi = 0x8F;  // past U+10FFFF
+  } else {
+    return 0;
+  }
+  if (i + len > s.size()) return 0;
+  for (size_t k = 1; k < len; ++k) {
+    const unsigned char b = byte(i + k);
+    if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xBF)) return 0;
+    cp = (cp << 6) | (b & 0x3Fu);
+  }
+  return len;
+}
+
+// YAML 1.2 §5.1 c-printable: the only characters a YAML stream may hold.
+bool yaml_printable(char32_t c) {
+  return c == 0x09 || c == 0x0A || c == 0x0D || (c >= 0x20 && c <= 0x7E) || c == 0x85 ||
+         (c >= 0xA0 && c <= 0xD7FF) || (c >= 0xE000 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0x10FFFF);
+}
+
+std::string hex_byte(unsigned char b) {
+  const char* digits = "0123456789ABCDEF";
+  return std::string{'0', 'x', digits[b >> 4], digits[b & 0xF]};
+}
+
+std::string code_point(char32_t c) {
+  const char* digits = "0123456789ABCDEF";
+  std::string s;
+  for (int shift = c > 0xFFFF ? 20 : 12; shift >= 0; shift -= 4) s += digits[(c >> shift) & 0xF];
+  return "U+" + s;
+}
+
+// yaml-cpp takes any bytes (invalid UTF-8, control characters such as ESC) and
+// hands them on as keys and values; an error message would then carry them to
+// the operator's terminal. The stream is checked first, at the first offending
+// character's line and column (1-based, in characters).
+bool check_text(std::string_view text, const std::string& name, Diagnostics& diag) {
+  int line = 1, column = 1;
+  for (size_t i = 0; i < text.size();) {
+    char32_t c = 0;
+    const size_t len = decode_utf8(text, i, c);
+    if (len == 0) {
+      diag.add(name, line, "yaml",
+               "invalid UTF-8 (byte " + hex_byte(static_cast<unsigned char>(text[i])) + ") at column " +
+                   std::to_string(column) + ": a config file must be UTF-8 text");
+      return false;
+    }
+    if (!yaml_printable(c)) {
+      diag.add(name, line, "yaml",
+               std::string(c < 0x20 || c == 0x7F || (c >= 0x80 && c <= 0x9F) ? "control character " : "character ") +
+                   code_point(c) + " at column " + std::to_string(column) + " is not allowed in YAML");
+      return false;
+    }
+    if (c == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+    i += len;
+  }
+  return true;
+}
+
+std::optional<YAML::Node> parse(const std::string& text, const std::string& name, Diagnostics& diag) {
+  if (!check_text(text, name, diag)) return std::nullopt;
   try {
-    return YAML::Load(in);
+    return YAML::Load(text);
   } catch (const YAML::Exception& e) {
     int line = e.mark.is_null() ? 0 : e.mark.line + 1;
     diag.add(name, line, "yaml", "syntax error: " + e.msg);
   }
   return std::nullopt;
+}
+
+// A key taken from the file, as it is shown in a dotted path: a plain word
+// (letters, digits, '_', '-', any other printable non-ASCII character) as is;
+// anything else double-quoted, with '"' and '\' escaped and bytes that are not
+// printable UTF-8 as \xNN. So an empty key is `""`, never an empty path.
+std::string key_name(std::string_view key) {
+  bool plain = !key.empty();
+  for (size_t i = 0; plain && i < key.size();) {
+    char32_t c = 0;
+    const size_t len = decode_utf8(key, i, c);
+    plain = len > 0 && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+                        c == '-' || (c >= 0xA0 && yaml_printable(c)));
+    i += len;
+  }
+  if (plain) return std::string(key);
+  std::string out = "\"";
+  for (size_t i = 0; i < key.size();) {
+    char32_t c = 0;
+    size_t len = decode_utf8(key, i, c);
+    if (len == 0 || c < 0x20 || (c >= 0x7F && c < 0xA0) || !yaml_printable(c)) {
+      if (len == 0) len = 1;
+      for (size_t k = 0; k < len; ++k) out += "\\x" + hex_byte(static_cast<unsigned char>(key[i + k])).substr(2);
+    } else {
+      if (c == '"' || c == '\\') out += '\\';
+      out.append(key.substr(i, len));
+    }
+    i += len;
+  }
+  out += '"';
+  return out;
 }
 
 }  // namespace
@@ -40,13 +159,18 @@ std::optional<YAML::Node> load_yaml_file(const std::string& path, Diagnostics& d
     diag.add(path, 0, "file", "cannot open");
     return std::nullopt;
   }
-  return parse(in, path, diag);
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) {
+    diag.add(path, 0, "file", "cannot read");
+    return std::nullopt;
+  }
+  return parse(text.str(), path, diag);
 }
 
 std::optional<YAML::Node> load_yaml_string(const std::string& text, const std::string& name,
                                            Diagnostics& diag) {
-  std::istringstream in(text);
-  return parse(in, name, diag);
+  return parse(text, name, diag);
 }
 
 MapReader::MapReader(const Ctx& ctx, const YAML::Node& node, std::string path)
@@ -81,10 +205,10 @@ MapReader::MapReader(const Ctx& ctx, const YAML::Node& node, std::string path)
 }
 
 std::string MapReader::key_path(std::string_view key) const {
-  if (path_.empty()) return std::string(key);
+  if (path_.empty()) return key_name(key);
   std::string s = path_;
   s += '.';
-  s += key;
+  s += key_name(key);
   return s;
 }
 

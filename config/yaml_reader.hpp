@@ -25,7 +25,9 @@ int line_of(const YAML::Node& n);
 const char* node_kind(const YAML::Node& n);
 
 // Parse a whole file. On a syntax error or a missing file, reports it and returns
-// std::nullopt. An empty document yields a null node (callers report it).
+// std::nullopt. So does text that is not YAML's character set (invalid UTF-8, or a
+// control character such as ESC or NUL): `yaml: invalid UTF-8 (byte 0xBA) at
+// column 5: ...`, at its line. An empty document yields a null node (callers report it).
 std::optional<YAML::Node> load_yaml_file(const std::string& path, Diagnostics& diag);
 std::optional<YAML::Node> load_yaml_string(const std::string& text, const std::string& name,
                                            Diagnostics& diag);
@@ -51,6 +53,8 @@ class MapReader {
   bool valid() const { return valid_; }
   int line() const { return line_; }
   const std::string& path() const { return path_; }
+  // "path.key". A key that is not a plain word (empty, or with characters other
+  // than letters, digits, '_', '-') is double-quoted: `""`, `tiers[0]."a b"`.
   std::string key_path(std::string_view key) const;
 
   // Value of an optional key, or an undefined node (IsDefined() false).

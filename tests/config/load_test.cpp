@@ -73,5 +73,14 @@ TEST(LoadConfig, FuzzSeedIsAValidMarket) {
   EXPECT_FALSE(m->risk.tiers[2].unbounded());
 }
 
+TEST(LoadConfig, FuzzCrashReproducerInTheSeedsIsRefusedWithItsLocation) {
+  // Kept in the corpus as a regression seed (tests/data/known_fuzz_crashes/README.md).
+  const std::string path = kData + "/fuzz_seeds/config_market_fuzz-crash-6279d5ea";
+  Diagnostics diag;
+  EXPECT_FALSE(load_market_file(path, MarketDefaults{6}, diag).has_value());
+  EXPECT_EQ(test::strings(diag),
+            V{path + ":1: yaml: invalid UTF-8 (byte 0xBA) at column 5: a config file must be UTF-8 text"});
+}
+
 }  // namespace
 }  // namespace liqd::config

@@ -370,6 +370,83 @@ TEST(MarketConfig, EveryErrorInAFileIsReportedInLineOrder) {
                "m.yaml:12: colour: unknown key"}));
 }
 
+// libFuzzer's config_market_fuzz-crash-6279d5ea (tests/data/known_fuzz_crashes), byte
+// for byte: invalid UTF-8 on line 1 (0xBA), on line 2 (0xFE 0xFF), a run of ESC on
+// line 8, and on line 9 a key that is an empty scalar (`! `, a tag with no text).
+// It used to come back as `fuzz.yaml:9: : unknown key` (an error with no key).
+const std::string kFuzzCrash6279d5ea =
+    "symb\xba" "l: JUMP-USD\n"
+    "t_size: \xfe\xff\xff\xff\"0.0001\"\n"
+    "tiers:\n"
+    "  - {max_notional: \"10000\", imr: \"0.02\", mmr: \"0.01\"}\n"
+    "  - max_notional: \"50000\"\n"
+    "    imr: \"0.84\"\n"
+    "    mmr: \"0.02\"\n"
+    "(   m0, max_deviaTio\x1b\x1b\x1b\x1b\x1b\x1b\x1b\x1b\x1b\x1b\x1b\x1b" "venues:\n"
+    "! ";
+
+TEST(MarketConfig, FuzzCrash6279d5eaIsRefusedAtItsFirstInvalidByte) {
+  ASSERT_EQ(kFuzzCrash6279d5ea.size(), 199u);
+  Diagnostics diag;
+  EXPECT_FALSE(load_market_string(kFuzzCrash6279d5ea, "fuzz.yaml", usdc(), diag).has_value());
+  EXPECT_EQ(test::strings(diag),
+            V{"fuzz.yaml:1: yaml: invalid UTF-8 (byte 0xBA) at column 5: a config file must be UTF-8 text"});
+}
+
+TEST(MarketConfig, FuzzCrash6279d5eaMadeValidTextNamesTheEmptyKey) {
+  // The same document with every byte that is not printable ASCII replaced by '?':
+  // yaml-cpp reads the broken flow as keys; the empty one on line 9 is named `""`.
+  std::string text = kFuzzCrash6279d5ea;
+  for (char& c : text)
+    if (static_cast<unsigned char>(c) >= 0x80 || c == '\x1b') c = '?';
+  Diagnostics diag;
+  EXPECT_FALSE(load_market_string(text, "fuzz.yaml", usdc(), diag).has_value());
+  diag.sort();
+  EXPECT_EQ(test::strings(diag), (V{"fuzz.yaml:1: symbol: missing field", "fuzz.yaml:1: tick_size: missing field",
+                                    "fuzz.yaml:1: lot_size: missing field", "fuzz.yaml:1: oracles: missing field",
+                                    "fuzz.yaml:1: venues: missing field", "fuzz.yaml:1: \"symb?l\": unknown key",
+                                    "fuzz.yaml:2: t_size: unknown key",
+                                    "fuzz.yaml:8: \"(   m0, max_deviaTio????????????venues\": unknown key",
+                                    "fuzz.yaml:9: \"\": unknown key"}));
+}
+
+TEST(MarketConfig, KeysThatAreNotPlainWordsAreQuoted) {
+  EXPECT_EQ(errors(insert_after(kGood, 11, R"("": red)")), V{"m.yaml:12: \"\": unknown key"});
+  EXPECT_EQ(errors(insert_after(kGood, 11, "! : red")), V{"m.yaml:12: \"\": unknown key"});
+  EXPECT_EQ(errors(insert_after(kGood, 11, "\"\": red\n\"\": blue")),
+            (V{"m.yaml:13: \"\": duplicate key (first given on line 12)", "m.yaml:12: \"\": unknown key"}));
+  EXPECT_EQ(errors(with_line(kGood, 5, R"(  - {max_notional: "1000", imr: "0.02", mmr: "0.01", "": 1})")),
+            V{"m.yaml:5: tiers[0].\"\": unknown key"});
+  EXPECT_EQ(errors(with_line(kGood, 5, R"(  - {max_notional: "1000", imr: "0.02", mmr: "0.01", "a b": 1})")),
+            V{"m.yaml:5: tiers[0].\"a b\": unknown key"});
+  EXPECT_EQ(errors(with_line(kGood, 5, R"(  - {max_notional: "1000", imr: "0.02", mmr: "0.01", "mmr.x": 1})")),
+            V{"m.yaml:5: tiers[0].\"mmr.x\": unknown key"});
+  EXPECT_EQ(errors(insert_after(kGood, 11, R"("a\"b\\c\td": red)")), V{"m.yaml:12: \"a\\\"b\\\\c\\x09d\": unknown key"});
+  // Words in other scripts are plain words.
+  EXPECT_EQ(errors(insert_after(kGood, 11, "f\xc3\xa4rg: red")), V{"m.yaml:12: f\xc3\xa4rg: unknown key"});
+}
+
+TEST(MarketConfig, TextMustBeYamlCharacters) {
+  // Line and column (in characters) of the first character YAML does not allow.
+  EXPECT_EQ(errors(with_line(kGood, 9, "  - {name: \xc3\xa4\xff, kind: pyth}")),
+            V{"m.yaml:9: yaml: invalid UTF-8 (byte 0xFF) at column 13: a config file must be UTF-8 text"});
+  EXPECT_EQ(errors(with_line(kGood, 1, "symbol: T-USD \xc3")),
+            V{"m.yaml:1: yaml: invalid UTF-8 (byte 0xC3) at column 15: a config file must be UTF-8 text"});
+  EXPECT_EQ(errors(with_line(kGood, 1, "symbol: \xc0\xaf")),  // overlong '/'
+            V{"m.yaml:1: yaml: invalid UTF-8 (byte 0xC0) at column 9: a config file must be UTF-8 text"});
+  EXPECT_EQ(errors(with_line(kGood, 1, "symbol: \xed\xa0\x80")),  // a UTF-16 surrogate
+            V{"m.yaml:1: yaml: invalid UTF-8 (byte 0xED) at column 9: a config file must be UTF-8 text"});
+  EXPECT_EQ(errors(with_line(kGood, 1, "symbol: \x1b[31mT-USD")),
+            V{"m.yaml:1: yaml: control character U+001B at column 9 is not allowed in YAML"});
+  EXPECT_EQ(errors(insert_after(kGood, 2, std::string("# a NUL \0 in a comment", 22))),
+            V{"m.yaml:3: yaml: control character U+0000 at column 9 is not allowed in YAML"});
+  EXPECT_EQ(errors(with_line(kGood, 1, "symbol: \xef\xbf\xbe")),
+            V{"m.yaml:1: yaml: character U+FFFE at column 9 is not allowed in YAML"});
+  // A byte order mark, tabs in comments, CRLF and non-ASCII comments are fine.
+  std::string ok = "\xef\xbb\xbf# \xe2\x86\x92\tmarket\r\n" + kGood;
+  EXPECT_EQ(load_ok(ok).symbol, "T-USD");
+}
+
 TEST(MarketConfig, ScaleDecimals) {
   EXPECT_EQ(scale_decimals("0.000001"), 6);
   EXPECT_EQ(scale_decimals("1"), 0);
