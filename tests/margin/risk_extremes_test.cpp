@@ -111,4 +111,16 @@ TEST(RiskExtremes, EveryRandomDocumentIsRefusedWithAFieldOrReported) {
   EXPECT_GT(refused, 500);
 }
 
+// libFuzzer's risk_input_fuzz-crash-77e5e87e (tests/data/known_fuzz_crashes), byte for
+// byte: it was refused with an empty field name.
+TEST(RiskExtremes, FuzzCrash77e5e87eEmptyKeyIsNamed) {
+  const std::string doc = "{\"\": {\"jpce\": T}}\n";
+  ASSERT_EQ(doc.size(), 18u);
+  liqd::cmd::RiskInput in;
+  liqd::cmd::RiskInputError err;
+  EXPECT_FALSE(liqd::cmd::parse_risk_input(doc, in, err));
+  EXPECT_EQ(err.field, "\"\"");
+  EXPECT_EQ(err.reason, "unknown key");
+}
+
 }  // namespace
