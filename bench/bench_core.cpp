@@ -1,4 +1,4 @@
-// liqd-bench core [--accounts N] [--events N] [--json FILE]
+// liqd-bench core [--accounts N] [--events N] [--json FILE] [--walk-only]
 //
 // The health index against a full-scan baseline, in the same run, over 50
 // markets: 1–5 positions per account, leverage mostly 2–10x with a tail past
@@ -219,6 +219,7 @@ Row run_index(HealthCore& core, SpscRing<Candidate>& out, const std::vector<Path
               const std::string& name) {
   std::vector<float> ns;
   std::vector<uint32_t> evals;
+  const uint64_t v0 = core.index_counters().entries_visited, f0 = core.index_counters().fired;
   ns.reserve(path.size());
   evals.reserve(path.size());
   Candidate c;
@@ -241,6 +242,9 @@ Row run_index(HealthCore& core, SpscRing<Candidate>& out, const std::vector<Path
   finish_row(r, ns, evals);
   r.bytes_per_account = static_cast<double>(core.bytes()) / n;
   r.missed = core.counters().index_missed;
+  std::printf("  [%s] ladder entries visited %.1f and accounts fired %.1f per event\n", name.c_str(),
+              static_cast<double>(core.index_counters().entries_visited - v0) / static_cast<double>(path.size()),
+              static_cast<double>(core.index_counters().fired - f0) / static_cast<double>(path.size()));
   std::printf("  [%s] compactions %llu, pool grows %llu, re-centres %llu, ladder entries in use %llu\n", name.c_str(),
               static_cast<unsigned long long>(core.index_counters().compactions),
               static_cast<unsigned long long>(core.index_counters().pool_grows),
@@ -292,13 +296,15 @@ int run_core(int argc, char** argv) {
   std::vector<uint32_t> sizes = {10'000, 100'000, 1'000'000};
   uint64_t events = 300'000;  // random-walk index events per size (the run stays within ~4 minutes)
   std::string json = std::string(LIQD_SOURCE_DIR) + "/bench/results/core.json";
+  bool walk_only = false;  // only the index on the random walk (profiling under valgrind)
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--accounts" && i + 1 < argc) sizes = {static_cast<uint32_t>(std::strtoul(argv[++i], nullptr, 10))};
     else if (a == "--events" && i + 1 < argc) events = std::strtoull(argv[++i], nullptr, 10);
     else if (a == "--json" && i + 1 < argc) json = argv[++i];
+    else if (a == "--walk-only") walk_only = true;
     else {
-      std::fprintf(stderr, "usage: liqd-bench core [--accounts N] [--events N] [--json FILE]\n");
+      std::fprintf(stderr, "usage: liqd-bench core [--accounts N] [--events N] [--json FILE] [--walk-only]\n");
       return 2;
     }
   }
@@ -319,11 +325,14 @@ int run_core(int argc, char** argv) {
                   static_cast<unsigned long long>(w.positions), build_s,
                   static_cast<unsigned long long>(core->index_counters().evals));
       const auto path = random_walk(w, events, 7);
-      rows.push_back(run_full_scan(*core, w, path, fs_events, n, "random_walk", fs_flagged));
-      print_row(rows.back());
+      if (!walk_only) {
+        rows.push_back(run_full_scan(*core, w, path, fs_events, n, "random_walk", fs_flagged));
+        print_row(rows.back());
+      }
       rows.push_back(run_index(*core, out, path, n, "random_walk"));
       print_row(rows.back());
     }
+    if (walk_only) continue;
     {
       auto core = build_core(w, n, &out, &build_s);
       const auto path = crash_path(w, crash_pts);

@@ -106,7 +106,7 @@ ApplyStatus HealthCore::apply_price(const Event& e) {
   if (p0 == p1) return ApplyStatus::Ok;
   marks_[m] = Price(p1);
   scratch_.clear();
-  index_.on_tick(m, p0, p1, scratch_);
+  index_.on_tick(m, p0, p1, scratch_, &store_);
   rearm_batch();
   return ApplyStatus::Ok;
 }
@@ -223,6 +223,9 @@ void HealthCore::rearm_batch() {
   const std::size_t n = scratch_.size();
   if (n > 256) std::sort(scratch_.begin(), scratch_.end());
   constexpr std::size_t kRecAhead = 8, kPosAhead = 4;
+  // The first records were prefetched as the accounts fired: start their
+  // position blocks now, so a small batch's misses overlap too.
+  for (std::size_t i = 0; i < n && i < kPosAhead; ++i) store_.prefetch_positions(scratch_[i]);
   for (std::size_t i = 0; i < n; ++i) {
     if (i + kRecAhead < n) {
       store_.prefetch_record(scratch_[i + kRecAhead]);

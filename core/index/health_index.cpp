@@ -101,13 +101,18 @@ void HealthIndex::arm_unit(AccountId a, uint32_t gen, std::span<const Position> 
   const bool healthy = slack >= 0;
   const int64_t budget = healthy ? slack - n : -slack - 1 - n;
   uint64_t f = 0;
+  uint32_t g[kMaxPositionsPerAccount];
   if (budget >= 0 && n > 1) {
+    // Weighted split (trigger_math.hpp): small positions get more relative room.
+    int top = 0;
+    for (int k = 0; k < n; ++k) top = std::max(top, bit_length(notional[k]));
     i128 w = 0;
     for (int k = 0; k < n; ++k) {
       const Position& p = pos[idx[k]];
-      w += static_cast<i128>(notional[k] + 1) * (p.size.v > 0 ? kOne : info_[p.market].c_short);
+      g[k] = split_weight(notional[k], top);
+      w += static_cast<i128>(notional[k] + 1) * (p.size.v > 0 ? kOne : info_[p.market].c_short) * g[k];
     }
-    f = relative_move_factor(budget, w);
+    f = weighted_move_factor(budget, w);
   }
   for (int k = 0; k < n; ++k) {
     const Position& p = pos[idx[k]];
@@ -132,7 +137,7 @@ void HealthIndex::arm_unit(AccountId a, uint32_t gen, std::span<const Position> 
         const i128 d = static_cast<i128>(b) * pow10_fast(mi.shift) * kOne / (static_cast<i128>(abs_size) * c);
         delta = d > INT64_MAX ? INT64_MAX : static_cast<int64_t>(d);
       } else {
-        delta = move_for(price, f);
+        delta = weighted_move_for(price, f, g[k]);
       }
       // Healthy long and flagged short watch the way down; the others the way up.
       if (healthy == is_long) { has_down = true; kd = down_key(price, delta); }
@@ -223,13 +228,16 @@ AccountHealth HealthIndex::arm(AccountId a, const AccountStore& store, std::span
   return h;
 }
 
-void HealthIndex::on_tick(uint32_t m, int64_t p0, int64_t p1, std::vector<AccountId>& fired) {
+void HealthIndex::on_tick(uint32_t m, int64_t p0, int64_t p1, std::vector<AccountId>& fired,
+                          const AccountStore* store) {
+  constexpr std::size_t kPrefetchFirst = 32;  // a big batch is sorted and prefetched by the caller
+  const std::size_t before = fired.size();
   auto gen_of = [this](uint32_t a) { return gen_[a]; };
-  auto on_fire = [this, &fired](uint32_t a) {
+  auto on_fire = [this, &fired, store, before](uint32_t a) {
     ++gen_[a];  // its other keys are stale from now: reported once
+    if (store && fired.size() - before < kPrefetchFirst) store->prefetch_record(a);
     fired.push_back(a);
   };
-  const std::size_t before = fired.size();
   if (p1 < p0) counters_.entries_visited += down_[m].fire_down(pool_, p0, p1, gen_of, on_fire);
   else if (p1 > p0) counters_.entries_visited += up_[m].fire_up(pool_, p0, p1, gen_of, on_fire);
   counters_.fired += fired.size() - before;

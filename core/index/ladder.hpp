@@ -42,40 +42,45 @@ struct LadderEntry {
 static_assert(sizeof(LadderEntry) == 16);
 
 // All entries are allocated and touched up front (no page faults on the hot
-// path); `used_` is the bump pointer, released entries form a free list.
+// path); `used_` is the bump pointer. Released entries go on a stack of free
+// indices (4 bytes per entry, reserved up front) rather than a list threaded
+// through the entries: popping a free entry then reads the top of a small hot
+// array instead of the cold entry itself, so the inserts of a re-arm do not
+// form a chain of dependent cache misses. LIFO: the entries a sweep just freed
+// (in cache) are reused first.
 class EntryPool {
  public:
-  explicit EntryPool(uint32_t capacity) : entries_(capacity) {}
+  explicit EntryPool(uint32_t capacity) : entries_(capacity) {
+    free_.resize(capacity);  // touch the pages now
+    free_.clear();
+  }
   // kNil when every entry is in use (the caller compacts, then grows).
   uint32_t alloc() {
-    if (free_ != kNil) {
-      uint32_t i = free_;
-      free_ = entries_[i].next;
-      --free_count_;
+    if (!free_.empty()) {
+      const uint32_t i = free_.back();
+      free_.pop_back();
       return i;
     }
     if (used_ == entries_.size()) return kNil;
     return static_cast<uint32_t>(used_++);
   }
   // More room (allocation, rare: counted by the caller as pool_grows).
-  void grow(std::size_t extra) { entries_.resize(entries_.size() + extra); }
-  std::size_t capacity() const { return entries_.size(); }
-  uint64_t free_count() const { return free_count_ + (entries_.size() - used_); }
-  void release(uint32_t i) {
-    entries_[i].next = free_;
-    free_ = i;
-    ++free_count_;
+  void grow(std::size_t extra) {
+    entries_.resize(entries_.size() + extra);
+    free_.reserve(entries_.size());
   }
+  std::size_t capacity() const { return entries_.size(); }
+  uint64_t free_count() const { return free_.size() + (entries_.size() - used_); }
+  void release(uint32_t i) { free_.push_back(i); }  // never reallocates: capacity ≥ entries
   LadderEntry& operator[](uint32_t i) { return entries_[i]; }
   const LadderEntry& operator[](uint32_t i) const { return entries_[i]; }
-  uint64_t in_use() const { return used_ - free_count_; }
-  std::size_t bytes() const { return entries_.capacity() * sizeof(LadderEntry); }
+  uint64_t in_use() const { return used_ - free_.size(); }
+  std::size_t bytes() const { return entries_.capacity() * sizeof(LadderEntry) + free_.capacity() * sizeof(uint32_t); }
 
  private:
   std::vector<LadderEntry> entries_;
+  std::vector<uint32_t> free_;
   std::size_t used_ = 0;
-  uint32_t free_ = kNil;
-  uint64_t free_count_ = 0;
 };
 
 class Ladder {

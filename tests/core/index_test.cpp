@@ -33,6 +33,47 @@ TEST(TriggerMath, MoveNeverExceedsItsShareOfTheBudget) {
   EXPECT_EQ(up_key(INT64_MAX - 5, 10), INT64_MAX);
 }
 
+// The weighted split: for every unit, Σ (notional_i + 1)·c_i·δ_i / P_i ≤ B·1e8,
+// checked per position as δ_i·W' ≤ P_i·g_i·B·1e8 (summing over i with
+// W' = Σ (notional_i + 1)·c_i·g_i gives the unit's bound).
+TEST(TriggerMath, WeightedMovesNeverExceedTheUnitsBudget) {
+  std::mt19937_64 rng(2);
+  for (int i = 0; i < 100000; ++i) {
+    const int n = 2 + static_cast<int>(rng() % 5);
+    const int64_t budget = static_cast<int64_t>(rng() % (rng() % 2 ? 1'000'000ull : 1'000'000'000'000'000ull));
+    int64_t notional[8], c[8], price[8];
+    int top = 0;
+    for (int k = 0; k < n; ++k) {
+      notional[k] = static_cast<int64_t>(rng() % (uint64_t{1} << (1 + rng() % 62)));
+      c[k] = 100'000'000 + static_cast<int64_t>(rng() % 100'000'001);
+      price[k] = 1 + static_cast<int64_t>(rng() % (uint64_t{1} << (1 + rng() % 62)));
+      top = std::max(top, bit_length(notional[k]));
+    }
+    i128 w = 0;
+    uint32_t g[8];
+    for (int k = 0; k < n; ++k) {
+      g[k] = split_weight(notional[k], top);
+      ASSERT_GE(g[k], 1024u);
+      w += static_cast<i128>(notional[k] + 1) * c[k] * g[k];
+    }
+    const uint64_t f = weighted_move_factor(budget, w);
+    for (int k = 0; k < n; ++k) {
+      const int64_t d = weighted_move_for(price[k], f, g[k]);
+      ASSERT_GE(d, 0);
+      // δ ≤ P·f·g/2^42 and f ≤ B·1e8·2^42/W'  ⇒  δ·W' ≤ P·g·B·1e8 (in exact 256-bit-free form:
+      // compare δ·2^42 ≤ P·f·g and f·W' ≤ B·1e8·2^42).
+      const unsigned __int128 lhs = static_cast<unsigned __int128>(d) << kSplitFracBits;
+      const unsigned __int128 pf = static_cast<unsigned __int128>(price[k]) * f;  // < 2^126
+      // P·f·g may exceed 128 bits: compare lhs / g ≤ P·f instead (g ≥ 1).
+      ASSERT_LE(lhs / g[k], pf) << i;
+    }
+    ASSERT_LE(static_cast<i128>(f) * w, (static_cast<i128>(std::min<int64_t>(budget, int64_t{1} << 57)) * 100'000'000)
+                                            << kSplitFracBits) << i;
+  }
+  EXPECT_EQ(split_weight(1000, bit_length(1000)), 1024u);
+  EXPECT_EQ(split_weight(1, 31), 1024u << 10);
+}
+
 TEST(FastMargin, SameNumbersAsTheMarginEngine) {
   std::mt19937_64 rng(5);
   const int dps[][2] = {{2, 4}, {1, 6}, {4, 3}, {8, 8}, {0, 8}, {6, 2}};
