@@ -14,6 +14,7 @@
 #include "core/ring/seqlock.hpp"
 #include "core/ring/spsc_ring.hpp"
 #include "core/store/account_store.hpp"
+#include "core/store/huge_alloc.hpp"
 
 namespace liqd {
 
@@ -111,10 +112,10 @@ class HealthCore {
   std::vector<Price> marks_, index_prices_, last_prices_;
   SpscRing<Candidate>* out_;
 
-  std::vector<uint8_t> state_;      // per account: kFlagged | kQueued | kDispatched
-  std::vector<uint32_t> set_pos_;   // per account: position in set_
-  std::vector<AccountId> set_;      // the flagged set (reserved to max_accounts)
-  std::vector<AccountId> pending_;  // FIFO of accounts awaiting dispatch (ring of max_accounts)
+  HugeVector<uint8_t> state_;      // per account: kFlagged | kQueued | kDispatched
+  HugeVector<uint32_t> set_pos_;   // per account: position in set_
+  HugeVector<AccountId> set_;      // the flagged set (reserved to max_accounts)
+  HugeVector<AccountId> pending_;  // FIFO of accounts awaiting dispatch (ring of max_accounts)
   std::size_t pending_head_ = 0, pending_count_ = 0;
   std::vector<AccountId> scratch_;  // fired / collected accounts (reserved)
 

@@ -18,6 +18,7 @@
 #include "core/index/ladder.hpp"
 #include "core/margin/margin.hpp"
 #include "core/store/account_store.hpp"
+#include "core/store/huge_alloc.hpp"
 
 namespace liqd {
 
@@ -91,7 +92,7 @@ class HealthIndex {
   std::vector<Ladder> down_;  // per market
   std::vector<Ladder> up_;
   EntryPool pool_;
-  std::vector<uint32_t> gen_;  // per account
+  HugeVector<uint32_t> gen_;  // per account
   int bucket_bits_;
   IndexCounters counters_;
 };

@@ -19,6 +19,7 @@
 // only cost an extra exact evaluation; a live one can never look stale.
 #include <cstdint>
 #include <vector>
+#include "core/store/huge_alloc.hpp"
 
 namespace liqd {
 
@@ -78,8 +79,8 @@ class EntryPool {
   std::size_t bytes() const { return entries_.capacity() * sizeof(LadderEntry) + free_.capacity() * sizeof(uint32_t); }
 
  private:
-  std::vector<LadderEntry> entries_;
-  std::vector<uint32_t> free_;
+  HugeVector<LadderEntry> entries_;
+  HugeVector<uint32_t> free_;
   std::size_t used_ = 0;
 };
 

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/margin/margin.hpp"
+#include "core/store/huge_alloc.hpp"
 
 namespace liqd {
 
@@ -79,8 +80,8 @@ class AccountStore {
     uint8_t cls = 0;            // block capacity = 1 << cls
   };
   static_assert(sizeof(Rec) == 16);
-  std::vector<Rec> acc_;
-  std::vector<Position> pool_;
+  HugeVector<Rec> acc_;
+  HugeVector<Position> pool_;
   uint32_t bump_ = 0;             // first never-used pool slot
   std::vector<uint32_t> free_head_;  // per size class; link stored in Position::market
   uint64_t open_positions_ = 0;
