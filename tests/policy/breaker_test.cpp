@@ -133,6 +133,7 @@ TEST(Breaker, ManualPauseHoldsUntilManualResume) {
 
 TEST(Breaker, OracleStaleThenPausedForACalmPeriod) {
   CircuitBreaker b(two_bands());
+  EXPECT_FALSE(b.on_tick(at(10000), 500).has_value());   // a quorum first
   BreakerInputs stale{};
   stale.oracle_stale = true;
   auto c = b.on_tick(stale, 1000);
@@ -151,6 +152,28 @@ TEST(Breaker, OracleStaleThenPausedForACalmPeriod) {
   c = b.on_tick(at(10000), 35'000);
   ASSERT_TRUE(c);
   EXPECT_EQ(c->to, MarketMode::Normal);
+}
+
+// At start-up the sources arrive one by one: STALE until the first quorum, then
+// straight to NORMAL (a restart does not hold liquidations for a calm period).
+// A later loss of the quorum is a real recovery and holds PAUSED again.
+TEST(Breaker, FirstQuorumAfterStartIsAWarmUpNotARecovery) {
+  CircuitBreaker b(two_bands());
+  BreakerInputs stale{};
+  stale.oracle_stale = true;
+  auto c = b.on_tick(stale, 1000);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->to, MarketMode::Stale);
+  c = b.on_tick(at(10000), 2000);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->to, MarketMode::Normal);
+  EXPECT_EQ(c->reason, BreakerReason::OracleRecovered);
+  EXPECT_TRUE(b.effects().may_liquidate);
+  ASSERT_TRUE(b.on_tick(stale, 3000));
+  c = b.on_tick(at(10000), 4000);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->to, MarketMode::Paused);
+  EXPECT_FALSE(b.effects().may_liquidate);
 }
 
 }  // namespace

@@ -129,12 +129,18 @@ std::optional<BreakerChange> CircuitBreaker::on_tick(const BreakerInputs& in, Ti
   }
   bool recovered = false;
   if (oracle_stale_) {
-    // Back from STALE: hold a calm period in PAUSED before liquidating again.
+    // Back from STALE: hold a calm period in PAUSED before liquidating again, if the
+    // oracle had a quorum before (prices may have jumped while it was gone). The first
+    // quorum after start-up is a warm-up, not a recovery: no hold, so a restarted
+    // process liquidates as soon as its feeds are in sync.
     oracle_stale_ = false;
     recovered = true;
-    seen_pause_ = true;
-    last_pause_ = now;
+    if (oracle_had_quorum_) {
+      seen_pause_ = true;
+      last_pause_ = now;
+    }
   }
+  oracle_had_quorum_ = true;
   if (in.mark.v > 0) record_mark(in.mark, now);
   const Trigger t = strongest_trigger(in, now);
   if (t.level >= MarketMode::Throttle) { seen_throttle_ = true; last_throttle_ = now; }

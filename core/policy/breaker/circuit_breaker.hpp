@@ -14,7 +14,9 @@
 // Escalation is immediate. The breaker steps down only after calm_ms with no
 // trigger of the current level (PAUSED → THROTTLE → NORMAL, one calm period per
 // level). After the oracle recovers from STALE the market stays PAUSED for one
-// calm period. Every change of mode is returned as a BreakerChange with its reason
+// calm period (not after the first quorum at start-up: that is a warm-up, and a
+// restart must not hold liquidations for a calm period).
+// Every change of mode is returned as a BreakerChange with its reason
 // (the caller logs and journals it; nothing is logged here).
 // Mark history is kept as min/max per time slot in a fixed ring: no allocation.
 // The slot width is derived from the longest window, so a window is measured to
@@ -126,6 +128,7 @@ class CircuitBreaker {
   MarketMode mode_ = MarketMode::Normal;
   bool manual_ = false;
   bool oracle_stale_ = false;
+  bool oracle_had_quorum_ = false;   // false until the first tick with a fresh quorum
   bool seen_throttle_ = false, seen_pause_ = false;
   TimeMs last_throttle_ = 0, last_pause_ = 0;
 };
