@@ -58,6 +58,12 @@ struct ExecutorStage::Output final : exec::TrackerOutput, exec::UpdateSink {
   }
   void reroute(const exec::OrderRequest&, Qty) override {}  // the core re-plans what is left
   void on_update(const exec::VenueUpdate& u) override {
+    // A fill seen before is counted by the tracker and not journaled again: the
+    // journal holds each (order, fill id) once, which recovery relies on.
+    if (tracker->is_duplicate_fill(u)) {
+      tracker->on_update(u, stage->now_ms_);
+      return;
+    }
     proto::JournalRecord rec;
     rec.set_ts_ms(static_cast<uint64_t>(u.ts_ms));
     proto::OrderUpdate* ou = rec.mutable_order_update();

@@ -42,6 +42,15 @@ const OrderTracker::Order* OrderTracker::find(const ClientOrderId& id) const {
   return const_cast<OrderTracker*>(this)->lookup(id);
 }
 
+bool OrderTracker::is_duplicate_fill(const VenueUpdate& u) const {
+  if (u.fill_qty.v <= 0) return false;
+  const Order* o = find(u.id);
+  if (o == nullptr) return false;
+  for (int i = 0; i < o->n_fills; ++i)
+    if (o->fill_ids[i] == u.fill_id) return true;
+  return false;
+}
+
 OrderTracker::Order* OrderTracker::insert(const ClientOrderId& id) {
   if (n_used_ >= cfg_.capacity) return nullptr;
   uint32_t n = static_cast<uint32_t>(table_.size());

@@ -87,6 +87,9 @@ class OrderTracker {
   uint32_t compact(int64_t now_ms, int64_t keep_ms);
 
   const Order* find(const ClientOrderId& id) const;
+  // A fill message whose fill id this order has counted already (a venue resend,
+  // a duplicated frame): the stage journals only fills that are new.
+  bool is_duplicate_fill(const VenueUpdate& u) const;
   bool blocked() const { return n_unknown_ > 0; }
   uint32_t open_orders() const;
   const TrackerCounters& counters() const { return c_; }

@@ -310,13 +310,16 @@ TEST(OrderLifecycle, RecoveredFillsAreNotReportedTwice) {
   for (uint64_t id : {501u, 502u}) {
     u.fill_id = id;
     u.fill_qty = Qty(2);
+    EXPECT_TRUE(h.tracker.is_duplicate_fill(u));   // the stage does not journal it again
     h.tracker.on_update(u, h.now);
   }
   EXPECT_TRUE(h.fills.empty());
   EXPECT_EQ(h.tracker.counters().duplicate_fills, 2u);
   u.fill_id = 503;
   u.fill_qty = Qty(6);
+  EXPECT_FALSE(h.tracker.is_duplicate_fill(u));
   h.tracker.on_update(u, h.now);
+  EXPECT_TRUE(h.tracker.is_duplicate_fill(u));
   ASSERT_EQ(h.fills.size(), 1u);
   EXPECT_EQ(h.fills[0].fill_id, 503u);
   EXPECT_EQ(h.tracker.find(r.id)->filled, Qty(10));
