@@ -18,6 +18,7 @@ void add_explain(CLI::App& app, int& exit_code);       // journal -> readable tr
 int explain(const std::string& journal_dir, uint64_t account, FILE* out);
 // `liqd explain --summary`: the whole journal as one JSON object.
 int explain_summary(const std::string& journal_dir, FILE* out);
+int explain_market(const std::string& journal_dir, const std::string& market, FILE* out);
 void add_gen_accounts(CLI::App& app, int& exit_code);  // synthetic account population (issue 5)
 void add_replay(CLI::App& app, int& exit_code);        // crash-day replay over a population (issue 5)
 

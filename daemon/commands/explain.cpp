@@ -121,15 +121,20 @@ void add_explain(CLI::App& app, int& exit_code) {
   static std::string dir;
   static uint64_t account = 0;
   static bool summary = false;
+  static std::string market;
   sub->add_option("--journal", dir, "journal directory")->required();
   auto* acc = sub->add_option("--account", account, "account id: its trace");
   auto* sum = sub->add_flag("--summary", summary, "the whole journal as one JSON object (counts, fund, duplicates)");
+  auto* mkt = sub->add_option("--market", market, "market symbol: its breaker changes (with reasons), margin changes, reloads");
   acc->excludes(sum);
-  sub->callback([&exit_code, acc, sum] {
+  mkt->excludes(sum);
+  mkt->excludes(acc);
+  sub->callback([&exit_code, acc, sum, mkt] {
     if (sum->count() > 0) exit_code = explain_summary(dir, stdout);
     else if (acc->count() > 0) exit_code = explain(dir, account, stdout);
+    else if (mkt->count() > 0) exit_code = explain_market(dir, market, stdout);
     else {
-      std::fprintf(stderr, "liqd explain: give --account ID or --summary\n");
+      std::fprintf(stderr, "liqd explain: give --account ID, --market SYMBOL or --summary\n");
       exit_code = 2;
     }
   });

@@ -26,11 +26,12 @@ int explain_summary(const std::string& dir, FILE* out) {
   bool have_fund = false, fund_chain_ok = true;
   std::set<std::string> order_ids;
   std::set<std::pair<std::string, uint64_t>> fill_ids;
-  std::map<std::string, uint64_t> states, accounts;
+  std::map<std::string, uint64_t> states;
+  std::map<uint64_t, uint64_t> accounts;  // decisions per account, ordered by id
   auto res = journal::read_all(dir, [&](const proto::JournalRecord& r) {
     ++records;
     switch (r.body_case()) {
-      case proto::JournalRecord::kDecision: ++decisions; ++accounts[std::to_string(r.decision().account_id())]; break;
+      case proto::JournalRecord::kDecision: ++decisions; ++accounts[r.decision().account_id()]; break;
       case proto::JournalRecord::kOrder:
         ++orders;
         if (!order_ids.insert(r.order().client_order_id()).second) ++duplicate_orders;
@@ -74,12 +75,17 @@ int explain_summary(const std::string& dir, FILE* out) {
   }
   std::string st;
   for (const auto& [k, v] : states) st += (st.empty() ? "" : ",") + ("\"" + k + "\":" + std::to_string(v));
+  // Every account with at least one liquidation decision, by id: what an end-to-end
+  // test compares with its own reference calculation.
+  std::string ids;
+  for (const auto& kv : accounts) ids += (ids.empty() ? "" : ",") + std::to_string(kv.first);
   std::fprintf(out,
                "{\"records\":%llu,\"decisions\":%llu,\"accounts\":%zu,\"orders\":%llu,\"duplicate_orders\":%llu,"
                "\"fills\":%llu,\"duplicate_fills\":%llu,\"filled_qty_units\":%lld,\"update_states\":{%s},"
                "\"fund\":{\"movements\":%llu,\"start\":%lld,\"end\":%lld,\"fees\":%lld,\"shortfalls_paid\":%lld,"
                "\"reconciles\":%s},\"admin_actions\":%llu,\"breaker_changes\":%llu,\"margin_changes\":%llu,"
-               "\"reload_changes\":%llu,\"adl_requests\":%llu,\"backstop_requests\":%llu,\"torn_tail\":%s}\n",
+               "\"reload_changes\":%llu,\"adl_requests\":%llu,\"backstop_requests\":%llu,\"torn_tail\":%s,"
+               "\"liquidated_accounts\":[%s]}\n",
                static_cast<unsigned long long>(records), static_cast<unsigned long long>(decisions), accounts.size(),
                static_cast<unsigned long long>(orders), static_cast<unsigned long long>(duplicate_orders),
                static_cast<unsigned long long>(fills), static_cast<unsigned long long>(duplicate_fills),
@@ -90,7 +96,7 @@ int explain_summary(const std::string& dir, FILE* out) {
                static_cast<unsigned long long>(admin), static_cast<unsigned long long>(breaker),
                static_cast<unsigned long long>(margin), static_cast<unsigned long long>(reload),
                static_cast<unsigned long long>(adl), static_cast<unsigned long long>(backstop),
-               res.torn_tail_dropped ? "true" : "false");
+               res.torn_tail_dropped ? "true" : "false", ids.c_str());
   return 0;
 }
 
