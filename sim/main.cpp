@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   app.add_option("--path", cfg.path_file, "1-minute OHLCV CSV (ts_ms,open,high,low,close,volume)")->check(CLI::ExistingFile);
   app.add_option("--steps-per-bar", cfg.steps_per_bar, "price steps per 1-minute bar (1 or 4..60000)")->default_val(10);
   app.add_option("--bar-ms", cfg.bar_wall_ms, "wall milliseconds per bar (500 = 1 min of market per 0.5 s); 0 = as fast as clients read")->default_val(500);
+  app.add_option("--tail-minutes", cfg.tail_minutes, "flat minutes at the last close after the path, time moving on")->default_val(0)->check(CLI::Range(0, 10000));
   app.add_flag("--paused", paused, "start paused; advance with POST /control/step?n=K");
   app.add_option("--walk", walk, "bar walk: low-first-on-down (O-L-H-C on down bars) or high-first-on-down")->default_val(walk);
   app.add_option("--market", market_specs, "SYMBOL[:ref=P][:tick=T][:lot=L], repeatable (default BTCUSDT:tick=0.1:lot=0.001 at the path's prices)");
@@ -59,6 +60,7 @@ int main(int argc, char** argv) {
   app.add_option("--order-port", cfg.order_port, "order entry (Protobuf over TCP)");
   app.add_option("--account-port", cfg.account_port, "account stream (Protobuf over TCP)");
   app.add_option("--control-port", cfg.control_port, "control HTTP");
+  app.add_option("--dump-accounts", cfg.dump_accounts, "write the generated population (JSON lines, as it starts) to this file");
   CLI11_PARSE(app, argc, argv);
 
   if (paused) cfg.bar_wall_ms = -1;

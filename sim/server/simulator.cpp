@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <future>
 
+#include "sim/accounts/population_jsonl.hpp"
 #include "sim/server/impl.hpp"
 #include "sim/wire/formats.hpp"
 
@@ -19,6 +20,18 @@ std::string Simulator::Impl::init() {
   std::vector<Bar> bars;
   if (auto e = load_bars_csv(cfg.path_file, bars); !e.empty()) return e;
   if (auto e = walk_path(bars, cfg.steps_per_bar, cfg.walk, path); !e.empty()) return e;
+  // The market goes on after the crash: flat steps at the last price, so event time
+  // keeps moving (staleness, breaker calm periods and cooldowns still run out).
+  if (cfg.tail_minutes > 0) {
+    const PathPoint last = path.back();
+    const int64_t n = static_cast<int64_t>(cfg.tail_minutes) * cfg.steps_per_bar;
+    for (int64_t k = 1; k <= n; ++k) {
+      PathPoint p = last;
+      p.ts_ms = last.ts_ms + k * 60'000 / cfg.steps_per_bar;
+      p.volume = 0;
+      path.push_back(p);
+    }
+  }
   first_open = path.front().px;
   if (cfg.markets.empty()) {
     MarketSpec m;
@@ -49,6 +62,9 @@ std::string Simulator::Impl::init() {
   PopulationParams pp = cfg.population;
   pp.seed = cfg.seed;
   accounts = generate_population(pp, cfg.markets, refs);
+  if (!cfg.dump_accounts.empty()) {
+    if (auto e = write_population_jsonl(cfg.dump_accounts, accounts, cfg.markets); !e.empty()) return e;
+  }
   for (int s = 0; s < kStreamCount; ++s) {
     gates[s].seed(mix(cfg.seed, 0xFA017, static_cast<uint64_t>(s)));
     gates[s].set(cfg.faults[s]);

@@ -22,6 +22,7 @@ namespace liqd::sim {
 struct SimConfig {
   std::string path_file;                 // 1-minute OHLCV CSV
   int steps_per_bar = 10;
+  int tail_minutes = 0;                  // flat minutes at the last close after the path (time goes on)
   // Wall milliseconds per bar: 500 = one minute of market per 0.5 s; 0 = as fast as the
   // slowest WebSocket client reads; negative = paused (advance with step()/control).
   int64_t bar_wall_ms = 500;
@@ -35,6 +36,7 @@ struct SimConfig {
   uint32_t order_latency_ms = 0;
   uint32_t reject_ppm = 0;               // random rejects, parts per million
   FaultSetting faults[kStreamCount];
+  std::string dump_accounts;             // non-empty: write the population here (JSONL) at start
 };
 
 struct Ports {
