@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # liqd quick start.
-#   ./run.sh demo    build, then show liqd working end to end
+#   ./run.sh demo    build, then liqd against liqd-sim on Black Thursday (--with-prometheus)
 #   ./run.sh test    build every preset and run every test (what CI runs)
 #   ./run.sh build   release binaries in build/bin/
 #   ./run.sh deps    only install the Debian packages that are missing
@@ -17,7 +17,7 @@ PACKAGES=(
   prometheus systemd
 )
 
-log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+log() { printf '\033[1m==> [%5ss] %s\033[0m\n' "$SECONDS" "$*" >&2; }
 
 deps() {
   local missing=()
@@ -76,12 +76,9 @@ test_all() {
 
 demo() {
   build
-  if [ -x scripts/demo.sh ]; then exec scripts/demo.sh "$@"; fi
-  log "liqd risk: the margin engine on an example account (examples/risk_example.json)"
-  echo "An account with a cross BTC long and an isolated BTC short; the request also asks what a"
-  echo "partial liquidation of the long at 56,100 would pay the insurance fund."
-  echo
-  build/bin/liqd risk < examples/risk_example.json
+  # liqd + liqd-sim over loopback on Black Thursday (scripts/demo.py --help for options;
+  # scripts/replay_demo.sh is the offline replay: static vs volatility-adjusted margin).
+  exec python3 scripts/demo.py "$@"
 }
 
 case "${1:-}" in

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# liqd demo (./run.sh demo runs it after the build): 100,000 synthetic accounts over
+# Offline replay demo (scripts/replay_demo.sh, after ./run.sh build): 100,000 synthetic accounts over
 # BTC, ETH and DOGE perpetuals (config/liqd.yaml) replayed through Black Thursday
 # (Binance USD-M BTCUSDT, 2020-03-12 23:07 → 03-13 04:00 UTC, every market following
 # the BTC path scaled to its own price), first with the configured (static) margin,

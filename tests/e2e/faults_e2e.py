@@ -59,14 +59,6 @@ def main():
     admin_port, metrics_port = free_port(), free_port()
     cfg = write_config(work, os.path.join(a.config_dir, "markets", "BTC-USD.yaml"), sim, admin_port, metrics_port,
                        journal, instance="liqd-faults")
-    # Sources stay fresh for 20 s of event time (the production file says 5 s): the sim
-    # plays 10 simulated seconds in a few ms, and a source whose feed thread is a burst
-    # behind the others is (rightly) stale. The stale case below waits the 20 s out.
-    mfile = os.path.join(work, "markets", "BTC-USD.yaml")
-    with open(mfile) as f:
-        text = f.read()
-    with open(mfile, "w") as f:
-        f.write(text.replace("max_staleness_ms: 5000", "max_staleness_ms: 20000"))
     admin = "http://127.0.0.1:%d" % admin_port
     metrics = "http://127.0.0.1:%d/metrics" % metrics_port
     log = os.path.join(work, "liqd.log")
