@@ -258,9 +258,14 @@ TEST_F(Venue, AccountStreamSnapshotThenGapFreeDeltas) {
       const i128 p = static_cast<i128>(x.fill_qty()) * (x.fill_price() - entry) * 100;
       want_pnl += static_cast<int64_t>(p);
     }
+  // The last fill is published as two events (position, then its PnL): wait for both,
+  // or a fast reader sees the closed position before the collateral delta behind it.
   auto all = acc.wait([&](auto& v) {
-    for (auto& e : v)
-      if (e.has_position() && e.position().size() == 0) return true;
+    bool closed = false;
+    for (auto& e : v) {
+      if (e.has_position() && e.position().size() == 0) closed = true;
+      else if (closed && e.has_collateral_delta()) return true;
+    }
     return false;
   });
   uint64_t expect_seq = 1;
