@@ -88,6 +88,54 @@ struct LoggingSection {
   std::string file;             // empty: stderr (journald captures it under systemd)
 };
 
+// How the planner closes a flagged account (core/policy/planner/planner.hpp has the
+// rules). Amounts are quote units at quote.scale; ratios have 8 decimals. Defaults
+// are those `liqd replay` was tuned with (daemon/replay/README.md).
+struct LiquidationSection {
+  Ratio target_buffer{10'000'000};        // leave liquidation at equity ≥ MM × 1.10
+  Quote small_account_notional{-1};       // ≤ this total notional → full close ("1000")
+  Ratio deep_underwater_fraction{0};      // equity < f × MM → full close (0: equity < 0)
+  Quote large_account_notional{-1};       // > this → chunks and cooldown ("100000")
+  Ratio large_chunk_fraction{20'000'000}; // 20 % of a position per chunk
+  int64_t cooldown_ms = 30'000;           // between a large account's chunks
+  Quote max_order_notional{-1};           // per order, every market ("500000")
+  Quote global_cap_per_minute{0};         // liquidated notional per minute, all markets; 0: no cap
+  int64_t order_timeout_ms = 10'000;      // an order older than this no longer blocks its market
+  int64_t no_fill_backoff_ms = 500;       // wait after an IOC that filled nothing, doubling ...
+  int64_t no_fill_backoff_max_ms = 8'000; // ... up to this
+};
+
+// Mark moves that throttle or pause a market, within a window.
+struct BreakerBandSection {
+  int64_t window_ms = 0;
+  Ratio throttle_move{0};   // 0: no THROTTLE stage in this band
+  Ratio pause_move{0};      // 0: no PAUSED stage in this band
+};
+
+// The per-market circuit breaker (core/policy/breaker/circuit_breaker.hpp).
+struct CircuitBreakerSection {
+  std::vector<BreakerBandSection> bands{{60'000, Ratio(3'000'000), Ratio(8'000'000)}};
+  Ratio throttle_divergence{0};           // |mark − book mid| / mark; 0: off
+  Ratio pause_divergence{0};
+  int64_t calm_ms = 120'000;              // back to NORMAL after this long without a trigger
+  Ratio throttle_chunk_scale{50'000'000}; // THROTTLE: chunks × 0.5 ...
+  int64_t throttle_cooldown_mult = 2;     // ... and cooldowns × 2
+};
+
+// Volatility-adjusted margin (core/policy/volmargin/vol_margin.hpp): MMR follows
+// k × σ over the liquidation horizon, in bounded steps, never below the tiers.
+struct DynamicMarginSection {
+  bool enabled = false;
+  int64_t half_life_ms = 1'800'000;   // EWMA half-life of the variance
+  int64_t horizon_ms = 300'000;       // liquidation horizon
+  Ratio k{200'000'000};               // 2 σ
+  int64_t interval_ms = 60'000;       // at most one change per interval
+  Ratio max_step{250'000};            // ≤ 0.25 % per tier per change
+  Ratio min_change{0};                // dead band
+  Ratio mmr_cap{50'000'000};          // never above 50 %
+  int64_t min_samples = 30;           // marks before the first change
+};
+
 struct DaemonConfig {
   std::string file;             // the daemon file as given
   std::string instance = "liqd";
@@ -101,6 +149,9 @@ struct DaemonConfig {
   LoggingSection logging;
   std::optional<VenueSection> venue;   // absent: nothing to connect to (checks, tools)
   FeedsSection feeds;
+  LiquidationSection liquidation;
+  CircuitBreakerSection circuit_breaker;
+  DynamicMarginSection dynamic_margin;
 };
 
 // The daemon file and every market it names, validated together.

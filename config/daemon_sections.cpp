@@ -272,6 +272,9 @@ constexpr Section kSections[] = {
     {"logging", false, read_logging},
     {"venue", false, read_venue},
     {"feeds", false, read_feeds},
+    {"liquidation", false, read_liquidation},
+    {"circuit_breaker", false, read_circuit_breaker},
+    {"dynamic_margin", false, read_dynamic_margin},
 };
 
 }  // namespace
@@ -302,6 +305,7 @@ void read_daemon(const Ctx& ctx, const YAML::Node& doc, DaemonConfig& out, bool&
     if (s.name == "metrics") metrics_ok = ok;
   }
   root.finish();
+  finish_policy_defaults(out);
   const ListenAddress& a = out.admin.listen;
   const ListenAddress& b = out.metrics.listen;
   bool same_host = a.host == b.host || b.host == "0.0.0.0" || b.host == "::";

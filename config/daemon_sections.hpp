@@ -21,6 +21,12 @@ struct Section {
 // To add a section: a struct in daemon_config.hpp, a reader and one row here.
 std::span<const Section> daemon_sections();
 
+// The policy sections (policy_sections.cpp) and the defaults that need quote.scale.
+void read_liquidation(const Ctx& ctx, MapReader& m, DaemonConfig& out);
+void read_circuit_breaker(const Ctx& ctx, MapReader& m, DaemonConfig& out);
+void read_dynamic_margin(const Ctx& ctx, MapReader& m, DaemonConfig& out);
+void finish_policy_defaults(DaemonConfig& out);
+
 // Reads the whole daemon document (top-level scalars and every section).
 // `quote_ok` is false when quote.scale is unusable (markets then report nothing
 // that depends on it twice).

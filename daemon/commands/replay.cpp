@@ -74,6 +74,12 @@ int run(const ReplayCli& o) {
   replay::ReplayOptions opt;
   opt.substeps = o.substeps;
   opt.fund_start = setup.fund_start;
+  // The daemon file's policy sections, as the service reads them (the engine's
+  // own defaults are the same numbers when a section is absent).
+  opt.planner = setup.policy.planner;
+  opt.market_liq = setup.policy.market_liq;
+  opt.breaker = setup.policy.breaker;
+  opt.vol = setup.policy.vol;
   opt.check_every_bars = o.no_check ? 0 : 1;
   if (!money_opt(o.depth, "--book-depth", setup.quote_dp, opt.book_depth_per_pct) ||
       !money_opt(o.vault, "--vault-collateral", setup.quote_dp, opt.vault_collateral) ||

@@ -29,6 +29,7 @@ bool load_replay_setup(const std::string& config_path, const std::vector<std::st
   out = ReplaySetup{};
   out.quote_dp = cfg->daemon.quote.quote_dp;
   out.fund_start = cfg->daemon.insurance_fund.start_balance;
+  out.policy = service::policy_settings_from(cfg->daemon);
   for (const config::MarketConfig& mc : cfg->markets) {
     const auto it = price_of.find(mc.symbol);
     if (it == price_of.end()) {

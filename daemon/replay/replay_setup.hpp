@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "daemon/replay/replay_engine.hpp"
+#include "daemon/service/policy_from_config.hpp"
 
 namespace liqd::replay {
 
@@ -13,6 +14,7 @@ struct ReplaySetup {
   std::vector<ReplayMarket> markets;  // config order (market file names, sorted)
   int quote_dp = 6;
   Quote fund_start{0};                // insurance_fund.start_balance
+  service::PolicySettings policy;     // liquidation, circuit_breaker, dynamic_margin sections
 };
 
 // false with every error in `err` (one per line) when the config or a price is bad,

@@ -1,8 +1,8 @@
 #include "daemon/service/policy_from_config.hpp"
 
 #include <algorithm>
+#include <cassert>
 
-#include "daemon/replay/replay_engine.hpp"
 
 namespace liqd::service {
 
@@ -21,18 +21,57 @@ policy::OracleConfig oracle_config_from(const config::MarketConfig& m) {
   return o;
 }
 
+PolicySettings policy_settings_from(const config::DaemonConfig& d) {
+  PolicySettings out;
+  const config::LiquidationSection& l = d.liquidation;
+  policy::PlannerConfig& p = out.planner;
+  p.target_buffer = l.target_buffer;
+  p.small_account_notional = l.small_account_notional;
+  p.deep_underwater_fraction = l.deep_underwater_fraction;
+  p.large_account_notional = l.large_account_notional;
+  p.large_chunk_fraction = l.large_chunk_fraction;
+  p.cooldown_ms = l.cooldown_ms;
+  p.global_cap_per_minute = l.global_cap_per_minute;  // 0: none (the service) or derived (replay)
+  p.order_timeout_ms = l.order_timeout_ms;
+  p.no_fill_backoff_ms = l.no_fill_backoff_ms;
+  p.no_fill_backoff_max_ms = l.no_fill_backoff_max_ms;
+  out.market_liq.max_order_notional = l.max_order_notional;
+
+  const config::CircuitBreakerSection& b = d.circuit_breaker;
+  policy::BreakerConfig& br = out.breaker;
+  assert(b.bands.size() <= static_cast<std::size_t>(policy::kMaxBreakerBands));  // the config reader's bound
+  br.n_bands = static_cast<uint8_t>(b.bands.size());
+  for (std::size_t i = 0; i < b.bands.size(); ++i)
+    br.bands[i] = policy::BreakerBand{b.bands[i].window_ms, b.bands[i].throttle_move, b.bands[i].pause_move};
+  br.throttle_divergence = b.throttle_divergence;
+  br.pause_divergence = b.pause_divergence;
+  br.calm_ms = b.calm_ms;
+  br.throttle_chunk_scale = b.throttle_chunk_scale;
+  br.throttle_cooldown_mult = static_cast<int>(b.throttle_cooldown_mult);
+
+  const config::DynamicMarginSection& v = d.dynamic_margin;
+  out.dynamic_margin = v.enabled;
+  out.vol.half_life_ms = v.half_life_ms;
+  out.vol.horizon_ms = v.horizon_ms;
+  out.vol.k = v.k;
+  out.vol.interval_ms = v.interval_ms;
+  out.vol.max_step = v.max_step;
+  out.vol.min_change = v.min_change;
+  out.vol.mmr_cap = v.mmr_cap;
+  out.vol.min_samples = static_cast<uint32_t>(v.min_samples);
+  return out;
+}
+
 CoreStageConfig core_config_from(const config::Config& cfg) {
-  // Tuning the YAML does not carry yet: the replay's defaults (daemon/replay/README.md),
-  // so `liqd replay` and the service decide alike.
-  const replay::ReplayOptions d;
+  const PolicySettings ps = policy_settings_from(cfg.daemon);
   CoreStageConfig c;
   for (const config::MarketConfig& m : cfg.markets) c.markets.push_back(CoreMarket{m.symbol, m.risk, oracle_config_from(m)});
-  c.planner = d.planner;
+  c.planner = ps.planner;
   if (c.planner.global_cap_per_minute.v == 0) c.planner.global_cap_per_minute = Quote(INT64_MAX);
-  c.market_liq.assign(cfg.markets.size(), d.market_liq);
-  c.breaker = d.breaker;
-  c.vol = d.vol;
-  c.dynamic_margin = false;
+  c.market_liq.assign(cfg.markets.size(), ps.market_liq);
+  c.breaker = ps.breaker;
+  c.vol = ps.vol;
+  c.dynamic_margin = ps.dynamic_margin;
   c.fund_balance = cfg.daemon.insurance_fund.start_balance;
   return c;
 }

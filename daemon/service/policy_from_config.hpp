@@ -14,6 +14,17 @@ namespace liqd::service {
 inline constexpr int kReloadRampSteps = 10;
 inline constexpr int64_t kReloadRampStepMs = 30'000;
 
+// The daemon file's liquidation, circuit_breaker and dynamic_margin sections as
+// the core's policy types. The service and `liqd replay` both start from these.
+struct PolicySettings {
+  policy::PlannerConfig planner;
+  policy::MarketLiqConfig market_liq;   // every market alike
+  policy::BreakerConfig breaker;
+  policy::VolMarginConfig vol;
+  bool dynamic_margin = false;
+};
+PolicySettings policy_settings_from(const config::DaemonConfig& d);
+
 CoreStageConfig core_config_from(const config::Config& cfg);
 ExecutorConfig executor_config_from(const config::Config& cfg);
 policy::OracleConfig oracle_config_from(const config::MarketConfig& m);

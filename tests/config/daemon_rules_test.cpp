@@ -183,5 +183,93 @@ TEST(DaemonConfig, EverySectionHasAReader) {
   EXPECT_EQ(required, (V{"quote", "markets", "journal", "admin"}));
 }
 
+// The policy sections: absent keys keep the replay's tuning (amounts scaled to
+// quote.scale); every key is range-checked with its location.
+TEST(DaemonConfig, PolicySectionsDefaultsAndValues) {
+  DaemonConfig d = load_ok(kGood);
+  EXPECT_EQ(d.liquidation.target_buffer.v, 10'000'000);
+  EXPECT_EQ(d.liquidation.small_account_notional.v, 1'000'000'000);     // 1000 at 6 decimals
+  EXPECT_EQ(d.liquidation.large_account_notional.v, 100'000'000'000);   // 100000
+  EXPECT_EQ(d.liquidation.max_order_notional.v, 500'000'000'000);       // 500000
+  EXPECT_EQ(d.liquidation.global_cap_per_minute.v, 0);
+  EXPECT_EQ(d.liquidation.no_fill_backoff_ms, 500);
+  EXPECT_EQ(d.liquidation.no_fill_backoff_max_ms, 8'000);
+  ASSERT_EQ(d.circuit_breaker.bands.size(), 1u);
+  EXPECT_EQ(d.circuit_breaker.bands[0].window_ms, 60'000);
+  EXPECT_EQ(d.circuit_breaker.bands[0].pause_move.v, 8'000'000);
+  EXPECT_EQ(d.circuit_breaker.calm_ms, 120'000);
+  EXPECT_FALSE(d.dynamic_margin.enabled);
+  EXPECT_EQ(d.dynamic_margin.k.v, 200'000'000);
+  // quote.scale 0.01: the same defaults in cents.
+  DaemonConfig cents = load_ok(with_line(kGood, 3, R"(  scale: "0.01")"));
+  EXPECT_EQ(cents.liquidation.small_account_notional.v, 100'000);
+
+  DaemonConfig v = load_ok(kGood + R"(liquidation:
+  target_buffer: "0.25"
+  small_account_notional: "50"
+  large_account_notional: "2500000.5"
+  max_order_notional: 1000000
+  global_cap_per_minute: "20000000"
+  no_fill_backoff_ms: 250
+  no_fill_backoff_max_ms: 4000
+circuit_breaker:
+  bands:
+    - {window_ms: 10000, pause_move: "0.05"}
+    - {window_ms: 300000, throttle_move: "0.1", pause_move: "0.2"}
+  pause_divergence: "0.02"
+  calm_ms: 30000
+dynamic_margin:
+  enabled: true
+  k: "3"
+  min_samples: 10
+)");
+  EXPECT_EQ(v.liquidation.target_buffer.v, 25'000'000);
+  EXPECT_EQ(v.liquidation.small_account_notional.v, 50'000'000);
+  EXPECT_EQ(v.liquidation.large_account_notional.v, 2'500'000'500'000);
+  EXPECT_EQ(v.liquidation.max_order_notional.v, 1'000'000'000'000);
+  EXPECT_EQ(v.liquidation.global_cap_per_minute.v, 20'000'000'000'000);
+  EXPECT_EQ(v.liquidation.no_fill_backoff_ms, 250);
+  ASSERT_EQ(v.circuit_breaker.bands.size(), 2u);
+  EXPECT_EQ(v.circuit_breaker.bands[0].throttle_move.v, 0);
+  EXPECT_EQ(v.circuit_breaker.bands[0].pause_move.v, 5'000'000);
+  EXPECT_EQ(v.circuit_breaker.bands[1].window_ms, 300'000);
+  EXPECT_EQ(v.circuit_breaker.pause_divergence.v, 2'000'000);
+  EXPECT_EQ(v.circuit_breaker.calm_ms, 30'000);
+  EXPECT_TRUE(v.dynamic_margin.enabled);
+  EXPECT_EQ(v.dynamic_margin.k.v, 300'000'000);
+  EXPECT_EQ(v.dynamic_margin.min_samples, 10);
+}
+
+TEST(DaemonConfig, PolicySectionErrorsNameTheKey) {
+  // kGood has 10 lines: the section starts at line 11.
+  EXPECT_EQ(errors(kGood + "liquidation:\n  target_buffer: \"-0.1\"\n"),
+            V{"d.yaml:12: liquidation.target_buffer: -0.1 is outside [0, 10]"});
+  EXPECT_EQ(errors(kGood + "liquidation:\n  large_chunk_fraction: \"0\"\n"),
+            V{"d.yaml:12: liquidation.large_chunk_fraction: 0 is outside (0, 1]"});
+  EXPECT_EQ(errors(kGood + "liquidation:\n  small_account_notional: \"-5\"\n"),
+            V{"d.yaml:12: liquidation.small_account_notional: must not be negative, got -5"});
+  EXPECT_EQ(errors(kGood + "liquidation:\n  max_order_notional: 0\n"),
+            V{"d.yaml:12: liquidation.max_order_notional: must be positive (it bounds every order)"});
+  EXPECT_EQ(errors(kGood + "liquidation:\n  no_fill_backoff_ms: 2000\n  no_fill_backoff_max_ms: 1000\n"),
+            V{"d.yaml:13: liquidation.no_fill_backoff_max_ms: 1000 is below no_fill_backoff_ms (2000)"});
+  EXPECT_EQ(errors(kGood + "liquidation:\n  small_account_notional: 5000\n  large_account_notional: 4000\n"),
+            V{"d.yaml:13: liquidation.large_account_notional: is below small_account_notional (a large account "
+              "would be closed in one order)"});
+  EXPECT_EQ(errors(kGood + "liquidation:\n  cooldown: 5\n"), V{"d.yaml:12: liquidation.cooldown: unknown key"});
+  EXPECT_EQ(errors(kGood + "circuit_breaker:\n  bands:\n    - {window_ms: 60000}\n"),
+            V{"d.yaml:13: circuit_breaker.bands[0]: give throttle_move, pause_move or both"});
+  EXPECT_EQ(errors(kGood + "circuit_breaker:\n  bands:\n    - {window_ms: 60000, throttle_move: 0.05, pause_move: 0.05}\n"),
+            V{"d.yaml:13: circuit_breaker.bands[0].pause_move: must be above throttle_move (PAUSED is the stronger stage)"});
+  EXPECT_EQ(errors(kGood + "circuit_breaker:\n  bands:\n    - {window_ms: 10, pause_move: 0.05}\n"),
+            V{"d.yaml:13: circuit_breaker.bands[0].window_ms: 10 is out of range [1000, 3600000]"});
+  EXPECT_EQ(errors(kGood + "circuit_breaker:\n  bands: []\n"),
+            V{"d.yaml:12: circuit_breaker.bands: must not be empty"});
+  EXPECT_EQ(errors(kGood + "circuit_breaker:\n  throttle_divergence: 0.02\n  pause_divergence: 0.01\n"),
+            V{"d.yaml:13: circuit_breaker.pause_divergence: must be above throttle_divergence (PAUSED is the stronger stage)"});
+  EXPECT_EQ(errors(kGood + "dynamic_margin:\n  enabled: yes\n"),
+            V{"d.yaml:12: dynamic_margin.enabled: expected true or false, got 'yes'"});
+  EXPECT_EQ(errors(kGood + "dynamic_margin:\n  k: 0\n"), V{"d.yaml:12: dynamic_margin.k: 0 is outside (0, 20]"});
+}
+
 }  // namespace
 }  // namespace liqd::config

@@ -233,24 +233,70 @@ TEST(Planner, MarketCapacityPerWindowAndCreditForUnfilled) {
   pl.on_order_end(st, 0, Qty(0), 10);  // nothing filled: capacity comes back
   EXPECT_EQ(pl.market_window_used(0, 10), 0);
   EXPECT_EQ(st.no_liquidity_mask, 1u);
-  p = pl.plan(a.view(), st, w.view(), 20);
+  EXPECT_EQ(pl.plan(a.view(), st, w.view(), 20).why, PlanWhy::WaitNoFillBackoff);  // 500 ms after the empty IOC
+  p = pl.plan(a.view(), st, w.view(), 510);
   ASSERT_EQ(p.orders[0].qty.v, 21'200);
-  pl.on_dispatched(st, p.orders[0], 20);
-  pl.on_order_end(st, 0, p.orders[0].qty, 30);
+  pl.on_dispatched(st, p.orders[0], 510);
+  pl.on_order_end(st, 0, p.orders[0].qty, 520);
   a.fill(p.orders[0], p.orders[0].limit, w.risk[0]);
   EXPECT_EQ(st.no_liquidity_mask, 0u);
-  p = pl.plan(a.view(), st, w.view(), 40);
+  p = pl.plan(a.view(), st, w.view(), 530);
   ASSERT_EQ(p.n_orders, 1);
   EXPECT_EQ(p.orders[0].qty.v, 8'800);  // 3.0 − 2.12 left in the window
-  pl.on_dispatched(st, p.orders[0], 40);
-  pl.on_order_end(st, 0, p.orders[0].qty, 50);
+  pl.on_dispatched(st, p.orders[0], 530);
+  pl.on_order_end(st, 0, p.orders[0].qty, 540);
   a.fill(p.orders[0], p.orders[0].limit, w.risk[0]);
-  p = pl.plan(a.view(), st, w.view(), 60);
+  p = pl.plan(a.view(), st, w.view(), 550);
   EXPECT_EQ(p.action, PlanAction::Wait);
   EXPECT_EQ(p.why, PlanWhy::WaitMarketCapacity);
   // One window (+ one bucket) later the capacity is back.
   p = pl.plan(a.view(), st, w.view(), 60'000 + 1000 + 60);
   EXPECT_EQ(p.action, PlanAction::Orders);
+}
+
+// An empty book is not hit once per tick: each IOC that fills nothing doubles the
+// wait in that market (500, 1000, 2000 ms ... capped at 3000 here); any fill clears
+// it, and another market of the same account is not held back.
+TEST(Planner, NoFillBackoffDoublesUpToTheCapAndAFillClearsIt) {
+  World w(2);
+  w.cfg.no_fill_backoff_ms = 500;
+  w.cfg.no_fill_backoff_max_ms = 3'000;
+  Planner pl(w.cfg, w.liq, nullptr);
+  Acct a;
+  Position second = a.pos[0];
+  second.market = 1;
+  a.pos.push_back(second);
+  a.collateral = Quote(140'000'000);  // both markets: equity 20, MM 94
+  AccountLiqState st{};
+  TimeMs t = 0;
+  const TimeMs want_wait[] = {500, 1'000, 2'000, 3'000, 3'000};
+  for (TimeMs wait : want_wait) {
+    Plan p = pl.plan(a.view(), st, w.view(), t);
+    ASSERT_EQ(p.action, PlanAction::Orders) << "at " << t;
+    const LiqOrder* in0 = nullptr;
+    for (int i = 0; i < p.n_orders; ++i)
+      if (p.orders[i].market == 0) in0 = &p.orders[i];
+    ASSERT_NE(in0, nullptr) << "at " << t;
+    pl.on_dispatched(st, *in0, t);
+    pl.on_order_end(st, 0, Qty(0), t);  // the book had nothing within the limit
+    Plan q = pl.plan(a.view(), st, w.view(), t + wait - 1);
+    for (int i = 0; i < q.n_orders; ++i) EXPECT_NE(q.orders[i].market, 0u) << "market 0 retried early at " << t;
+    ASSERT_EQ(q.action, PlanAction::Orders);  // market 1 is not held back
+    EXPECT_EQ(q.orders[0].market, 1u);
+    t += wait;
+  }
+  // A fill ends the back-off: the next empty IOC waits the base again.
+  Plan p = pl.plan(a.view(), st, w.view(), t);
+  ASSERT_EQ(p.orders[0].market, 0u);
+  pl.on_dispatched(st, p.orders[0], t);
+  pl.on_order_end(st, 0, Qty(100), t);
+  p = pl.plan(a.view(), st, w.view(), t);
+  ASSERT_EQ(p.orders[0].market, 0u);
+  pl.on_dispatched(st, p.orders[0], t);
+  pl.on_order_end(st, 0, Qty(0), t);
+  EXPECT_EQ(pl.plan(a.view(), st, w.view(), t + 499).orders[0].market, 1u);
+  p = pl.plan(a.view(), st, w.view(), t + 500);
+  EXPECT_EQ(p.orders[0].market, 0u);
 }
 
 TEST(Planner, SynthetixCapacityFormula) {

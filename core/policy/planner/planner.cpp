@@ -23,6 +23,7 @@ const char* to_string(PlanWhy w) {
     case PlanWhy::WaitMarketPaused: return "wait_market_paused";
     case PlanWhy::WaitMarketCapacity: return "wait_market_capacity";
     case PlanWhy::WaitGlobalCap: return "wait_global_cap";
+    case PlanWhy::WaitNoFillBackoff: return "wait_no_fill_backoff";
   }
   return "?";
 }
@@ -58,6 +59,36 @@ bool in_flight_blocks(const AccountLiqState& st, uint32_t market, TimeMs now, Ti
   for (const InFlightOrder& f : st.in_flight)
     if (f.active && f.market == market && now - f.sent_ms <= timeout) return true;
   return false;
+}
+
+bool no_fill_blocks(const AccountLiqState& st, uint32_t market, TimeMs now) {
+  for (const NoFillBackoff& b : st.no_fill)
+    if (b.streak > 0 && b.market == market) return now < b.until;
+  return false;
+}
+
+// An IOC in `market` ended: an empty one lengthens the back-off, a fill clears it.
+void note_no_fill(AccountLiqState& st, uint32_t market, bool empty, TimeMs now, TimeMs base, TimeMs cap) {
+  NoFillBackoff* slot = nullptr;
+  for (NoFillBackoff& b : st.no_fill)
+    if (b.streak > 0 && b.market == market) slot = &b;
+  if (!empty) {
+    if (slot) *slot = NoFillBackoff{};
+    return;
+  }
+  if (base <= 0) return;
+  if (!slot) {  // a free slot, else the one whose wait ends first
+    slot = &st.no_fill[0];
+    for (NoFillBackoff& b : st.no_fill) {
+      if (b.streak == 0) { slot = &b; break; }
+      if (b.until < slot->until) slot = &b;
+    }
+    *slot = NoFillBackoff{market, 0, 0};
+  }
+  if (slot->streak < 32) ++slot->streak;
+  TimeMs wait = base;
+  for (uint32_t i = 1; i < slot->streak && wait < cap; ++i) wait *= 2;
+  slot->until = now + std::min(wait, std::max(cap, base));
 }
 
 }  // namespace
@@ -182,6 +213,8 @@ Plan Planner::plan(const AccountView& a, AccountLiqState& st, const MarketsView&
       proj_mm -= pm.v;
       continue;
     }
+    // 8. Back off after empty IOCs in this market.
+    if (no_fill_blocks(st, mk, now)) { note_wait(PlanWhy::WaitNoFillBackoff); continue; }
     // Earlier orders in this plan already restore the target.
     if (!small && !deep && meets(proj_e, proj_mm, cfg_.target_buffer)) break;
     // Large accounts: cooldown between chunks.
@@ -334,6 +367,7 @@ void Planner::on_order_end(AccountLiqState& st, uint32_t market, Qty filled, Tim
       }
       if (filled.v == 0) st.no_liquidity_mask |= bit;
       else st.no_liquidity_mask &= ~bit;
+      note_no_fill(st, market, filled.v == 0, now, cfg_.no_fill_backoff_ms, cfg_.no_fill_backoff_max_ms);
     } else {
       if (filled < f.qty) st.backstop_refused_mask |= bit;
       st.no_liquidity_mask &= ~bit;

@@ -22,6 +22,10 @@
 //      cooldown between chunks (× the breaker's cooldown multiplier).
 //   7. At most one order in flight per (account, market); markets the breaker pauses
 //      are skipped.
+//   8. After an IOC that filled nothing, that (account, market) waits no_fill_backoff_ms,
+//      doubling with each further empty fill up to no_fill_backoff_max_ms: an empty
+//      book is not hammered with one order per tick (a vault, when configured, takes
+//      the position at once instead, rule 3).
 // Orders are reduce-only IOC with limit = the fillable price. Deposits, trades and
 // funding that arrive while an order is in flight are applied by the caller to the
 // account, and the next plan() sees them; revalidate() re-plans just before dispatch.
@@ -63,6 +67,8 @@ struct PlannerConfig {
   TimeMs cooldown_ms = 30'000;
   Quote global_cap_per_minute{INT64_MAX};    // liquidated notional, all markets
   TimeMs order_timeout_ms = 10'000;          // an in-flight order older than this no longer blocks
+  TimeMs no_fill_backoff_ms = 500;           // wait after an IOC that filled nothing (0: none)
+  TimeMs no_fill_backoff_max_ms = 8'000;     // the doubling stops here
 };
 
 enum class OrderKind : uint8_t { Ioc, BackstopTransfer };
@@ -82,6 +88,7 @@ enum class PlanWhy : uint8_t {
   WaitMarketPaused,
   WaitMarketCapacity,
   WaitGlobalCap,
+  WaitNoFillBackoff,
 };
 const char* to_string(PlanWhy w);
 
@@ -121,6 +128,14 @@ struct InFlightOrder {
   TimeMs sent_ms = 0;
 };
 
+// Back-off after empty IOC fills in one market; streak 0 = a free slot.
+struct NoFillBackoff {
+  uint32_t market = 0;
+  uint32_t streak = 0;   // consecutive IOCs that filled nothing
+  TimeMs until = 0;      // no new IOC in this market before this
+};
+inline constexpr int kNoFillSlots = 4;  // markets an account backs off in at once (oldest slot reused)
+
 // Per-account liquidation state, kept by the caller next to the account.
 struct AccountLiqState {
   bool in_mode = false;
@@ -128,6 +143,7 @@ struct AccountLiqState {
   uint64_t no_liquidity_mask = 0;     // bit m: the last IOC in market m filled nothing
   uint64_t backstop_refused_mask = 0; // bit m: the vault could not take all of it
   std::array<InFlightOrder, kMaxInFlight> in_flight{};
+  std::array<NoFillBackoff, kNoFillSlots> no_fill{};
 };
 
 struct AccountView {
