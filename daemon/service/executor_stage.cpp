@@ -103,6 +103,7 @@ struct ExecutorStage::Venue {
   bool was_connected = false;
   int64_t next_connect_ms = 0;
   int64_t next_compact_ms = 0;
+  uint32_t batched = 0;    // journaled this turn, not yet submitted: tracker slots spoken for
 };
 
 ExecutorStage::ExecutorStage(ExecutorConfig cfg, SpscRing<ExecCommand>& commands, SpscRing<OrderOutcome>& outcomes,
@@ -231,9 +232,11 @@ uint32_t ExecutorStage::turn(int64_t now_ms) {
         push_outcome(r);
       }
       to_send_.clear();
+      for (auto& vp : venues_) vp->batched = 0;
     }
     for (const ExecCommand& o : to_send_) send_order(o);
     to_send_.clear();
+    for (auto& vp : venues_) vp->batched = 0;
   }
   int updates = 0;
   for (auto& vp : venues_) {
@@ -278,9 +281,11 @@ void ExecutorStage::on_command(const ExecCommand& c) {
   switch (c.kind) {
     case ExecKind::NewOrder: {
       // Refused before anything is journaled when the market's tracker cannot take
-      // it (reconciling after a restart, or full): the core backs off and re-plans.
+      // it (reconciling after a restart, or full: ended orders keep their slot for
+      // keep_ended_ms, so a storm of IOCs fills it), so the journal never holds an
+      // order that was not sent; the core backs off and re-plans.
       if (c.market >= venues_.size() || venues_[c.market]->tracker.blocked() ||
-          venues_[c.market]->open.size() >= cfg_.tracker.capacity / 2) {
+          venues_[c.market]->tracker.room() <= venues_[c.market]->batched || venues_[c.market]->open.size() >= cfg_.tracker.capacity / 2) {
         refuse(c);
         break;
       }
@@ -295,6 +300,7 @@ void ExecutorStage::on_command(const ExecCommand& c) {
       journal_.append(o);
       stats_.journal_records += 2;
       to_send_.push_back(c);
+      ++venues_[c.market]->batched;
       break;
     }
     case ExecKind::CancelMarket:

@@ -91,6 +91,8 @@ class OrderTracker {
   // a duplicated frame): the stage journals only fills that are new.
   bool is_duplicate_fill(const VenueUpdate& u) const;
   bool blocked() const { return n_unknown_ > 0; }
+  // Slots another submit() could take (open and recently ended orders share them).
+  uint32_t room() const { return cfg_.capacity - n_used_; }
   uint32_t open_orders() const;
   const TrackerCounters& counters() const { return c_; }
 
