@@ -11,6 +11,10 @@ Status to_scale(int64_t mantissa, int64_t expo, int dp, int64_t& out, const char
   const int64_t shift = dp + expo;  // multiply by 10^shift
   i128 v = mantissa;
   if (shift >= 0) {
+    // |mantissa| < 2^63 and the result must fit an int64, so a nonzero value
+    // can only be scaled up by 10^18 at most; checking first keeps the i128
+    // product from overflowing (expo up to +30 on an 18-dp market is 10^48).
+    if (v != 0 && shift > 18) return {FeedError::OutOfRange, where};
     v *= pow10_i128(static_cast<int>(shift));
   } else {
     const i128 d = pow10_i128(static_cast<int>(-shift));

@@ -183,3 +183,28 @@ TEST(Pyth, ExponentFinerThanTheScaleKeepsThePublishedDecimals) {
   EXPECT_EQ(sink.prices[0].conf, 177166324);
   EXPECT_EQ(sink.prices[1].price, 184100641000);
 }
+
+TEST(Pyth, HugePositiveExponentIsOutOfRangeNotAnOverflow) {
+  // Found by fuzz_feed_pyth_hermes on CI: expo +30 on an 8-dp market scales by
+  // 10^38, which overflowed the 128-bit product (UBSan). Any nonzero mantissa
+  // that needs more than 10^18 cannot fit an int64 and is refused; zero is fine.
+  MarketTable markets(8);
+  markets.set_default_scale(sc(8, 0));
+  RecordingSink sink;
+  PythHermesFeed feed(markets, sink, FeedOptions{});
+  const auto msg = [](const char* price, int expo) {
+    return std::string(R"({"id":"ab","price":{"price":")") + price + R"(","conf":"0","expo":)" +
+           std::to_string(expo) + R"(,"publish_time":1}})";
+  };
+  for (int expo : {11, 12, 20, 30}) {
+    Status st = feed.on_message(msg("9223372036854775807", expo));
+    EXPECT_EQ(st.code, FeedError::OutOfRange) << expo;
+    EXPECT_STREQ(st.where, "price") << expo;
+  }
+  EXPECT_TRUE(sink.prices.empty());
+  ASSERT_TRUE(feed.on_message(msg("0", 30)).ok());
+  ASSERT_TRUE(feed.on_message(msg("7", 10)).ok());  // 7e10 at 8 dp = 7e18, fits
+  ASSERT_EQ(sink.prices.size(), 2u);
+  EXPECT_EQ(sink.prices[0].price, 0);
+  EXPECT_EQ(sink.prices[1].price, 7'000'000'000'000'000'000);
+}
