@@ -136,6 +136,18 @@ struct DynamicMarginSection {
   int64_t min_samples = 30;           // marks before the first change
 };
 
+// The backstop vault (core/policy/backstop/backstop_vault.hpp): a venue account that
+// takes a position at its bankruptcy price when the book cannot (an IOC at the
+// fillable price found nothing) or the account is below trigger_fraction × MM.
+// account 0: no vault. Amounts are quote units at quote.scale.
+struct BackstopSection {
+  uint64_t account = 0;                    // the venue's id of the vault account
+  Ratio trigger_fraction{66'666'667};      // equity < 2/3 × MM → transfer (Hyperliquid)
+  Quote max_notional_per_market{-1};       // per market the vault holds ("10000000")
+  Quote max_total_notional{-1};            // all markets ("50000000")
+  Ratio margin_buffer{10'000'000};         // the vault keeps equity ≥ MM × 1.10
+};
+
 struct DaemonConfig {
   std::string file;             // the daemon file as given
   std::string instance = "liqd";
@@ -152,6 +164,7 @@ struct DaemonConfig {
   LiquidationSection liquidation;
   CircuitBreakerSection circuit_breaker;
   DynamicMarginSection dynamic_margin;
+  BackstopSection backstop;
 };
 
 // The daemon file and every market it names, validated together.

@@ -275,6 +275,7 @@ constexpr Section kSections[] = {
     {"liquidation", false, read_liquidation},
     {"circuit_breaker", false, read_circuit_breaker},
     {"dynamic_margin", false, read_dynamic_margin},
+    {"backstop", false, read_backstop},
 };
 
 }  // namespace

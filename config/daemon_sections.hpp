@@ -25,6 +25,7 @@ std::span<const Section> daemon_sections();
 void read_liquidation(const Ctx& ctx, MapReader& m, DaemonConfig& out);
 void read_circuit_breaker(const Ctx& ctx, MapReader& m, DaemonConfig& out);
 void read_dynamic_margin(const Ctx& ctx, MapReader& m, DaemonConfig& out);
+void read_backstop(const Ctx& ctx, MapReader& m, DaemonConfig& out);
 void finish_policy_defaults(DaemonConfig& out);
 
 // Reads the whole daemon document (top-level scalars and every section).

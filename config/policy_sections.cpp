@@ -1,5 +1,5 @@
 // Readers of the daemon file's policy sections: liquidation (the planner),
-// circuit_breaker and dynamic_margin. Each key is optional; an absent one keeps the
+// circuit_breaker, dynamic_margin and backstop. Each key is optional; an absent one keeps the
 // default in daemon_config.hpp. daemon/service/policy_from_config.cpp maps them onto
 // the core's policy types.
 #include <cassert>
@@ -111,6 +111,18 @@ void read_dynamic_margin(const Ctx& ctx, MapReader& m, DaemonConfig& out) {
   opt_int(ctx, m, "min_samples", 2, 1'000'000, d.min_samples);
 }
 
+void read_backstop(const Ctx& ctx, MapReader& m, DaemonConfig& out) {
+  BackstopSection& b = out.backstop;
+  const int dp = out.quote.quote_dp;
+  int64_t account = 0;
+  opt_int(ctx, m, "account", 0, INT64_MAX, account);
+  b.account = static_cast<uint64_t>(account);
+  opt_ratio(ctx, m, "trigger_fraction", 0, false, kRatioOne, b.trigger_fraction);
+  opt_amount(ctx, m, "max_notional_per_market", dp, b.max_notional_per_market);
+  opt_amount(ctx, m, "max_total_notional", dp, b.max_total_notional);
+  opt_ratio(ctx, m, "margin_buffer", 0, false, 10 * kRatioOne, b.margin_buffer);
+}
+
 // Amount defaults depend on quote.scale, so they are set after every section is read.
 void finish_policy_defaults(DaemonConfig& out) {
   const int dp = out.quote.quote_dp;
@@ -125,6 +137,8 @@ void finish_policy_defaults(DaemonConfig& out) {
   dflt(out.liquidation.small_account_notional, "1000");
   dflt(out.liquidation.large_account_notional, "100000");
   dflt(out.liquidation.max_order_notional, "500000");
+  dflt(out.backstop.max_notional_per_market, "10000000");
+  dflt(out.backstop.max_total_notional, "50000000");
 }
 
 }  // namespace liqd::config::detail

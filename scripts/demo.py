@@ -35,6 +35,8 @@ SIM_PORTS = ["--binance-port", "19101", "--hyperliquid-port", "19102", "--pyth-p
              "--order-port", "19104", "--account-port", "19105", "--control-port", "19106"]
 ADMIN = "http://127.0.0.1:19470"
 METRICS = "http://127.0.0.1:19469/metrics"
+BACKSTOP_ACCOUNT = 900000001            # config/demo/liqd.yaml backstop.account
+BACKSTOP_COLLATERAL = "3000000000"      # USDT: the vault's own margin (limits in the config)
 MODES = {0: "normal", 1: "throttle", 2: "PAUSED", 3: "STALE"}
 
 
@@ -53,10 +55,10 @@ def status_line(sim, body):
     _, _, p99 = latency_quantiles(body, "liqd_tick_to_decision_seconds")
     modes = metrics_by_label(body, "liqd_circuit_breaker_state", "market")
     brk = " ".join("%s %s" % (k, MODES.get(int(v), v)) for k, v in sorted(modes.items())) or "-"
-    return ("%s  BTC %9s  liquidatable %5s  underwater %4s  liq orders filled %6s  fund %12s  breaker %s  "
+    return ("%s  BTC %9s  liquidatable %5s  underwater (venue) %5s  liq orders filled %6s  fund %12s  breaker %s  "
             "tick-to-decision p99 %s" % (
                 t.strftime("%m-%d %H:%M"), mid, int(metrics_value(body, "liqd_accounts_liquidatable") or 0),
-                int(metrics_value(body, "liqd_accounts_underwater") or 0),
+                int((st.get("accounts") or {}).get("underwater", 0)),
                 int(metrics_sum(body, "liqd_liquidations_total", 'outcome="filled"') or 0),
                 money(metrics_value(body, "liqd_insurance_fund_balance")), brk,
                 "-" if p99 is None else ("<= %g ms" % (p99 * 1000))))
@@ -103,9 +105,10 @@ def main():
     try:
         bold("1. liqd-sim: Black Thursday (Binance USD-M BTCUSDT, 2020-03-12 23:07 -> 03-13 04:00 UTC, "
              "294 one-minute bars), %d accounts, on 127.0.0.1" % a.accounts)
-        sim = Sim(sim_exe, ["--paused", "--accounts", str(a.accounts), "--dump-accounts", dump, "--steps-per-bar", "60",
+        sim = Sim(sim_exe, ["--paused", "--accounts", str(a.accounts), "--dump-accounts", dump, "--steps-per-bar", "60", "--tail-minutes", "10",
                             "--market", "BTCUSDT:tick=0.1:lot=0.00001", "--top-notional", "400000",
-                            "--depth-levels", "40"] + SIM_PORTS)
+                            "--depth-levels", "40", "--backstop-account", str(BACKSTOP_ACCOUNT),
+                            "--backstop-collateral", BACKSTOP_COLLATERAL] + SIM_PORTS)
         procs.append(sim)
         print("sim ready:", {k: v for k, v in sim.ready.items() if k in ("binance", "hyperliquid", "pyth", "orders",
                                                                         "accounts", "control", "steps")})
@@ -142,11 +145,12 @@ def main():
         wait_until(lambda: metrics_value(http("GET", METRICS)[1], "liqd_accounts_liquidatable") == 0, 15, 0.5)
         body = http("GET", METRICS)[1]
         print(status_line(sim, body))
-        venue = sim.status().get("orders", {})
+        final = sim.status()
+        venue = final.get("orders", {})
         rc = liqd.stop()
         summary = json.loads(subprocess.run([liqd_exe, "explain", "--journal", os.path.join(DEMO_DIR, "journal"),
                                              "--summary"], capture_output=True, text=True, timeout=60).stdout)
-        print_summary(body, venue, summary, dump, rc)
+        print_summary(body, venue, summary, dump, rc, final.get("backstop"))
         if a.keep_running:
             liqd2 = Liqd(liqd_exe, CONFIG, log)
             procs.append(liqd2)
@@ -165,7 +169,14 @@ def main():
         shutil.rmtree(work, ignore_errors=True)
 
 
-def print_summary(body, venue, summary, dump, rc):
+def vault_text(b):
+    if not b:
+        return "-"
+    pos = ", ".join("%s %s @ %s" % (p["market"], p["size_units"], p["entry"]) for p in b.get("positions", [])) or "flat"
+    return "collateral %s USDT, %s (size in lot units)" % (money(float(b.get("collateral", 0))), pos)
+
+
+def print_summary(body, venue, summary, dump, rc, backstop=None):
     tiers = MarketTiers(MARKET)
     low, high = crash_marks(tiers.tick)
     want = Reference(dump, tiers).liquidatable_along(low, high)
@@ -180,15 +191,18 @@ def print_summary(body, venue, summary, dump, rc):
         ("accounts liqd liquidated", "%s  (%s)" % ("{:,}".format(len(got)), "the same set as the reference" if got == want
                                                      else "%d sank only during a pause and recovered, %d extra" % (
                                                          len(want - got), len(got - want)))),
-        ("liquidation orders sent / filled", "%s / %s" % (
-            int(metrics_sum(body, "liqd_liquidations_total", 'outcome="sent"') or 0),
+        ("liquidation orders decided / refused by the executor / filled", "%s / %s / %s" % (
+            int(metrics_sum(body, "liqd_liquidations_total", 'outcome="decided"') or 0),
+            int(metrics_sum(body, "liqd_liquidations_total", 'outcome="refused"') or 0),
             int(metrics_sum(body, "liqd_liquidations_total", 'outcome="filled"') or 0))),
         ("notional liquidated (USDT)", money(metrics_sum(body, "liqd_notional_liquidated_total"))),
         ("insurance fund start -> end (USDT)", "%s -> %s" % (money(q(fund.get("start", 0))), money(q(fund.get("end", 0))))),
         ("  fees in / shortfalls paid", "%s / %s" % (money(q(fund.get("fees", 0))), money(q(fund.get("shortfalls_paid", 0))))),
         ("  fund movements reconcile", str(fund.get("reconciles"))),
-        ("backstop transfers / ADL events", "%s / %s" % (int(metrics_sum(body, "liqd_backstop_transfers_total") or 0),
-                                                         int(metrics_sum(body, "liqd_adl_events_total") or 0))),
+        ("backstop transfers / ADL fills (liqd)", "%s / %s" % (int(metrics_sum(body, "liqd_backstop_transfers_total") or 0),
+                                                               int(metrics_sum(body, "liqd_adl_events_total") or 0))),
+        ("backstop transfers / deleverages (venue)", "%s / %s" % (venue.get("transfers"), venue.get("deleverages"))),
+        ("vault at the end (venue)", vault_text(backstop)),
         ("bad debt (USDT)", money(metrics_sum(body, "liqd_bad_debt_total"))),
         ("breaker changes", str(int(metrics_sum(body, "liqd_circuit_breaker_changes_total") or 0))),
         ("tick-to-decision (%d samples)" % n, "p50 <= %s ms, p99 <= %s ms" % (

@@ -8,6 +8,7 @@
 #include <iostream>
 #include <mutex>
 
+#include "core/money/decimal.hpp"
 #include "sim/server/simulator.hpp"
 
 namespace {
@@ -61,12 +62,32 @@ int main(int argc, char** argv) {
   app.add_option("--account-port", cfg.account_port, "account stream (Protobuf over TCP)");
   app.add_option("--control-port", cfg.control_port, "control HTTP");
   app.add_option("--dump-accounts", cfg.dump_accounts, "write the generated population (JSON lines, as it starts) to this file");
+  std::string backstop_collateral;
+  app.add_option("--backstop-account", cfg.backstop_account,
+                 "id of the backstop vault account (0 = none; must be above the generated ids 1..N)")->default_val(0);
+  auto* bc = app.add_option("--backstop-collateral", backstop_collateral,
+                            "the backstop account's collateral, a decimal in the quote asset (e.g. 50000000)");
   CLI11_PARSE(app, argc, argv);
 
   if (paused) cfg.bar_wall_ms = -1;
   if (walk == "low-first-on-down") cfg.walk = WalkOrder::LowFirstOnDown;
   else if (walk == "high-first-on-down") cfg.walk = WalkOrder::HighFirstOnDown;
   else { std::cerr << "liqd-sim: --walk must be low-first-on-down or high-first-on-down\n"; return 2; }
+  if (bc->count() > 0) {
+    if (cfg.backstop_account == 0) {
+      std::cerr << "liqd-sim: --backstop-collateral needs --backstop-account\n";
+      return 2;
+    }
+    int64_t units = 0;  // exact, quote_dp 6 like the population
+    const liqd::DecimalError de = liqd::parse_decimal(backstop_collateral, 6, units);
+    if (de != liqd::DecimalError::Ok || units < 0) {
+      std::cerr << "liqd-sim: --backstop-collateral '" << backstop_collateral << "': "
+                << (de != liqd::DecimalError::Ok ? liqd::to_string(de) : "negative")
+                << " (expected a non-negative decimal quote amount, at most 6 decimals)\n";
+      return 2;
+    }
+    cfg.backstop_collateral = liqd::Quote(units);
+  }
   // The rate is a command-line convenience; it becomes integer ppm once, here.
   cfg.reject_ppm = static_cast<uint32_t>(reject_rate * 1e6 + 0.5);
   for (const auto& s : market_specs) {

@@ -69,13 +69,21 @@ int explain(const std::string& dir, uint64_t account, FILE* out) {
       }
       case proto::JournalRecord::kOrder: {
         const auto& o = r.order();
-        if (o.account_id() != account) break;
+        // A transfer is shown to both sides: the liquidated account and the one
+        // that takes the position (the vault, or a deleveraged counterparty).
+        const bool receiver = o.transfer_to_account() != 0 && o.transfer_to_account() == account;
+        if (o.account_id() != account && !receiver) break;
         order_market[o.client_order_id()] = o.market();
         Units x = u(o.market());
-        std::fprintf(out, "%sORDER %s %s %s %s limit %s%s%s\n", head, o.client_order_id().c_str(), o.market().c_str(),
+        std::string how;
+        if (o.transfer_to_account() != 0)
+          how = (o.deleverage() ? " auto-deleveraging: closed against account " : " backstop transfer to the vault account ") +
+                std::to_string(o.transfer_to_account()) + " at exactly the limit (the bankruptcy price)";
+        if (receiver) how += ", from account " + std::to_string(o.account_id());
+        std::fprintf(out, "%sORDER %s %s %s %s limit %s%s%s%s\n", head, o.client_order_id().c_str(), o.market().c_str(),
                      side_name(o.side()).c_str(), format_decimal(o.qty(), x.qty_dp).c_str(),
                      format_decimal(o.limit_price(), x.price_dp).c_str(), o.reduce_only() ? " reduce-only" : "",
-                     o.immediate_or_cancel() ? " IOC" : "");
+                     o.immediate_or_cancel() ? " IOC" : "", how.c_str());
         ++lines;
         break;
       }
@@ -100,6 +108,21 @@ int explain(const std::string& dir, uint64_t account, FILE* out) {
         std::fprintf(out, "%sFUND %s %s %s (%s), balance %s\n", head, f.asset().c_str(), f.delta() >= 0 ? "+" : "",
                      format_decimal(f.delta(), x.quote_dp).c_str(), f.reason().c_str(),
                      format_decimal(f.balance_after(), x.quote_dp).c_str());
+        ++lines;
+        break;
+      }
+      case proto::JournalRecord::kAbsorb: {
+        const auto& b = r.absorb();
+        if (b.account_id() != account) break;
+        Units x = u(b.market());
+        if (b.kind() == "backstop")
+          std::fprintf(out, "%sBACKSTOP %s: the vault's limits refused %s at bankruptcy %s (IOC orders go on)\n", head,
+                       b.market().c_str(), format_decimal(b.qty(), x.qty_dp).c_str(),
+                       format_decimal(b.bankruptcy_price(), x.price_dp).c_str());
+        else
+          std::fprintf(out, "%sUNCOVERED %s: shortfall %s the fund could not pay (bad debt), fill of %s below bankruptcy %s\n",
+                       head, b.market().c_str(), format_decimal(b.amount(), x.quote_dp).c_str(),
+                       format_decimal(b.qty(), x.qty_dp).c_str(), format_decimal(b.bankruptcy_price(), x.price_dp).c_str());
         ++lines;
         break;
       }

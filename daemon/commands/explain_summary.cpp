@@ -2,7 +2,10 @@
 // for operators and for the end-to-end tests: how many decisions, orders, fills
 // and of which outcome, the fund's movements and whether they reconcile, orders
 // journaled twice (must be 0), fills counted twice (must be 0), admin actions,
-// breaker changes, ADL and backstop requests.
+// breaker changes, ADL and backstop requests, and the backstop transfers: how many,
+// the size they moved to the vault (signed, the vault's side, lot units, all
+// markets), and fills of a transfer at any price but its limit (the bankruptcy
+// price; must be 0).
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -21,13 +24,18 @@ int explain_summary(const std::string& dir, FILE* out) {
     return 1;
   }
   uint64_t records = 0, decisions = 0, orders = 0, duplicate_orders = 0, fills = 0, duplicate_fills = 0;
-  uint64_t admin = 0, breaker = 0, margin = 0, reload = 0, adl = 0, backstop = 0, fund_moves = 0;
+  uint64_t admin = 0, breaker = 0, margin = 0, reload = 0, uncovered = 0, backstop = 0, fund_moves = 0;
   int64_t filled_qty = 0, fees = 0, shortfalls = 0, fund_last = 0, fund_first_before = 0;
   bool have_fund = false, fund_chain_ok = true;
   std::set<std::string> order_ids;
   std::set<std::pair<std::string, uint64_t>> fill_ids;
   std::map<std::string, uint64_t> states;
   std::map<uint64_t, uint64_t> accounts;  // decisions per account, ordered by id
+  std::set<uint64_t> uncovered_ids;       // the first accounts whose shortfall the fund could not pay
+  struct Transfer { bool sell; int64_t limit; bool adl; };
+  std::map<std::string, Transfer> transfers;  // client order id -> the transfer
+  uint64_t transfer_fills = 0, transfer_off_price = 0, adl_orders = 0, adl_fills = 0;
+  int64_t vault_units = 0, adl_units = 0;
   auto res = journal::read_all(dir, [&](const proto::JournalRecord& r) {
     ++records;
     switch (r.body_case()) {
@@ -35,6 +43,10 @@ int explain_summary(const std::string& dir, FILE* out) {
       case proto::JournalRecord::kOrder:
         ++orders;
         if (!order_ids.insert(r.order().client_order_id()).second) ++duplicate_orders;
+        adl_orders += r.order().deleverage();
+        if (r.order().transfer_to_account() != 0)
+          transfers[r.order().client_order_id()] =
+              Transfer{r.order().side() == proto::SELL, r.order().limit_price(), r.order().deleverage()};
         break;
       case proto::JournalRecord::kOrderUpdate: {
         const auto& u = r.order_update();
@@ -42,6 +54,16 @@ int explain_summary(const std::string& dir, FILE* out) {
           if (fill_ids.insert({u.client_order_id(), u.fill_id()}).second) {
             ++fills;
             filled_qty += u.fill_qty();
+            if (auto t = transfers.find(u.client_order_id()); t != transfers.end()) {
+              ++transfer_fills;
+              if (u.fill_price() != t->second.limit) ++transfer_off_price;
+              if (t->second.adl) {
+                ++adl_fills;
+                adl_units += u.fill_qty();
+              } else {
+                vault_units += t->second.sell ? u.fill_qty() : -u.fill_qty();  // the vault takes the closed side
+              }
+            }
           } else {
             ++duplicate_fills;
           }
@@ -65,7 +87,14 @@ int explain_summary(const std::string& dir, FILE* out) {
         if (k == "breaker") ++breaker; else if (k == "margin") ++margin; else ++reload;
         break;
       }
-      case proto::JournalRecord::kAbsorb: (r.absorb().kind() == "adl" ? adl : backstop)++; break;
+      case proto::JournalRecord::kAbsorb:
+        if (r.absorb().kind() == "backstop") {
+          ++backstop;
+        } else {
+          ++uncovered;
+          if (uncovered_ids.size() < 10) uncovered_ids.insert(r.absorb().account_id());
+        }
+        break;
       default: break;
     }
   });
@@ -79,13 +108,17 @@ int explain_summary(const std::string& dir, FILE* out) {
   // test compares with its own reference calculation.
   std::string ids;
   for (const auto& kv : accounts) ids += (ids.empty() ? "" : ",") + std::to_string(kv.first);
+  std::string unc;
+  for (uint64_t id : uncovered_ids) unc += (unc.empty() ? "" : ",") + std::to_string(id);
   std::fprintf(out,
                "{\"records\":%llu,\"decisions\":%llu,\"accounts\":%zu,\"orders\":%llu,\"duplicate_orders\":%llu,"
                "\"fills\":%llu,\"duplicate_fills\":%llu,\"filled_qty_units\":%lld,\"update_states\":{%s},"
                "\"fund\":{\"movements\":%llu,\"start\":%lld,\"end\":%lld,\"fees\":%lld,\"shortfalls_paid\":%lld,"
                "\"reconciles\":%s},\"admin_actions\":%llu,\"breaker_changes\":%llu,\"margin_changes\":%llu,"
-               "\"reload_changes\":%llu,\"adl_requests\":%llu,\"backstop_requests\":%llu,\"torn_tail\":%s,"
-               "\"liquidated_accounts\":[%s]}\n",
+               "\"reload_changes\":%llu,\"uncovered_shortfalls\":%llu,\"backstop_refusals\":%llu,\"torn_tail\":%s,"
+               "\"transfers\":{\"orders\":%zu,\"fills\":%llu,\"off_price\":%llu,\"vault_units\":%lld,"
+               "\"adl_orders\":%llu,\"adl_fills\":%llu,\"adl_units\":%lld},"
+               "\"uncovered_accounts\":[%s],\"liquidated_accounts\":[%s]}\n",
                static_cast<unsigned long long>(records), static_cast<unsigned long long>(decisions), accounts.size(),
                static_cast<unsigned long long>(orders), static_cast<unsigned long long>(duplicate_orders),
                static_cast<unsigned long long>(fills), static_cast<unsigned long long>(duplicate_fills),
@@ -95,8 +128,11 @@ int explain_summary(const std::string& dir, FILE* out) {
                fund_chain_ok && (!have_fund || fund_first_before + fees - shortfalls == fund_last) ? "true" : "false",
                static_cast<unsigned long long>(admin), static_cast<unsigned long long>(breaker),
                static_cast<unsigned long long>(margin), static_cast<unsigned long long>(reload),
-               static_cast<unsigned long long>(adl), static_cast<unsigned long long>(backstop),
-               res.torn_tail_dropped ? "true" : "false", ids.c_str());
+               static_cast<unsigned long long>(uncovered), static_cast<unsigned long long>(backstop),
+               res.torn_tail_dropped ? "true" : "false", transfers.size(),
+               static_cast<unsigned long long>(transfer_fills), static_cast<unsigned long long>(transfer_off_price),
+               static_cast<long long>(vault_units), static_cast<unsigned long long>(adl_orders),
+               static_cast<unsigned long long>(adl_fills), static_cast<long long>(adl_units), unc.c_str(), ids.c_str());
   return 0;
 }
 

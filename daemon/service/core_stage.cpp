@@ -72,7 +72,9 @@ CoreStage::CoreStage(CoreStageConfig cfg, CoreRings rings, Snapshots& snaps, met
   marks_.assign(n, Price(0));
   effects_.assign(n, policy::BreakerEffects{});
   cfg_.market_liq.resize(n);
-  planner_ = std::make_unique<policy::Planner>(cfg_.planner, cfg_.market_liq, nullptr);
+  cfg_.backstop.max_notional.resize(cfg_.backstop.account != 0 ? n : 0, cfg_.backstop.account != 0 ? Quote(INT64_MAX) : Quote(0));
+  planner_ = std::make_unique<policy::Planner>(cfg_.planner, cfg_.market_liq,
+                                               cfg_.backstop.account != 0 ? &cfg_.backstop : nullptr);
   venue_id_.assign(cfg_.max_accounts, 0);
   liq_slot_.assign(cfg_.max_accounts, -1);
   in_flight_.assign(kInFlightSlots, InFlight{});
@@ -80,6 +82,7 @@ CoreStage::CoreStage(CoreStageConfig cfg, CoreRings rings, Snapshots& snaps, met
   engaged_.reserve(1024);
   cand_.reserve(1024);
   map_work_.assign(n, LiquidationMap{});
+  adl_lines_.resize(2 * n);
   stats_.n_markets = static_cast<uint8_t>(n);
   for (uint32_t m : cfg_.paused_markets)
     if (m < n) {
@@ -426,24 +429,62 @@ bool CoreStage::plan_unit(AccountId a, bool isolated, uint32_t iso_market, Quote
       policy::LiqOrder o = p.orders[static_cast<std::size_t>(j)];
       if (now_ms_ < mk_[o.market]->refused_until_ms) continue;
       if (!planner_->revalidate(o, av, ls, mv, now_ms_)) continue;
-      if (o.kind == policy::OrderKind::BackstopTransfer) {
-        // The venue's order entry has no transfer message yet: the request is
-        // journaled and counted, and the planner falls back to IOC orders.
-        ExecCommand c;
-        c.kind = ExecKind::Journal;
-        c.note = NoteKind::Backstop;
-        c.market = o.market;
-        c.account = venue_id_[a];
-        c.qty = o.qty.v;
-        c.bankruptcy = o.bankruptcy.v;
-        c.mark = marks_[o.market].v;
-        c.equity = p.equity.v;
-        c.mm = p.mm.v;
-        c.ts_ms = now_ms_;
-        note(c);
-        ++stats_.backstop_transfers;
-        ls.backstop_refused_mask |= 1ull << o.market;
-        continue;
+      const bool transfer = o.kind == policy::OrderKind::BackstopTransfer;
+      if (transfer) {
+        // To the vault at the bankruptcy price, as much as its own limits allow
+        // (backstop_capacity); what it cannot take goes back to IOC orders (the
+        // refused bit), so the fund and then ADL see it.
+        const Qty take = vault_take(a, o);
+        if (take.v < 0) continue;  // the vault is busy with another transfer: next turn
+        if (take.v == 0) {
+          ExecCommand c;
+          c.kind = ExecKind::Journal;
+          c.note = NoteKind::Backstop;
+          c.market = o.market;
+          c.account = venue_id_[a];
+          c.qty = o.qty.v;
+          c.bankruptcy = o.bankruptcy.v;
+          c.mark = marks_[o.market].v;
+          c.equity = p.equity.v;
+          c.mm = p.mm.v;
+          c.ts_ms = now_ms_;
+          c.set_text("vault limits");
+          note(c);
+          ++stats_.backstop_refused;
+          ls.backstop_refused_mask |= 1ull << o.market;
+          continue;
+        }
+        o.qty = take;
+        o.limit = o.bankruptcy;
+      }
+      // The fund must be able to pay this IOC's worst case (every unit filled at
+      // the limit, below bankruptcy): that much is held back until the order ends.
+      // When it cannot, the position is closed against the next profitable
+      // opposite position in ADL order at the bankruptcy price instead, so no loss
+      // is left for others; only with nobody in line does the IOC go (bad debt).
+      int64_t reserve = 0;
+      AccountId counterparty = 0;
+      bool adl = false;
+      if (!transfer) {
+        const MarketRisk& mr = risk_[o.market];
+        const Quote worst = policy::settle_close(mr, o.close_long, o.qty, o.limit, o.bankruptcy, mr.liquidation_fee).shortfall;
+        if (worst.v > 0) {
+          Qty take(0);
+          const AdlPick pick = worst.v <= fund_.available(0).v - fund_reserved_ || o.bankruptcy.v <= 0
+                                   ? AdlPick::Nobody
+                                   : adl_next(o.market, o.close_long, a, o.qty, counterparty, take);
+          if (worst.v <= fund_.available(0).v - fund_reserved_) {
+            reserve = worst.v;
+          } else if (pick == AdlPick::Found) {
+            adl = true;
+            o.qty = take;
+            o.limit = o.bankruptcy;
+          } else if (pick == AdlPick::Busy) {
+            continue;  // every counterparty left has a deleverage in flight: next turn
+          } else {
+            ++stats_.unbacked_orders;  // nobody left in the ADL line: what the fund cannot pay is bad debt
+          }
+        }
       }
       InFlight& slot = in_flight_[next_seq_ % kInFlightSlots];
       if (slot.used) break;  // 16k orders in flight: wait for some to end
@@ -464,14 +505,69 @@ bool CoreStage::plan_unit(AccountId a, bool isolated, uint32_t iso_market, Quote
       c.mm = p.mm.v;
       c.ts_ms = now_ms_;
       c.recv_wall_ns = last_input_wall_ns_;
+      if (transfer) {
+        c.transfer_to = cfg_.backstop.account;
+        c.ioc = false;
+        c.reduce_only = true;
+        vault_.busy = true;
+        vault_.market = o.market;
+        vault_.size_before = vault_size(*ids_.find(cfg_.backstop.account), o.market);
+      } else if (adl) {
+        c.transfer_to = venue_id_[counterparty];
+        c.deleverage = true;
+        c.ioc = false;
+        c.reduce_only = true;
+        adl_pending_[counterparty] += o.qty.v;
+      }
       note(c);
       planner_->on_dispatched(ls, o, now_ms_);
-      slot = InFlight{true, a, o.market, next_seq_, o.close_long, isolated, o.bankruptcy, Qty(0)};
+      slot = InFlight{true, a, o.market, next_seq_, o.close_long, isolated, o.bankruptcy, Qty(0), reserve,
+                      static_cast<uint8_t>(transfer ? 1 : adl ? 2 : 0), counterparty, o.qty.v};
+      fund_reserved_ += reserve;
       ++next_seq_;
       ++mk_[o.market]->snap.liq_orders;
     }
   }
   return ls.in_mode && !positions.empty();
+}
+
+// How much of `o` (a backstop transfer of dense account a) the vault can take at
+// the bankruptcy price: the vault is a venue account the core follows like any
+// other, so its limits are checked on its current collateral and positions (in the
+// entry-0 form backstop_vault.hpp uses: collateral nets each position's cost).
+// Allocates (a vault copy per bisection probe): a transfer is a rare, last-resort
+// decision, not the per-tick path.
+int64_t CoreStage::vault_size(AccountId vault, uint32_t m) const {
+  for (const Position& p : core_->store().positions(vault))
+    if (p.market == m) return p.size.v;
+  return 0;
+}
+
+// −1: not now (a transfer in flight, or the last one not yet in the vault's state).
+Qty CoreStage::vault_take(AccountId a, const policy::LiqOrder& o) {
+  if (o.bankruptcy.v <= 0 || o.qty.v <= 0) return Qty(0);
+  const std::optional<uint32_t> vault = ids_.find(cfg_.backstop.account);
+  if (!vault || *vault == a || venue_id_[*vault] != cfg_.backstop.account) return Qty(0);
+  if (vault_.busy) return Qty(-1);
+  if (vault_.settling) {
+    if (vault_size(*vault, vault_.market) != vault_.expect && now_ms_ < vault_.until_ms) return Qty(-1);
+    vault_.settling = false;
+  }
+  policy::BackstopVault v;
+  v.collateral = core_->store().collateral(*vault);
+  v.positions.resize(risk_.size());
+  for (uint32_t m = 0; m < risk_.size(); ++m) v.positions[m].market = m;
+  for (const Position& p : core_->store().positions(*vault)) {
+    if (p.isolated || p.market >= risk_.size()) return Qty(0);  // the vault trades cross only
+    const i128 cost = static_cast<i128>(p.size.v) * p.entry.v;
+    const int shift = risk_[p.market].scale.product_dp() - risk_[p.market].scale.quote_dp;
+    v.collateral -= Quote(static_cast<int64_t>(div_round(cost, pow10_i128(shift), Round::Ceil)));
+    v.positions[p.market].size = p.size;
+  }
+  // The vault takes the liquidated side: a long closed is a long for the vault.
+  const Qty size(o.close_long ? o.qty.v : -o.qty.v);
+  const Qty cap = policy::backstop_capacity(v, cfg_.backstop, risk_, marks_, o.market, size, o.bankruptcy);
+  return Qty(cap.v < 0 ? -cap.v : cap.v);
 }
 
 // ---- order outcomes -------------------------------------------------------
@@ -489,7 +585,11 @@ void CoreStage::on_outcome(const OrderOutcome& o) {
     ++stats_.fills;
     const Qty q(o.qty);
     const Price px(o.price);
-    if (known) slot.filled += q;
+    if (known) {
+      slot.filled += q;
+      stats_.backstop_transfers += slot.via == 1;
+      stats_.adl_events += slot.via == 2;
+    }
     ms.snap.notional_liquidated += mul_qty_price(q, px, risk_[m].scale, Round::HalfAwayFromZero).v;
     settle_fill(m, o.account, o.close_long, q, px, Price(o.bankruptcy));
     return;
@@ -507,7 +607,28 @@ void CoreStage::on_outcome(const OrderOutcome& o) {
   }
   if (!known) return;
   policy::AccountLiqState& ls = liq_state(slot.account, slot.isolated, m);
+  const auto no_fill_before = ls.no_fill;
+  const uint64_t no_liq_before = ls.no_liquidity_mask;
   planner_->on_order_end(ls, m, slot.filled, now_ms_);
+  if (slot.via == 2) {
+    auto it = adl_pending_.find(slot.counterparty);
+    if (it != adl_pending_.end() && (it->second -= slot.sent) <= 0) adl_pending_.erase(it);
+  }
+  if (slot.via == 2 && slot.filled.v == 0) {
+    // A deleverage the venue refused (its counterparty had moved) says nothing about
+    // the book: no back-off, the next plan takes the next counterparty in line.
+    ls.no_fill = no_fill_before;
+    ls.no_liquidity_mask = no_liq_before;
+  }
+  if (slot.via == 1) {
+    // The vault takes the closed side: a long closed is a long for the vault.
+    vault_.busy = false;
+    vault_.settling = slot.filled.v > 0;
+    vault_.expect = vault_.size_before + (slot.close_long ? slot.filled.v : -slot.filled.v);
+    vault_.until_ms = now_ms_ + kVaultSettleMs;
+  }
+  fund_reserved_ -= slot.reserved;
+  assert(fund_reserved_ >= 0);
   slot.used = false;
   dirty_ = true;
 }
@@ -528,10 +649,9 @@ void CoreStage::settle_fill(uint32_t m, uint64_t who, bool close_long, Qty q, Pr
   if (cv.paid.v > 0) note_fund(cv.event, "shortfall");
   if (cv.uncovered.v <= 0) return;
   stats_.bad_debt += cv.uncovered.v;
-  ++stats_.adl_events;
   ExecCommand c;
   c.kind = ExecKind::Journal;
-  c.note = NoteKind::Adl;
+  c.note = NoteKind::Uncovered;
   c.market = m;
   c.account = who;
   c.qty = q.v;
@@ -621,20 +741,86 @@ void CoreStage::account_reply(const AdminRequest& r, AdminReply& out) {
   }
 }
 
+// One position as ADL sees it: its account's equity and MM (cross, or the
+// isolated position's own) give its bankruptcy price, which sets its leverage.
+policy::AdlPosition CoreStage::adl_position(AccountId b, const Position& q) const {
+  const uint32_t m = q.market;
+  const Quote coll = q.isolated ? q.isolated_margin : core_->store().collateral(b);
+  const MarginSummary s = q.isolated ? isolated_margin(q, risk_[m], marks_[m])
+                                     : cross_margin(coll, core_->store().positions(b), risk_, marks_);
+  const Quote pmm = position_margin(risk_[m], q.size, marks_[m]).mm;
+  const Price bk = policy::bankruptcy_price(risk_[m], q.size, marks_[m], pmm, policy::AccountRisk{s.equity, s.mm});
+  return policy::AdlPosition{venue_id_[b], q.size, q.entry, bk};
+}
+
+// The next counterparty for a bankrupt position in m (a long being closed:
+// `close_long`) and how much of `want` it takes (lot multiples). The line is ranked once
+// (a full scan: ADL is rare and only when the fund is short) and walked in order;
+// each counterparty's size is re-read from the store, so one reduced or closed
+// meanwhile is never over-taken (the venue clips a transfer to the position too).
+CoreStage::AdlPick CoreStage::adl_next(uint32_t m, bool close_long, AccountId bankrupt, Qty want, AccountId& who,
+                                        Qty& take) {
+  AdlLine& line = adl_lines_[2 * m + (close_long ? 1 : 0)];
+  auto size_in = [&](AccountId c) {
+    for (const Position& p : core_->store().positions(c))
+      if (p.market == m) return p.size;
+    return Qty(0);
+  };
+  bool busy = false;
+  for (int pass = 0; pass < 2; ++pass) {
+    if (pass == 1 || now_ms_ - line.built_ms > kAdlLineMs) {
+      if (pass == 1 && (busy || line.built_ms == now_ms_)) break;  // just rebuilt, or only busy ones left
+      line.built_ms = now_ms_;
+      line.cursor = 0;
+      line.who.clear();
+      std::vector<policy::AdlPosition> opp;
+      std::vector<AccountId> ids;
+      const uint32_t n = ids_.size();
+      for (AccountId b = 0; b < n; ++b) {
+        if (venue_id_[b] == cfg_.backstop.account && cfg_.backstop.account != 0) continue;  // the vault is no counterparty
+        for (const Position& q : core_->store().positions(b)) {
+          if (q.market != m || (q.size.v > 0) == close_long || pnl_exact(q.size, marks_[m], q.entry) <= 0) continue;
+          opp.push_back(adl_position(b, q));
+          ids.push_back(b);
+        }
+      }
+      for (const policy::AdlRanked& x : policy::adl_rank(opp, marks_[m]))
+        if (x.profitable) line.who.push_back(ids[x.index]);
+    }
+    // In rank order: a counterparty whose position is gone is passed for good; one
+    // with transfers in flight against it gives only what they leave (its size in
+    // the store does not show them yet), and when that is nothing the next one is
+    // asked, while it keeps its place.
+    for (std::size_t j = line.cursor; j < line.who.size(); ++j) {
+      const AccountId c = line.who[j];
+      const Qty s = size_in(c);
+      const Qty lots = c == bankrupt || s.v == 0 || (s.v > 0) == close_long
+                           ? Qty(0) : policy::floor_to_lot(Qty(s.v < 0 ? -s.v : s.v), risk_[m].lot);
+      if (lots.v <= 0) {
+        if (j == line.cursor) ++line.cursor;
+        continue;
+      }
+      const auto pending = adl_pending_.find(c);
+      const int64_t free = lots.v - (pending == adl_pending_.end() ? 0 : pending->second);
+      if (free <= 0) {
+        busy = true;
+        continue;
+      }
+      who = c;
+      take = Qty(std::min(want.v, free));
+      return AdlPick::Found;
+    }
+  }
+  return busy ? AdlPick::Busy : AdlPick::Nobody;
+}
+
 // ADL quantile of one position: its rank among the profitable positions on its
 // side of its market by BitMEX's score (PnL % × effective leverage), 5 = first
 // in line, as adl_rank assigns it. A full scan: admin lookups only.
 uint8_t CoreStage::adl_quantile(AccountId a, const Position& p) const {
   const uint32_t m = p.market;
   if (pnl_exact(p.size, marks_[m], p.entry) <= 0) return 0;
-  auto score_of = [&](AccountId b, const Position& q) {
-    const Quote coll = q.isolated ? q.isolated_margin : core_->store().collateral(b);
-    const MarginSummary s = q.isolated ? isolated_margin(q, risk_[m], marks_[m])
-                                       : cross_margin(coll, core_->store().positions(b), risk_, marks_);
-    const Quote pmm = position_margin(risk_[m], q.size, marks_[m]).mm;
-    const Price bk = policy::bankruptcy_price(risk_[m], q.size, marks_[m], pmm, policy::AccountRisk{s.equity, s.mm});
-    return policy::adl_score(policy::AdlPosition{venue_id_[b], q.size, q.entry, bk}, marks_[m]);
-  };
+  auto score_of = [&](AccountId b, const Position& q) { return policy::adl_score(adl_position(b, q), marks_[m]); };
   const i128 mine = score_of(a, p);
   uint64_t ahead = 0, total = 0;
   const uint32_t n = ids_.size();

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "core/engine/health_core.hpp"
+#include "core/policy/adl/adl.hpp"
 #include "core/policy/breaker/circuit_breaker.hpp"
 #include "core/policy/fund/insurance_fund.hpp"
 #include "core/policy/oracle/index_oracle.hpp"
@@ -49,6 +50,7 @@ struct CoreStageConfig {
   policy::MarkConfig mark;
   policy::VolMarginConfig vol;
   bool dynamic_margin = false;
+  policy::BackstopConfig backstop;  // account 0: no vault (the planner never plans a transfer)
   Quote fund_balance{0};           // start balance, or the journal's last balance_after
   uint32_t max_accounts = 1 << 20;
   uint32_t liquidation_seq = 1;    // next liquidation sequence (after the journal's last)
@@ -109,7 +111,20 @@ class CoreStage {
     bool isolated = false;
     Price bankruptcy;
     Qty filled;
+    int64_t reserved = 0;     // fund held back for this IOC's worst-case shortfall
+    uint8_t via = 0;          // 0 an IOC on the book, 1 a backstop transfer, 2 auto-deleveraging
+    uint32_t counterparty = 0;  // via 2: dense id of the deleveraged account
+    int64_t sent = 0;         // qty sent
   };
+  // Auto-deleveraging line of one (market, side): the profitable positions on the
+  // side opposite a bankrupt one, best ADL score first (adl_rank), rebuilt by a full
+  // scan when older than kAdlLineMs of event time or used up.
+  struct AdlLine {
+    int64_t built_ms = INT64_MIN;
+    std::vector<AccountId> who;
+    std::size_t cursor = 0;
+  };
+  static constexpr int64_t kAdlLineMs = 1'000;
 
   void on_price(const PriceInput& p);
   void on_account(const AccountInput& in);
@@ -134,6 +149,11 @@ class CoreStage {
   void dry_run_reply(const AdminRequest& r, AdminReply& out);
   void map_step();
   policy::AccountLiqState& liq_state(AccountId a, bool isolated, uint32_t market);
+  Qty vault_take(AccountId a, const policy::LiqOrder& o);
+  int64_t vault_size(AccountId vault, uint32_t m) const;
+  policy::AdlPosition adl_position(AccountId b, const Position& q) const;
+  enum class AdlPick : uint8_t { Found, Busy, Nobody };
+  AdlPick adl_next(uint32_t m, bool close_long, AccountId bankrupt, Qty want, AccountId& who, Qty& take);
 
   CoreStageConfig cfg_;
   CoreRings rings_;
@@ -155,6 +175,21 @@ class CoreStage {
   std::vector<AccountId> engaged_, cand_;
   std::vector<ExecCommand> pending_;                // commands waiting for executor ring space (bounded)
   std::vector<MarketRisk> dry_risk_;                // dry-run scratch
+  std::vector<AdlLine> adl_lines_;                  // [2m + 1]: shorts in line for bankrupt longs, [2m]: longs
+  int64_t fund_reserved_ = 0;                       // Σ reserved over IOCs in flight
+  std::unordered_map<AccountId, int64_t> adl_pending_;  // deleveraged account -> qty in flight against it
+  // One backstop transfer at a time, and the next only once the account stream shows
+  // the last one in the vault's position (or kVaultSettleMs of event time passed):
+  // the vault's limits are checked on a state that includes every transfer.
+  struct VaultWait {
+    bool busy = false;        // a transfer is in flight
+    bool settling = false;    // it ended; waiting for the vault's position to show it
+    uint32_t market = 0;
+    int64_t size_before = 0;  // the vault's size in `market` when it was sent
+    int64_t expect = 0;       // ... and what it must become
+    int64_t until_ms = 0;
+  } vault_;
+  static constexpr int64_t kVaultSettleMs = 2'000;
   uint32_t next_seq_;
   int64_t now_ms_ = 0;
   int64_t last_input_wall_ns_ = 0;

@@ -137,6 +137,8 @@ std::string ExecutorStage::open() {
     r.limit = Price(ro.cmd.limit);
     r.reduce_only = ro.cmd.reduce_only;
     r.ioc = ro.cmd.ioc;
+    r.transfer_to = ro.cmd.transfer_to;
+    r.deleverage = ro.cmd.deleverage;
     v.out.recovering = true;
     v.tracker.submit(r, now);
     // The fills the journal holds are settled already: the venue's replay of
@@ -329,6 +331,8 @@ void ExecutorStage::send_order(const ExecCommand& c) {
   r.limit = Price(c.limit);
   r.reduce_only = c.reduce_only;
   r.ioc = c.ioc;
+  r.transfer_to = c.transfer_to;
+  r.deleverage = c.deleverage;
   const exec::SubmitResult s = v.tracker.submit(r, now_ms_);
   if (s == exec::SubmitResult::Sent) {
     ++stats_.orders_sent;

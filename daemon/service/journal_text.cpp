@@ -42,6 +42,8 @@ void fill_order(proto::NewOrder& o, const ExecCommand& c, const std::string& ven
   o.set_limit_price(c.limit);
   o.set_reduce_only(c.reduce_only);
   o.set_immediate_or_cancel(c.ioc);
+  o.set_transfer_to_account(c.transfer_to);
+  o.set_deleverage(c.deleverage);
 }
 
 void fill_note(proto::JournalRecord& rec, const ExecCommand& c, const std::string& market) {
@@ -82,10 +84,10 @@ void fill_note(proto::JournalRecord& rec, const ExecCommand& c, const std::strin
       a->set_target(op == AdminOp::Pause || op == AdminOp::Resume ? market : "*");
       break;
     }
-    case NoteKind::Adl:
+    case NoteKind::Uncovered:
     case NoteKind::Backstop: {
       proto::AbsorbRequest* r = rec.mutable_absorb();
-      r->set_kind(c.note == NoteKind::Adl ? "adl" : "backstop");
+      r->set_kind(c.note == NoteKind::Uncovered ? "uncovered" : "backstop");
       r->set_account_id(c.account);
       r->set_market(market);
       r->set_qty(c.qty);

@@ -66,7 +66,7 @@ enum class ExecKind : uint8_t {
   Journal,      // a record that only goes to the journal (fund movement, breaker change, admin action)
 };
 
-enum class NoteKind : uint8_t { Fund, Breaker, Admin, Config, Backstop, Adl, Margin };
+enum class NoteKind : uint8_t { Fund, Breaker, Admin, Config, Backstop, Uncovered, Margin };
 
 // One decision: everything the journal and `liqd explain` need to say why.
 struct ExecCommand {
@@ -90,6 +90,8 @@ struct ExecCommand {
   int64_t balance_after = 0;  // Fund
   int64_t ts_ms = 0;          // event time of the decision
   int64_t recv_wall_ns = 0;   // wall time the deciding input arrived (latency)
+  uint64_t transfer_to = 0;   // NewOrder: a transfer to this venue account at `limit`; 0 = an order on the book
+  bool deleverage = false;    // ... to an auto-deleveraged counterparty (else to the backstop vault)
   std::array<char, kCallerLen> text{};  // Admin: caller; Fund: reason; Config: summary (truncated)
 
   void set_text(std::string_view s) {

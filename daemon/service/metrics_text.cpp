@@ -82,10 +82,15 @@ std::string render_metrics(const HttpFrontConfig& cfg, const HttpCounters& http)
       .inc(units(cs.fees_to_fund, qdp));
   r.counter("liqd_insurance_fund_paid_total", "Shortfalls below bankruptcy paid by the fund, in the quote asset.", q)
       .inc(units(cs.fund_paid, qdp));
-  r.counter("liqd_bad_debt_total", "Losses nothing could absorb (fund, backstop and ADL exhausted), in the quote asset.", q)
+  r.counter("liqd_bad_debt_total", "Shortfalls below bankruptcy the insurance fund could not cover, in the quote asset (each is journaled as an ADL request for the venue).", q)
       .inc(units(cs.bad_debt, qdp));
-  r.counter("liqd_adl_events_total", "Auto-deleveraging reductions.").inc(static_cast<double>(cs.adl_events));
-  r.counter("liqd_backstop_transfers_total", "Positions transferred to the backstop vault.").inc(static_cast<double>(cs.backstop_transfers));
+  r.counter("liqd_adl_events_total", "Auto-deleveraging fills: a bankrupt position closed against a ranked profitable opposite position at its bankruptcy price.").inc(static_cast<double>(cs.adl_events));
+  r.counter("liqd_backstop_transfers_total", "Backstop transfer fills (a position moved to the vault at its bankruptcy price).").inc(static_cast<double>(cs.backstop_transfers));
+  r.counter("liqd_unbacked_orders_total",
+            "IOC orders sent although the fund could not pay their worst case and nobody was left in the ADL line (the only source of bad debt).")
+      .inc(static_cast<double>(cs.unbacked_orders));
+  r.counter("liqd_backstop_refused_total", "Backstop transfers the vault's own limits refused (the position stays with IOC orders).")
+      .inc(static_cast<double>(cs.backstop_refused));
   r.counter("liqd_fills_total", "Liquidation fills settled by the core.").inc(static_cast<double>(cs.fills));
 
   // Per market.
@@ -95,8 +100,8 @@ std::string render_metrics(const HttpFrontConfig& cfg, const HttpCounters& http)
     const metrics::Labels mk{{"market", mc.symbol}};
     const int pdp = mc.risk.scale.price_dp;
     const char* kLiq = "liqd_liquidations_total";
-    const char* kLiqHelp = "Liquidation orders by market and outcome (filled: filled something; no_fill: ended empty; refused: not sent).";
-    r.counter(kLiq, kLiqHelp, {{"market", mc.symbol}, {"outcome", "sent"}}).inc(static_cast<double>(s.liq_orders));
+    const char* kLiqHelp = "Liquidation orders by market and outcome (decided: handed to the executor; filled: filled something; no_fill: ended empty; refused: the executor could not take it, not sent).";
+    r.counter(kLiq, kLiqHelp, {{"market", mc.symbol}, {"outcome", "decided"}}).inc(static_cast<double>(s.liq_orders));
     r.counter(kLiq, kLiqHelp, {{"market", mc.symbol}, {"outcome", "filled"}}).inc(static_cast<double>(s.liquidations));
     r.counter(kLiq, kLiqHelp, {{"market", mc.symbol}, {"outcome", "no_fill"}}).inc(static_cast<double>(s.no_fill));
     r.counter(kLiq, kLiqHelp, {{"market", mc.symbol}, {"outcome", "refused"}}).inc(static_cast<double>(s.refused));

@@ -21,7 +21,7 @@ policy::OracleConfig oracle_config_from(const config::MarketConfig& m) {
   return o;
 }
 
-PolicySettings policy_settings_from(const config::DaemonConfig& d) {
+PolicySettings policy_settings_from(const config::DaemonConfig& d, std::size_t markets) {
   PolicySettings out;
   const config::LiquidationSection& l = d.liquidation;
   policy::PlannerConfig& p = out.planner;
@@ -59,11 +59,18 @@ PolicySettings policy_settings_from(const config::DaemonConfig& d) {
   out.vol.min_change = v.min_change;
   out.vol.mmr_cap = v.mmr_cap;
   out.vol.min_samples = static_cast<uint32_t>(v.min_samples);
+
+  const config::BackstopSection& bs = d.backstop;
+  out.backstop.account = bs.account;
+  out.backstop.trigger_fraction = bs.trigger_fraction;
+  out.backstop.max_notional.assign(bs.account != 0 ? markets : 0, bs.max_notional_per_market);
+  out.backstop.max_total_notional = bs.max_total_notional;
+  out.backstop.margin_buffer = bs.margin_buffer;
   return out;
 }
 
 CoreStageConfig core_config_from(const config::Config& cfg) {
-  const PolicySettings ps = policy_settings_from(cfg.daemon);
+  const PolicySettings ps = policy_settings_from(cfg.daemon, cfg.markets.size());
   CoreStageConfig c;
   for (const config::MarketConfig& m : cfg.markets) c.markets.push_back(CoreMarket{m.symbol, m.risk, oracle_config_from(m)});
   c.planner = ps.planner;
@@ -72,6 +79,7 @@ CoreStageConfig core_config_from(const config::Config& cfg) {
   c.breaker = ps.breaker;
   c.vol = ps.vol;
   c.dynamic_margin = ps.dynamic_margin;
+  c.backstop = ps.backstop;
   c.fund_balance = cfg.daemon.insurance_fund.start_balance;
   return c;
 }

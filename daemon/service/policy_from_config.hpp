@@ -22,8 +22,10 @@ struct PolicySettings {
   policy::BreakerConfig breaker;
   policy::VolMarginConfig vol;
   bool dynamic_margin = false;
+  policy::BackstopConfig backstop;      // account 0: none; max_notional has one entry per market
 };
-PolicySettings policy_settings_from(const config::DaemonConfig& d);
+// `markets`: how many markets the vault's per-market cap applies to.
+PolicySettings policy_settings_from(const config::DaemonConfig& d, std::size_t markets = 0);
 
 CoreStageConfig core_config_from(const config::Config& cfg);
 ExecutorConfig executor_config_from(const config::Config& cfg);

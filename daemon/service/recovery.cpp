@@ -49,6 +49,8 @@ RecoveredState recover_state(const std::string& dir, const std::vector<std::stri
           ro.cmd = pending_decision;
           ro.cmd.reduce_only = o.reduce_only();
           ro.cmd.ioc = o.immediate_or_cancel();
+          ro.cmd.transfer_to = o.transfer_to_account();
+          ro.cmd.deleverage = o.deleverage();
           open[o.client_order_id()] = ro;
           have_decision = false;
         }

@@ -54,7 +54,9 @@ struct CoreStats {
   int64_t fund_paid = 0;
   int64_t bad_debt = 0;
   uint64_t adl_events = 0;
-  uint64_t backstop_transfers = 0;
+  uint64_t backstop_transfers = 0;   // transfers sent to the venue
+  uint64_t backstop_refused = 0;     // transfers the vault's limits refused (journaled)
+  uint64_t unbacked_orders = 0;      // IOCs whose worst case the fund could not pay, with nobody in the ADL line
   uint64_t fills = 0;
   bool accounts_in_sync = false;
   bool prices_in_sync = false;    // every market has a mark

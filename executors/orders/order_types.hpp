@@ -27,6 +27,8 @@ struct OrderRequest {
   Price limit{0};
   bool reduce_only = true;
   bool ioc = true;
+  uint64_t transfer_to = 0;  // own venue only: a transfer at exactly `limit` (proto NewOrder.transfer_to_account)
+  bool deleverage = false;   // ... to an auto-deleveraged counterparty (proto NewOrder.deleverage)
 };
 
 // What a venue tells us. One message kind for acks, fills, terminal states and

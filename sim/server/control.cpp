@@ -86,6 +86,30 @@ std::string Simulator::Impl::reject_reasons_json() const {
   return o;
 }
 
+// The venue's own view of the damage, independent of liqd: an account whose cross unit
+// (collateral + the unrealised PnL of its cross positions) or any isolated position
+// (its margin + its PnL) is below zero at the current mid is underwater: closing it now
+// would leave bad debt. Unrealised PnL = size × (mid − entry), floored like a fill's.
+uint64_t Simulator::Impl::underwater_accounts() const {
+  uint64_t n = 0;
+  for (const SimAccount& a : accounts) {
+    Quote cross = a.collateral;
+    bool under = false;
+    for (const SimPosition& p : a.positions) {
+      if (p.size.v == 0 || p.market >= markets.size()) continue;
+      const auto& m = markets[p.market];
+      const Quote pnl = mul_qty_price(p.size, m.mid - p.entry, m.spec.scale, Round::Floor);
+      if (p.isolated) {
+        under = under || (p.isolated_margin + pnl).v < 0;
+      } else {
+        cross += pnl;
+      }
+    }
+    n += under || cross.v < 0;
+  }
+  return n;
+}
+
 std::string Simulator::Impl::status_json() const {
   std::string o = "{\"step\":" + std::to_string(step_idx) + ",\"steps\":" + std::to_string(path.size()) +
                   ",\"sim_ms\":" + std::to_string(sim_ms) + ",\"bar_ms\":" + std::to_string(bar_wall_ms) +
@@ -118,8 +142,24 @@ std::string Simulator::Impl::status_json() const {
        ",\"duplicates\":" + std::to_string(venue.duplicates) + ",\"fills\":" + std::to_string(venue.fills) +
        ",\"filled\":" + std::to_string(venue.filled) + ",\"expired\":" + std::to_string(venue.expired) +
        ",\"cancelled\":" + std::to_string(venue.cancelled) + ",\"queries\":" + std::to_string(venue.queries) + ",\"new_orders\":" + std::to_string(venue.new_orders) +
+       ",\"transfers\":" + std::to_string(venue.transfers) + ",\"deleverages\":" + std::to_string(venue.deleverages) +
        ",\"reject_reasons\":{" + reject_reasons_json() + "}},\"accounts\":{\"count\":" + std::to_string(accounts.size()) +
-       ",\"seq\":" + std::to_string(account_seq) + "}}";
+       ",\"seq\":" + std::to_string(account_seq) + ",\"underwater\":" + std::to_string(underwater_accounts()) + "}";
+  // The backstop vault as the venue holds it: what a test compares with liqd's journal.
+  if (const SimAccount* b = cfg.backstop_account != 0 ? find_account(cfg.backstop_account) : nullptr) {
+    o += ",\"backstop\":{\"account\":" + std::to_string(b->id) + ",\"collateral\":\"" + format_decimal(b->collateral.v, 6) +
+         "\",\"positions\":[";
+    bool first = true;
+    for (const SimPosition& p : b->positions) {
+      if (p.size.v == 0 || p.market >= markets.size()) continue;
+      const MarketSpec& s = markets[p.market].spec;
+      o += std::string(first ? "" : ",") + "{\"market\":\"" + s.symbol + "\",\"size_units\":" + std::to_string(p.size.v) +
+           ",\"entry\":\"" + format_decimal(p.entry.v, s.scale.price_dp) + "\"}";
+      first = false;
+    }
+    o += "]}";
+  }
+  o += "}";
   return o;
 }
 

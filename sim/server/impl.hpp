@@ -56,7 +56,9 @@ struct PendingOrder {
 
 struct VenueCounters {
   uint64_t received = 0, bad_messages = 0, acked = 0, rejected = 0, duplicates = 0, fills = 0, filled = 0,
-           expired = 0, cancelled = 0, queries = 0, new_orders = 0;
+           expired = 0, cancelled = 0, queries = 0, new_orders = 0,
+           transfers = 0,    // backstop transfers done (also counted as acked, fills, filled/expired)
+           deleverages = 0;  // auto-deleveraging transfers done (likewise)
   std::map<std::string, uint64_t> reject_reasons;  // reason -> count (the reason's text up to ':')
 };
 
@@ -68,7 +70,10 @@ struct Simulator::Impl {
   std::vector<PathPoint> path;
   int64_t first_open = 0;
   std::vector<MarketState> markets;
+  // The generated population (ids 1..population_size, in order at [id-1]), then the
+  // backstop account when there is one (always last). Look ids up with find_account().
   std::vector<SimAccount> accounts;
+  size_t population_size = 0;
   uint64_t step_idx = 0;           // index of the path point the books show
   int64_t sim_ms = 0;
   bool path_end_reported = false;
@@ -128,6 +133,17 @@ struct Simulator::Impl {
   void process_due_orders();
   void arm_order_timer();
   void execute(const std::weak_ptr<net::FrameSession>& to, const proto::NewOrder& o);
+  // A NewOrder with transfer_to_account != 0, validated up to its qty: the position
+  // moves to the backstop account at limit_price, off the book.
+  void execute_transfer(const std::weak_ptr<net::FrameSession>& to, const proto::NewOrder& o, uint32_t mi);
+  void reject_order(const std::weak_ptr<net::FrameSession>& to, const proto::NewOrder& o, const std::string& why,
+                    bool record = true);
+  // Applies a fill to an account and publishes its account events (position, then the
+  // collateral delta when nonzero).
+  void fill_account(SimAccount& acc, uint32_t mi, Qty signed_qty, Price px);
+  // Generated accounts and the backstop account; nullptr for any other id.
+  SimAccount* find_account(uint64_t id);
+  const SimAccount* find_account(uint64_t id) const;
   // record: keep it for QueryOrder replays (false for the replays themselves).
   void send_update(const std::weak_ptr<net::FrameSession>& to, proto::OrderUpdate u, bool record = true);
   std::string reject_reasons_json() const;
@@ -138,6 +154,7 @@ struct Simulator::Impl {
   // control (control.cpp)
   net::Response control(const net::Request& req);
   std::string status_json() const;
+  uint64_t underwater_accounts() const;  // equity < 0 at the current mids (cross or any isolated unit)
 };
 
 // Listener slots.

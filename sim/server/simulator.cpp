@@ -62,6 +62,17 @@ std::string Simulator::Impl::init() {
   PopulationParams pp = cfg.population;
   pp.seed = cfg.seed;
   accounts = generate_population(pp, cfg.markets, refs);
+  population_size = accounts.size();
+  if (cfg.backstop_account != 0) {
+    if (cfg.backstop_account <= population_size)
+      return "backstop account " + std::to_string(cfg.backstop_account) + " collides with the generated accounts 1.." +
+             std::to_string(population_size) + " (pick an id above " + std::to_string(population_size) + ")";
+    if (cfg.backstop_collateral.v < 0) return "backstop collateral must not be negative";
+    SimAccount b;
+    b.id = cfg.backstop_account;
+    b.collateral = cfg.backstop_collateral;
+    accounts.push_back(std::move(b));  // last: ids 1..N stay at [id-1]
+  }
   if (!cfg.dump_accounts.empty()) {
     if (auto e = write_population_jsonl(cfg.dump_accounts, accounts, cfg.markets); !e.empty()) return e;
   }

@@ -37,6 +37,11 @@ struct SimConfig {
   uint32_t reject_ppm = 0;               // random rejects, parts per million
   FaultSetting faults[kStreamCount];
   std::string dump_accounts;             // non-empty: write the population here (JSONL) at start
+  // The backstop vault: 0 = none. Otherwise one extra account with this id (it must not
+  // be one of the generated ids 1..N), this collateral (quote units, quote_dp 6) and no
+  // positions; a NewOrder with transfer_to_account = this id moves a position to it.
+  uint64_t backstop_account = 0;
+  Quote backstop_collateral{0};
 };
 
 struct Ports {

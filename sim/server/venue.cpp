@@ -7,6 +7,19 @@
 //             reject (--reject-rate, seeded);
 //   ACKNOWLEDGED, then one PARTIALLY_FILLED/FILLED per level taken (unique fill_id),
 //   then EXPIRED for an unfilled IOC remainder (cum_qty says how much filled).
+// A NewOrder with transfer_to_account != 0 is a backstop transfer, not a book order:
+// same latency queue and client_order_id rules, then REJECTED (reason names the field)
+// for an unknown market, a missing side, qty not a positive lot multiple, limit_price
+// not > 0 (any price unit: it is the exact bankruptcy price, not rounded to the tick;
+// refused only when the notional would not leave int64 room for the sums),
+// reduce_only not set, transfer_to_account not the configured backstop account, or an
+// account_id that is unknown, is the backstop itself, or holds no position `side`
+// reduces (never a random reject); otherwise ACKNOWLEDGED, one fill at exactly
+// limit_price of min(qty, |position|) (FILLED, or PARTIALLY_FILLED then EXPIRED
+// "reduce_only: clipped to the position"). account_id gets the fill (a SELL reduces a
+// long), the backstop account the opposite fill at the same price (it takes over the
+// position); both publish account events like any fill. No aggTrade, no depthUpdate:
+// the book is untouched.
 // A CancelOrder acts on arrival: an order still waiting out its latency is cancelled
 // (CANCELLED, and its id counts as used); otherwise it is REJECTED ("unknown order":
 // IOC orders never rest).
@@ -137,16 +150,46 @@ void Simulator::Impl::send_update(const std::weak_ptr<net::FrameSession>& to, pr
   publish(StreamId::Orders, {}, framed(m), true, to);
 }
 
+const SimAccount* Simulator::Impl::find_account(uint64_t id) const {
+  if (id >= 1 && id <= population_size) return &accounts[id - 1];
+  if (id != 0 && id == cfg.backstop_account && accounts.size() > population_size) return &accounts.back();
+  return nullptr;
+}
+
+SimAccount* Simulator::Impl::find_account(uint64_t id) {
+  return const_cast<SimAccount*>(static_cast<const Impl*>(this)->find_account(id));
+}
+
+void Simulator::Impl::reject_order(const std::weak_ptr<net::FrameSession>& to, const proto::NewOrder& o,
+                                   const std::string& why, bool record) {
+  proto::OrderUpdate u;
+  u.set_client_order_id(o.client_order_id());
+  u.set_state(proto::OrderUpdate::REJECTED);
+  u.set_reason(why);
+  ++venue.rejected;
+  ++venue.reject_reasons[why.substr(0, why.find(':'))];
+  send_update(to, std::move(u), record);  // a duplicate's reject must not rewrite the original's history
+}
+
+void Simulator::Impl::fill_account(SimAccount& acc, uint32_t mi, Qty signed_qty, Price px) {
+  const MarketSpec& spec = markets[mi].spec;
+  FillEffect fx = apply_fill(acc, mi, spec, signed_qty, px);
+  proto::AccountEvent ev;
+  ev.set_account_id(acc.id);
+  ev.set_reason(proto::AccountEvent::FILL);
+  fill_position(*ev.mutable_position(), fx.position, spec);
+  publish_account_event(ev);
+  if (fx.collateral_delta.v != 0) {
+    proto::AccountEvent cev;
+    cev.set_account_id(acc.id);
+    cev.set_reason(proto::AccountEvent::FILL);
+    cev.set_collateral_delta(fx.collateral_delta.v);
+    publish_account_event(cev);
+  }
+}
+
 void Simulator::Impl::execute(const std::weak_ptr<net::FrameSession>& to, const proto::NewOrder& o) {
-  auto reject = [&](const std::string& why, bool record = true) {
-    proto::OrderUpdate u;
-    u.set_client_order_id(o.client_order_id());
-    u.set_state(proto::OrderUpdate::REJECTED);
-    u.set_reason(why);
-    ++venue.rejected;
-    ++venue.reject_reasons[why.substr(0, why.find(':'))];
-    send_update(to, std::move(u), record);  // a duplicate's reject must not rewrite the original's history
-  };
+  auto reject = [&](const std::string& why, bool record = true) { reject_order(to, o, why, record); };
   if (o.client_order_id().empty()) return reject("client_order_id: empty");
   if (!seen_client_ids.insert(o.client_order_id()).second) {
     ++venue.duplicates;
@@ -157,9 +200,10 @@ void Simulator::Impl::execute(const std::weak_ptr<net::FrameSession>& to, const 
   MarketState& m = markets[static_cast<size_t>(mi)];
   if (o.side() != proto::BUY && o.side() != proto::SELL) return reject("side: unspecified");
   if (o.qty() <= 0 || o.qty() % m.spec.lot != 0) return reject("qty: must be a positive multiple of the lot");
+  if (o.transfer_to_account() != 0) return execute_transfer(to, o, static_cast<uint32_t>(mi));
   if (o.limit_price() <= 0 || o.limit_price() % m.spec.tick != 0) return reject("limit_price: must be a positive multiple of the tick");
   if (!o.immediate_or_cancel()) return reject("immediate_or_cancel: only IOC orders are supported");
-  SimAccount* acc = (o.account_id() >= 1 && o.account_id() <= accounts.size()) ? &accounts[o.account_id() - 1] : nullptr;
+  SimAccount* acc = find_account(o.account_id());
   int64_t qty = o.qty();
   if (o.reduce_only()) {
     if (!acc) return reject("account_id: unknown account for a reduce-only order");
@@ -200,21 +244,7 @@ void Simulator::Impl::execute(const std::weak_ptr<net::FrameSession>& to, const 
     ++m.trade_id;
     publish(StreamId::Binance, lsym + "@aggTrade",
             std::make_shared<const std::string>(wire::binance_agg_trade(m.spec, sim_ms, m.agg_id, f.px, f.qty, first, m.trade_id, sim_ms, side == OrderSide::Sell)), false);
-    if (acc) {
-      FillEffect fx = apply_fill(*acc, static_cast<uint32_t>(mi), m.spec, side == OrderSide::Buy ? f.qty : -f.qty, f.px);
-      proto::AccountEvent ev;
-      ev.set_account_id(acc->id);
-      ev.set_reason(proto::AccountEvent::FILL);
-      fill_position(*ev.mutable_position(), fx.position, m.spec);
-      publish_account_event(ev);
-      if (fx.collateral_delta.v != 0) {
-        proto::AccountEvent cev;
-        cev.set_account_id(acc->id);
-        cev.set_reason(proto::AccountEvent::FILL);
-        cev.set_collateral_delta(fx.collateral_delta.v);
-        publish_account_event(cev);
-      }
-    }
+    if (acc) fill_account(*acc, static_cast<uint32_t>(mi), side == OrderSide::Buy ? f.qty : -f.qty, f.px);
   }
   if (filled.v == o.qty()) {
     ++venue.filled;
@@ -234,6 +264,80 @@ void Simulator::Impl::execute(const std::weak_ptr<net::FrameSession>& to, const 
   diff_side(before.bids, m.book.bids, true, bch);
   diff_side(before.asks, m.book.asks, false, ach);
   emit_depth(m, bch, ach);
+}
+
+void Simulator::Impl::execute_transfer(const std::weak_ptr<net::FrameSession>& to, const proto::NewOrder& o, uint32_t mi) {
+  auto reject = [&](const std::string& why) { reject_order(to, o, why); };
+  if (o.limit_price() <= 0) return reject("limit_price: must be positive (the bankruptcy price)");
+  if (!o.reduce_only()) return reject("reduce_only: a backstop transfer must be reduce-only");
+  const bool adl = o.deleverage();
+  if (!adl && (cfg.backstop_account == 0 || o.transfer_to_account() != cfg.backstop_account))
+    return reject(cfg.backstop_account == 0 ? "transfer_to_account: not the backstop account (this venue has none)"
+                                            : "transfer_to_account: not the backstop account");
+  if (!adl && o.account_id() == cfg.backstop_account) return reject("account_id: the backstop account cannot transfer to itself");
+  SimAccount* acc = find_account(o.account_id());
+  if (!acc) return reject("account_id: unknown account for a backstop transfer");
+  auto position_in = [mi](const SimAccount& a) {
+    int64_t pos = 0;
+    for (const SimPosition& p : a.positions)
+      if (p.market == mi) pos = p.size.v;
+    return pos;
+  };
+  const int64_t pos = position_in(*acc);
+  const bool reduces = (o.side() == proto::SELL && pos > 0) || (o.side() == proto::BUY && pos < 0);
+  if (!reduces) return reject("reduce_only: transfer would not reduce the position");
+  int64_t moved = std::min(o.qty(), std::abs(pos));  // clipped to the position, never flips it
+  SimAccount* receiver = adl ? find_account(o.transfer_to_account()) : find_account(cfg.backstop_account);
+  if (adl) {
+    // Auto-deleveraging: the counterparty's opposite position is reduced too, never
+    // flipped, so the move is clipped to the smaller of the two.
+    if (!receiver) return reject("transfer_to_account: unknown account for a deleverage");
+    if (receiver == acc) return reject("transfer_to_account: the bankrupt account itself");
+    const int64_t rpos = position_in(*receiver);
+    if (rpos == 0 || (rpos > 0) == (pos > 0)) return reject("deleverage: the counterparty holds no opposite position");
+    moved = std::min(moved, std::abs(rpos));
+  }
+  // Any positive price is taken as it is, so bound it where it enters: the notional must
+  // leave room for PnL and collateral sums in int64 quote units.
+  const MarketSpec& spec = markets[mi].spec;
+  if (rescale(static_cast<i128>(moved) * o.limit_price(), spec.scale.product_dp(), spec.scale.quote_dp, Round::Ceil) >
+      static_cast<i128>(INT64_MAX / 4))
+    return reject("limit_price: notional out of range");
+
+  proto::OrderUpdate ack;
+  ack.set_client_order_id(o.client_order_id());
+  ack.set_state(proto::OrderUpdate::ACKNOWLEDGED);
+  ++venue.acked;
+  ++(adl ? venue.deleverages : venue.transfers);
+  send_update(to, ack);
+
+  const Price px(o.limit_price());
+  proto::OrderUpdate u;
+  u.set_client_order_id(o.client_order_id());
+  u.set_state(moved == o.qty() ? proto::OrderUpdate::FILLED : proto::OrderUpdate::PARTIALLY_FILLED);
+  u.set_fill_id(++next_fill_id);
+  u.set_fill_qty(moved);
+  u.set_fill_price(px.v);
+  u.set_cum_qty(moved);
+  ++venue.fills;
+  send_update(to, std::move(u));
+  // The liquidated account sells (or buys back) what moved; the backstop (or the
+  // deleveraged counterparty, whose opposite position shrinks) takes the other side
+  // at the same price. Off the book: no aggTrade, no depthUpdate.
+  const Qty q(o.side() == proto::BUY ? moved : -moved);
+  fill_account(*acc, mi, q, px);
+  fill_account(*receiver, mi, -q, px);
+  if (moved == o.qty()) {
+    ++venue.filled;
+  } else {
+    proto::OrderUpdate e;
+    e.set_client_order_id(o.client_order_id());
+    e.set_state(proto::OrderUpdate::EXPIRED);
+    e.set_cum_qty(moved);
+    e.set_reason("reduce_only: clipped to the position");
+    ++venue.expired;
+    send_update(to, std::move(e));
+  }
 }
 
 void Simulator::Impl::publish_account_event(proto::AccountEvent& ev) {

@@ -238,6 +238,17 @@ dynamic_margin:
   EXPECT_TRUE(v.dynamic_margin.enabled);
   EXPECT_EQ(v.dynamic_margin.k.v, 300'000'000);
   EXPECT_EQ(v.dynamic_margin.min_samples, 10);
+  EXPECT_EQ(d.backstop.account, 0u);  // no vault unless configured
+  EXPECT_EQ(d.backstop.trigger_fraction.v, 66'666'667);
+  EXPECT_EQ(d.backstop.max_notional_per_market.v, 10'000'000'000'000);  // 10M at 6 decimals
+  EXPECT_EQ(d.backstop.max_total_notional.v, 50'000'000'000'000);
+  DaemonConfig b = load_ok(kGood + "backstop:\n  account: 900000001\n  trigger_fraction: \"0.5\"\n"
+                                   "  max_notional_per_market: \"2500.5\"\n  margin_buffer: \"0.25\"\n");
+  EXPECT_EQ(b.backstop.account, 900'000'001u);
+  EXPECT_EQ(b.backstop.trigger_fraction.v, 50'000'000);
+  EXPECT_EQ(b.backstop.max_notional_per_market.v, 2'500'500'000);
+  EXPECT_EQ(b.backstop.max_total_notional.v, 50'000'000'000'000);
+  EXPECT_EQ(b.backstop.margin_buffer.v, 25'000'000);
 }
 
 TEST(DaemonConfig, PolicySectionErrorsNameTheKey) {
@@ -269,6 +280,11 @@ TEST(DaemonConfig, PolicySectionErrorsNameTheKey) {
   EXPECT_EQ(errors(kGood + "dynamic_margin:\n  enabled: yes\n"),
             V{"d.yaml:12: dynamic_margin.enabled: expected true or false, got 'yes'"});
   EXPECT_EQ(errors(kGood + "dynamic_margin:\n  k: 0\n"), V{"d.yaml:12: dynamic_margin.k: 0 is outside (0, 20]"});
+  EXPECT_EQ(errors(kGood + "backstop:\n  account: -1\n"),
+            V{"d.yaml:12: backstop.account: -1 is out of range [0, 9223372036854775807]"});
+  EXPECT_EQ(errors(kGood + "backstop:\n  trigger_fraction: 1.5\n"),
+            V{"d.yaml:12: backstop.trigger_fraction: 1.5 is outside [0, 1]"});
+  EXPECT_EQ(errors(kGood + "backstop:\n  vault: 7\n"), V{"d.yaml:12: backstop.vault: unknown key"});
 }
 
 }  // namespace

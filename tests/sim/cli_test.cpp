@@ -8,6 +8,7 @@
 
 #include <cstdio>
 
+#include "proto/account.pb.h"
 #include "tests/sim/clients.hpp"
 
 namespace liqd::sim::test {
@@ -18,13 +19,19 @@ struct Child {
   FILE* out = nullptr;
 };
 
-Child spawn(std::vector<std::string> args) {
+// out reads the child's stdout, or its stderr (stdout to /dev/null) with stderr = true.
+Child spawn(std::vector<std::string> args, bool stderr_only = false) {
   int fds[2];
   EXPECT_EQ(pipe(fds), 0);
   Child c;
   c.pid = fork();
   if (c.pid == 0) {
-    dup2(fds[1], 1);
+    if (stderr_only) {
+      dup2(fds[1], 2);
+      if (FILE* null = std::fopen("/dev/null", "w")) dup2(fileno(null), 1);
+    } else {
+      dup2(fds[1], 1);
+    }
     close(fds[0]);
     close(fds[1]);
     std::vector<char*> argv;
@@ -100,6 +107,74 @@ TEST(SimCli, BadFlagsFailWithAMessage) {
     EXPECT_EQ(line, "") << "nothing on stdout for " << args[1];
     std::fclose(c.out);
   }
+}
+
+std::string read_all(FILE* f) {
+  std::string s;
+  int ch;
+  while ((ch = std::fgetc(f)) != EOF) s.push_back(static_cast<char>(ch));
+  return s;
+}
+
+TEST(SimCli, BadBackstopFlagsNameTheOption) {
+  const std::string path = std::string(LIQD_TEST_DATA_DIR) + "/sim/binance_usdm_BTCUSDT_1m_2020-03-12T2307Z_2020-03-13T0400Z.csv";
+  struct Case {
+    std::vector<std::string> args;
+    int exit_code;
+    std::string names;
+  };
+  const std::string exe = LIQD_SIM_EXE;
+  const Case cases[] = {
+      {{exe, "--backstop-account", "1000000", "--backstop-collateral", "12abc"}, 2, "--backstop-collateral"},
+      {{exe, "--backstop-account", "1000000", "--backstop-collateral", "1.0000001"}, 2, "--backstop-collateral"},  // 7 dp
+      {{exe, "--backstop-account", "1000000", "--backstop-collateral", "5e7"}, 2, "--backstop-collateral"},
+      {{exe, "--backstop-account", "1000000", "--backstop-collateral", "-5"}, 2, "--backstop-collateral"},
+      {{exe, "--backstop-collateral", "5"}, 2, "--backstop-collateral needs --backstop-account"},
+      // Checked at start: the id is one of the generated 1..10.
+      {{exe, "--path", path, "--accounts", "10", "--paused", "--backstop-account", "7"}, 1, "backstop account 7 collides"},
+  };
+  for (const Case& k : cases) {
+    Child c = spawn(k.args, /*stderr_only=*/true);
+    const std::string err = read_all(c.out);
+    int status = 0;
+    ASSERT_EQ(waitpid(c.pid, &status, 0), c.pid);
+    EXPECT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), k.exit_code) << err;
+    EXPECT_NE(err.find(k.names), std::string::npos) << err;
+    std::fclose(c.out);
+  }
+}
+
+// --backstop-collateral is parsed exactly (6 dp): the backstop account's snapshot on
+// the account stream carries it to the unit.
+TEST(SimCli, BackstopAccountFromTheFlags) {
+  const std::string path = std::string(LIQD_TEST_DATA_DIR) + "/sim/binance_usdm_BTCUSDT_1m_2020-03-12T2307Z_2020-03-13T0400Z.csv";
+  Child c = spawn({LIQD_SIM_EXE, "--path", path, "--accounts", "50", "--paused", "--backstop-account", "900000",
+                   "--backstop-collateral", "50000000.000001"});
+  ASSERT_GT(c.pid, 0);
+  std::string ready = read_line(c.out);
+  simdjson::dom::parser p;
+  simdjson::dom::element e;
+  ASSERT_FALSE(p.parse(ready).get(e)) << ready;
+  uint64_t accounts = 0, account_port = 0;
+  EXPECT_FALSE(e["accounts_count"].get(accounts));
+  ASSERT_FALSE(e["accounts"].get(account_port));
+  EXPECT_EQ(accounts, 51u);
+  {
+    FrameClient<proto::AccountEvent> acc(static_cast<uint16_t>(account_port));
+    auto snap = acc.wait_count(52);
+    ASSERT_EQ(snap.size(), 52u);
+    EXPECT_EQ(snap[50].account_id(), 900000u);
+    EXPECT_EQ(snap[50].snapshot().collateral(), 50'000'000'000'001);
+    EXPECT_EQ(snap[51].account_id(), 0u);
+  }
+  ASSERT_EQ(kill(c.pid, SIGTERM), 0);
+  EXPECT_EQ(read_line(c.out), "{\"event\":\"stopped\",\"signal\":15}");
+  int status = 0;
+  ASSERT_EQ(waitpid(c.pid, &status, 0), c.pid);
+  EXPECT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  std::fclose(c.out);
 }
 
 }  // namespace

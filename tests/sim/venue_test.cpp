@@ -1,4 +1,6 @@
 // Order entry and the account stream over real loopback sockets.
+#include <cstdio>
+
 #include "core/money/decimal.hpp"
 #include "proto/account.pb.h"
 #include "proto/order.pb.h"
@@ -294,6 +296,383 @@ TEST_F(Venue, AccountStreamSnapshotThenGapFreeDeltas) {
   EXPECT_EQ(a2.seq(), expect_seq - 1);
   EXPECT_EQ(a2.snapshot().positions_size(), 0);
   EXPECT_EQ(a2.snapshot().collateral(), victim->collateral() + got_pnl);
+}
+
+// ---- backstop transfers (NewOrder.transfer_to_account) ------------------------------
+
+constexpr uint64_t kBackstop = 1'000'000;
+constexpr int64_t kBackstopCollateral = 50'000'000'000'000;  // 50,000,000 quote at quote_dp 6
+
+// ETHUSDT at tick 0.0005 and lot 0.005: price_dp 4 and tick 5 units (so a price can miss
+// the tick), lot 5 units, and qty × price has 7 decimals, one more than quote (the PnL
+// really is rounded down).
+SimConfig backstop_config() {
+  SimConfig c = paused_config();
+  EXPECT_EQ(parse_market_spec("ETHUSDT:ref=190:tick=0.0005:lot=0.005", c.markets[1]), "");
+  c.backstop_account = kBackstop;
+  c.backstop_collateral = Quote(kBackstopCollateral);
+  return c;
+}
+
+proto::OrderEntryMessage transfer(const std::string& id, uint64_t account, proto::Side side, int64_t qty, int64_t price,
+                                  uint64_t to = kBackstop, bool reduce_only = true) {
+  proto::OrderEntryMessage m = order(id, account, side, qty, price, reduce_only, true, "ETHUSDT");
+  m.mutable_new_order()->set_transfer_to_account(to);
+  return m;
+}
+
+int64_t floor_div(i128 a, int64_t b) {  // b > 0
+  i128 q = a / b;
+  if (a % b != 0 && a < 0) --q;
+  return static_cast<int64_t>(q);
+}
+
+// A number in the status document, by its path of keys.
+int64_t status_num(Simulator& s, std::initializer_list<const char*> keys) {
+  const std::string body = s.status_json();
+  simdjson::dom::parser p;
+  simdjson::dom::element e;
+  if (p.parse(body).get(e)) {
+    ADD_FAILURE() << body;
+    return -1;
+  }
+  for (const char* k : keys)
+    if (e[k].get(e)) {
+      ADD_FAILURE() << k << " missing in " << body;
+      return -1;
+    }
+  int64_t v = -1;
+  EXPECT_FALSE(e.get(v)) << body;
+  return v;
+}
+
+// The status document's "markets" array (mids and last update ids), as text.
+std::string markets_status(Simulator& s) {
+  const std::string body = s.status_json();
+  const size_t a = body.find("\"markets\":["), b = body.find("],\"streams\"");
+  EXPECT_NE(a, std::string::npos);
+  EXPECT_NE(b, std::string::npos);
+  return a == std::string::npos || b == std::string::npos ? std::string() : body.substr(a, b - a);
+}
+
+const proto::PositionState* position_in(const proto::AccountSnapshot& s, const std::string& market) {
+  for (const auto& p : s.positions())
+    if (p.market() == market) return &p;
+  return nullptr;
+}
+
+// The first generated account (of 2000) with a cross ETHUSDT position of sign `sign`
+// and at least `min_units` in size.
+const proto::AccountSnapshot* find_holder(const std::vector<proto::AccountEvent>& snap, int sign, int64_t min_units) {
+  for (size_t i = 0; i < 2000 && i < snap.size(); ++i) {
+    const proto::PositionState* p = position_in(snap[i].snapshot(), "ETHUSDT");
+    if (p && !p->isolated() && p->size() * sign >= min_units) return &snap[i].snapshot();
+  }
+  return nullptr;
+}
+
+// A SELL transfer of part of a long: the seller keeps the rest and realises
+// q × (price − entry) rounded down; the backstop takes a long of q at exactly the
+// (off-tick) price; the book and the market data do not move.
+TEST_F(Venue, BackstopTransferMovesPartOfALongAtTheBankruptcyPrice) {
+  SimConfig cfg = backstop_config();
+  cfg.reject_ppm = 1'000'000;  // every book order is rejected at random; transfers never are
+  start(cfg);
+  sim->step(50);
+  FrameClient<proto::AccountEvent> acc(ports.accounts);
+  auto snap = acc.wait_count(2002);  // 2000 generated, the backstop, the marker
+  ASSERT_EQ(snap.size(), 2002u);
+  const proto::AccountSnapshot* victim = find_holder(snap, +1, 4 * 5);
+  ASSERT_NE(victim, nullptr);
+  const proto::PositionState before = *position_in(*victim, "ETHUSDT");
+  const int64_t entry = before.entry_price(), size = before.size();
+  // q: an odd number of lots, about half the position. Price: ~4 % under the entry, off
+  // the tick, with price − entry odd: q × (price − entry) is no multiple of 10.
+  int64_t lots = size / 5 / 2;
+  if (lots % 2 == 0) --lots;
+  const int64_t q = lots * 5;
+  int64_t px = entry - entry / 25;
+  px += 3 - px % 5;
+  if ((px - entry) % 2 == 0) px += 5;
+  ASSERT_NE(px % 5, 0);
+  ASSERT_GT(q, 0);
+  ASSERT_LT(q, size);
+  const i128 raw = static_cast<i128>(q) * (px - entry);  // 10^-3 × 10^-4 = 10^-7 quote
+  ASSERT_NE(raw % 10, 0);
+  const int64_t want_pnl = floor_div(raw, 10);  // to quote_dp 6, rounded down
+  ASSERT_LT(want_pnl, 0);
+  const int64_t binance_sent = status_num(*sim, {"streams", "binance", "sent"});
+  const std::string markets_before = markets_status(*sim);
+
+  FrameClient<proto::OrderEntryMessage> c(ports.orders);
+  c.send(transfer("bs-1", victim->account_id(), proto::SELL, q, px));
+  auto u = wait_done(c, "bs-1");
+  ASSERT_EQ(u.size(), 2u);
+  EXPECT_EQ(u[0].state(), Update::ACKNOWLEDGED);
+  EXPECT_EQ(u[1].state(), Update::FILLED);
+  EXPECT_GT(u[1].fill_id(), 0u);
+  EXPECT_EQ(u[1].fill_qty(), q);
+  EXPECT_EQ(u[1].fill_price(), px);
+  EXPECT_EQ(u[1].cum_qty(), q);
+  // A book order right behind it takes the random reject (rate 1).
+  c.send(order("book-1", 0, proto::BUY, 5, 2'000'000, false, true, "ETHUSDT"));
+  auto b = wait_done(c, "book-1");
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_EQ(b[0].reason(), "simulated reject");
+
+  // Account events: the seller's position and PnL, then the backstop's new position.
+  auto ev = acc.wait_count(2002 + 3);
+  ASSERT_EQ(ev.size(), 2005u);
+  for (size_t i = 2002; i < ev.size(); ++i) {
+    EXPECT_EQ(ev[i].seq(), i - 2001);
+    EXPECT_EQ(ev[i].reason(), proto::AccountEvent::FILL);
+  }
+  EXPECT_EQ(ev[2002].account_id(), victim->account_id());
+  ASSERT_TRUE(ev[2002].has_position());
+  EXPECT_EQ(ev[2002].position().market(), "ETHUSDT");
+  EXPECT_EQ(ev[2002].position().size(), size - q);
+  EXPECT_EQ(ev[2002].position().entry_price(), entry);
+  EXPECT_EQ(ev[2003].account_id(), victim->account_id());
+  ASSERT_TRUE(ev[2003].has_collateral_delta());
+  EXPECT_EQ(ev[2003].collateral_delta(), want_pnl);
+  EXPECT_EQ(ev[2004].account_id(), kBackstop);
+  ASSERT_TRUE(ev[2004].has_position());
+  EXPECT_EQ(ev[2004].position().market(), "ETHUSDT");
+  EXPECT_EQ(ev[2004].position().size(), q);  // the backstop takes over the long
+  EXPECT_EQ(ev[2004].position().entry_price(), px);
+  EXPECT_FALSE(ev[2004].position().isolated());
+  EXPECT_EQ(status_num(*sim, {"accounts", "seq"}), 3);  // nothing else (no collateral event for the backstop)
+  EXPECT_EQ(status_num(*sim, {"orders", "transfers"}), 1);
+  // No aggTrade, no depthUpdate: nothing went out on the Binance stream, the update ids stand.
+  EXPECT_EQ(status_num(*sim, {"streams", "binance", "sent"}), binance_sent);
+  EXPECT_EQ(markets_status(*sim), markets_before);
+
+  // A new connection sees both accounts as of seq 3.
+  FrameClient<proto::AccountEvent> late(ports.accounts);
+  auto s2 = late.wait_count(2002);
+  ASSERT_EQ(s2.size(), 2002u);
+  const auto& v2 = s2[victim->account_id() - 1];
+  EXPECT_EQ(v2.seq(), 3u);
+  EXPECT_EQ(v2.snapshot().collateral(), victim->collateral() + want_pnl);
+  ASSERT_NE(position_in(v2.snapshot(), "ETHUSDT"), nullptr);
+  EXPECT_EQ(position_in(v2.snapshot(), "ETHUSDT")->size(), size - q);
+  const auto& b2 = s2[2000];
+  EXPECT_EQ(b2.account_id(), kBackstop);
+  EXPECT_EQ(b2.snapshot().collateral(), kBackstopCollateral);
+  ASSERT_EQ(b2.snapshot().positions_size(), 1);
+  EXPECT_EQ(b2.snapshot().positions(0).market(), "ETHUSDT");
+  EXPECT_EQ(b2.snapshot().positions(0).size(), q);
+  EXPECT_EQ(b2.snapshot().positions(0).entry_price(), px);
+}
+
+TEST_F(Venue, BackstopTransferRejectsNameTheField) {
+  start(backstop_config());
+  FrameClient<proto::AccountEvent> acc(ports.accounts);
+  auto snap = acc.wait_count(2002);
+  ASSERT_EQ(snap.size(), 2002u);
+  const proto::AccountSnapshot* holder = find_holder(snap, +1, 5);
+  ASSERT_NE(holder, nullptr);
+  uint64_t flat = 0;  // an account with no ETHUSDT position
+  for (size_t i = 0; i < 2000 && !flat; ++i)
+    if (!position_in(snap[i].snapshot(), "ETHUSDT")) flat = snap[i].account_id();
+  ASSERT_NE(flat, 0u);
+  const uint64_t L = holder->account_id();
+  const int64_t px = 1'900'003;  // 190.0003: off the tick, fine for a transfer only
+  FrameClient<proto::OrderEntryMessage> c(ports.orders);
+  c.send(transfer("r1", L, proto::SELL, 5, px, /*to=*/kBackstop + 1));
+  c.send(transfer("r2", L, proto::SELL, 5, px, kBackstop, /*reduce_only=*/false));
+  c.send(transfer("r3", flat, proto::SELL, 5, px));         // no position
+  c.send(transfer("r4", L, proto::BUY, 5, px));             // a buy adds to a long
+  c.send(transfer("r5", L, proto::SELL, 7, px));            // lot is 5 units
+  c.send(transfer("r6", L, proto::SELL, 0, px));
+  c.send(transfer("r7", L, proto::SELL, 5, 0));
+  c.send(transfer("r8", kBackstop, proto::SELL, 5, px));    // the backstop itself
+  c.send(transfer("r9", 5000, proto::SELL, 5, px));         // unknown account
+  c.send(transfer("r10", L, proto::SIDE_UNSPECIFIED, 5, px));
+  c.send(order("r11", L, proto::SELL, 5, px, true, true, "ETHUSDT"));  // a book order must be on the tick
+  auto v = updates(c.wait_count(11));
+  ASSERT_EQ(v.size(), 11u);
+  const char* fields[] = {"transfer_to_account", "reduce_only", "reduce_only", "reduce_only", "qty", "qty",
+                          "limit_price", "account_id", "account_id", "side", "limit_price"};
+  for (size_t i = 0; i < 11; ++i) {
+    EXPECT_EQ(v[i].client_order_id(), "r" + std::to_string(i + 1));
+    EXPECT_EQ(v[i].state(), Update::REJECTED) << i;
+    EXPECT_EQ(v[i].reason().rfind(std::string(fields[i]) + ":", 0), 0u) << i << ": " << v[i].reason();
+  }
+  EXPECT_EQ(v[0].reason(), "transfer_to_account: not the backstop account");
+  EXPECT_EQ(v[2].reason(), v[3].reason());  // no position and the wrong side: would not reduce
+  EXPECT_EQ(status_num(*sim, {"orders", "rejected"}), 11);
+  EXPECT_EQ(status_num(*sim, {"orders", "transfers"}), 0);
+  EXPECT_EQ(status_num(*sim, {"accounts", "seq"}), 0);  // no account moved
+}
+
+// A BUY transfer of more than a short holds: only the position moves (PARTIALLY_FILLED,
+// then EXPIRED with cum_qty, as a clipped reduce-only IOC reports); the backstop goes short.
+TEST_F(Venue, BackstopTransferIsClippedToThePosition) {
+  start(backstop_config());
+  sim->step(50);
+  FrameClient<proto::AccountEvent> acc(ports.accounts);
+  auto snap = acc.wait_count(2002);
+  ASSERT_EQ(snap.size(), 2002u);
+  const proto::AccountSnapshot* victim = find_holder(snap, -1, 5);
+  ASSERT_NE(victim, nullptr);
+  const proto::PositionState before = *position_in(*victim, "ETHUSDT");
+  const int64_t size = before.size(), entry = before.entry_price();  // size < 0
+  int64_t px = entry + entry / 25;
+  px += 2 - px % 5;  // off the tick
+  const int64_t want_pnl = floor_div(static_cast<i128>(size) * (px - entry), 10);
+  FrameClient<proto::OrderEntryMessage> c(ports.orders);
+  c.send(transfer("bs-clip", victim->account_id(), proto::BUY, -size + 3 * 5, px));
+  auto u = wait_done(c, "bs-clip");
+  ASSERT_EQ(u.size(), 3u);
+  EXPECT_EQ(u[0].state(), Update::ACKNOWLEDGED);
+  EXPECT_EQ(u[1].state(), Update::PARTIALLY_FILLED);
+  EXPECT_GT(u[1].fill_id(), 0u);
+  EXPECT_EQ(u[1].fill_qty(), -size);
+  EXPECT_EQ(u[1].fill_price(), px);
+  EXPECT_EQ(u[1].cum_qty(), -size);
+  EXPECT_EQ(u[2].state(), Update::EXPIRED);
+  EXPECT_EQ(u[2].fill_id(), 0u);
+  EXPECT_EQ(u[2].cum_qty(), -size);
+  EXPECT_EQ(u[2].reason(), "reduce_only: clipped to the position");
+  const size_t n = want_pnl != 0 ? 3 : 2;
+  auto ev = acc.wait_count(2002 + n);
+  ASSERT_EQ(ev.size(), 2002 + n);
+  for (size_t i = 2002; i < ev.size(); ++i) EXPECT_EQ(ev[i].seq(), i - 2001);
+  EXPECT_EQ(ev[2002].account_id(), victim->account_id());
+  EXPECT_EQ(ev[2002].position().size(), 0);  // closed
+  if (want_pnl != 0) {
+    EXPECT_EQ(ev[2003].account_id(), victim->account_id());
+    EXPECT_EQ(ev[2003].collateral_delta(), want_pnl);
+  }
+  EXPECT_EQ(ev.back().account_id(), kBackstop);
+  EXPECT_EQ(ev.back().position().size(), size);  // the short, now the backstop's
+  EXPECT_EQ(ev.back().position().entry_price(), px);
+  EXPECT_EQ(status_num(*sim, {"orders", "transfers"}), 1);
+  EXPECT_EQ(status_num(*sim, {"orders", "expired"}), 1);
+  EXPECT_EQ(status_num(*sim, {"accounts", "seq"}), static_cast<int64_t>(n));
+}
+
+// Auto-deleveraging (NewOrder.deleverage): a bankrupt long is closed against a short
+// at exactly the bankruptcy price; both positions shrink by the smaller size, each
+// side realises its own PnL at that price (floored), nothing reaches the book, and a
+// counterparty on the same side (or none) is refused.
+TEST_F(Venue, DeleverageReducesBothPositionsAtThePrice) {
+  start(backstop_config());
+  sim->step(50);
+  FrameClient<proto::AccountEvent> acc(ports.accounts);
+  auto snap = acc.wait_count(2002);
+  ASSERT_EQ(snap.size(), 2002u);
+  const proto::AccountSnapshot* lng = find_holder(snap, 1, 10);
+  const proto::AccountSnapshot* sht = find_holder(snap, -1, 10);
+  ASSERT_NE(lng, nullptr);
+  ASSERT_NE(sht, nullptr);
+  const proto::PositionState lp = *position_in(*lng, "ETHUSDT"), sp = *position_in(*sht, "ETHUSDT");
+  const int64_t moved = std::min(lp.size(), -sp.size());
+  const int64_t px = lp.entry_price() - lp.entry_price() / 20 + 3;  // off the tick
+  auto adl = [&](const std::string& id, uint64_t from, uint64_t to, proto::Side side, int64_t qty) {
+    proto::OrderEntryMessage m = transfer(id, from, side, qty, px, to);
+    m.mutable_new_order()->set_deleverage(true);
+    return m;
+  };
+  FrameClient<proto::OrderEntryMessage> c(ports.orders);
+  // Refused: a counterparty on the same side, the account itself, an unknown one.
+  const proto::AccountSnapshot* lng2 = nullptr;
+  for (size_t i = 0; i < 2000; ++i) {
+    const proto::PositionState* p = position_in(snap[i].snapshot(), "ETHUSDT");
+    if (p && p->size() > 0 && snap[i].account_id() != lng->account_id()) { lng2 = &snap[i].snapshot(); break; }
+  }
+  ASSERT_NE(lng2, nullptr);
+  c.send(adl("adl-same", lng->account_id(), lng2->account_id(), proto::SELL, 5));
+  auto r1 = wait_done(c, "adl-same");
+  ASSERT_FALSE(r1.empty());
+  EXPECT_EQ(r1.back().reason(), "deleverage: the counterparty holds no opposite position");
+  c.send(adl("adl-self", lng->account_id(), lng->account_id(), proto::SELL, 5));
+  auto r2 = wait_done(c, "adl-self");
+  ASSERT_FALSE(r2.empty());
+  EXPECT_EQ(r2.back().reason(), "transfer_to_account: the bankrupt account itself");
+  c.send(adl("adl-nobody", lng->account_id(), 777'777'777, proto::SELL, 5));
+  auto r3 = wait_done(c, "adl-nobody");
+  ASSERT_FALSE(r3.empty());
+  EXPECT_EQ(r3.back().reason(), "transfer_to_account: unknown account for a deleverage");
+  EXPECT_EQ(status_num(*sim, {"accounts", "seq"}), 0);
+
+  // Asked for more than both hold: clipped to the smaller position.
+  c.send(adl("adl-1", lng->account_id(), sht->account_id(), proto::SELL, lp.size() + (-sp.size()) + 5));
+  auto u = wait_done(c, "adl-1");
+  ASSERT_GE(u.size(), 2u);
+  EXPECT_EQ(u[0].state(), Update::ACKNOWLEDGED);
+  EXPECT_EQ(u[1].fill_qty(), moved);
+  EXPECT_EQ(u[1].fill_price(), px);
+  EXPECT_EQ(status_num(*sim, {"orders", "deleverages"}), 1);
+  EXPECT_EQ(status_num(*sim, {"orders", "transfers"}), 0);
+  const int64_t long_pnl = floor_div(static_cast<i128>(moved) * (px - lp.entry_price()), 10);
+  const int64_t short_pnl = floor_div(static_cast<i128>(-moved) * (px - sp.entry_price()), 10);
+  const size_t n = 2 + (long_pnl != 0) + (short_pnl != 0);
+  auto ev = acc.wait_count(2002 + n);
+  ASSERT_EQ(ev.size(), 2002 + n);
+  int64_t long_after = -1, short_after = 1, long_delta = 0, short_delta = 0;
+  for (size_t i = 2002; i < ev.size(); ++i) {
+    const bool is_long = ev[i].account_id() == lng->account_id();
+    ASSERT_TRUE(is_long || ev[i].account_id() == sht->account_id()) << ev[i].account_id();
+    if (ev[i].has_position()) (is_long ? long_after : short_after) = ev[i].position().size();
+    (is_long ? long_delta : short_delta) += ev[i].collateral_delta();
+  }
+  EXPECT_EQ(long_after, lp.size() - moved);
+  EXPECT_EQ(short_after, sp.size() + moved);
+  EXPECT_EQ(long_delta, long_pnl);
+  EXPECT_EQ(short_delta, short_pnl);
+}
+
+// The backstop account is one more account: in the snapshot on connect (before the
+// marker), in the status count and in --dump-accounts.
+TEST_F(Venue, BackstopAccountIsInTheSnapshotStatusAndDump) {
+  SimConfig cfg = backstop_config();
+  cfg.dump_accounts = ::testing::TempDir() + "/sim_backstop_dump.jsonl";
+  start(cfg);
+  FrameClient<proto::AccountEvent> acc(ports.accounts);
+  auto snap = acc.wait_count(2002);
+  ASSERT_EQ(snap.size(), 2002u);
+  EXPECT_EQ(snap[1999].account_id(), 2000u);
+  const auto& b = snap[2000];
+  EXPECT_EQ(b.account_id(), kBackstop);
+  EXPECT_EQ(b.seq(), 0u);
+  EXPECT_EQ(b.reason(), proto::AccountEvent::SNAPSHOT);
+  ASSERT_TRUE(b.has_snapshot());
+  EXPECT_EQ(b.snapshot().account_id(), kBackstop);
+  EXPECT_EQ(b.snapshot().collateral(), kBackstopCollateral);
+  EXPECT_EQ(b.snapshot().positions_size(), 0);
+  EXPECT_EQ(snap[2001].account_id(), 0u);  // the marker comes after it
+  EXPECT_FALSE(snap[2001].has_snapshot());
+  EXPECT_EQ(status_num(*sim, {"accounts", "count"}), 2001);
+  std::FILE* f = std::fopen(cfg.dump_accounts.c_str(), "r");
+  ASSERT_NE(f, nullptr);
+  std::string text;
+  char buf[4096];
+  for (size_t k; (k = std::fread(buf, 1, sizeof buf, f)) > 0;) text.append(buf, k);
+  std::fclose(f);
+  std::remove(cfg.dump_accounts.c_str());
+  ASSERT_GT(text.size(), 2u);
+  const std::string last = text.substr(text.rfind('\n', text.size() - 2) + 1);
+  EXPECT_EQ(last, "{\"id\":1000000,\"collateral\":\"50000000.000000\",\"leverage\":0,\"positions\":[]}\n");
+}
+
+TEST_F(Venue, BackstopIdMustNotCollideAndTransfersNeedOne) {
+  SimConfig clash = paused_config(10);
+  clash.backstop_account = 10;
+  {
+    Simulator s(clash);
+    const std::string e = s.start();
+    EXPECT_NE(e.find("backstop account 10 collides with the generated accounts 1..10"), std::string::npos) << e;
+  }
+  // No backstop account configured: a transfer is refused, naming the field.
+  start(paused_config(10));
+  FrameClient<proto::OrderEntryMessage> c(ports.orders);
+  c.send(transfer("t", 1, proto::SELL, 5, 1'900'003));
+  auto v = updates(c.wait_count(1));
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v[0].state(), Update::REJECTED);
+  EXPECT_EQ(v[0].reason().rfind("transfer_to_account: not the backstop account", 0), 0u) << v[0].reason();
 }
 
 }  // namespace

@@ -129,6 +129,8 @@ void ProtoTcpAdapter::send_new(const OrderRequest& r) {
   o->set_limit_price(r.limit.v);
   o->set_reduce_only(r.reduce_only);
   o->set_immediate_or_cancel(r.ioc);
+  o->set_transfer_to_account(r.transfer_to);
+  o->set_deleverage(r.deleverage);
   send(m);
 }
 
