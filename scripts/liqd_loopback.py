@@ -11,6 +11,7 @@ end-to-end tests (tests/e2e/) share.
 
 Standard library only (python3 is all the demo and the tests need).
 """
+import argparse
 import json
 import os
 import re
@@ -36,6 +37,52 @@ def wait_until(fn, timeout_s, step_s=0.1):
             return v
         time.sleep(step_s)
     return None
+
+
+class Checks:
+    """The end-to-end tests' verdicts: each check prints ok/FAIL, the run fails if any did."""
+
+    def __init__(self):
+        self.fails = []
+
+    def __call__(self, cond, what):
+        print(("ok   " if cond else "FAIL ") + what, flush=True)
+        if not cond:
+            self.fails.append(what)
+        return cond
+
+    def verdict(self):
+        print("%d check(s) failed" % len(self.fails) if self.fails else "all checks passed")
+        return 1 if self.fails else 0
+
+
+def e2e_args(accounts):
+    """The command line every tests/e2e script takes."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--liqd", required=True)
+    ap.add_argument("--sim", required=True)
+    ap.add_argument("--config-dir", required=True)
+    ap.add_argument("--accounts", type=int, default=accounts)
+    ap.add_argument("--keep", action="store_true")
+    return ap.parse_args()
+
+
+def e2e_cleanup(checks, keep, work, log, procs, sim, tail=40):
+    """Kills what is still running; keeps the work dir (and prints liqd's log tail) when a
+    check failed or --keep was given, else removes it."""
+    for p in procs:
+        if p is not None and p.alive():
+            p.p.kill()
+    sim.stop()
+    if checks.fails or keep:
+        print("work dir kept:", work)
+        try:
+            print("---- liqd log (tail) ----")
+            print("\n".join(open(log).read().splitlines()[-tail:]))
+        except OSError:
+            pass
+    else:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def free_port():

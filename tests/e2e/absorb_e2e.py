@@ -19,10 +19,8 @@ bounded:
 
 Usage: absorb_e2e.py --liqd PATH --sim PATH --config-dir DIR [--accounts N] [--keep]
 """
-import argparse
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -30,29 +28,17 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
-from liqd_loopback import (Liqd, MarketTiers, Reference, Sim, crash_marks, free_port, http,  # noqa: E402
-                           metrics_sum, metrics_value, wait_until, write_config)
+from liqd_loopback import (Checks, Liqd, MarketTiers, Reference, Sim, crash_marks, e2e_args, e2e_cleanup,  # noqa: E402
+                           free_port, http, metrics_sum, metrics_value, wait_until, write_config)
 
-FAILS = []
+check = Checks()
 VAULT = 900000001
 VAULT_CAP = 30_000_000          # USDT notional per market and in total, at the mark (config below)
 
 
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        FAILS.append(what)
-    return cond
-
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--liqd", required=True)
-    ap.add_argument("--sim", required=True)
-    ap.add_argument("--config-dir", required=True)
-    ap.add_argument("--accounts", type=int, default=3000)
-    ap.add_argument("--keep", action="store_true")
-    a = ap.parse_args()
+    a = e2e_args(3000)
     work = tempfile.mkdtemp(prefix="liqd-absorb-")
     journal = os.path.join(work, "journal")
     token = "e2e-" + os.urandom(12).hex()
@@ -150,20 +136,8 @@ def main():
         check(len(want) > 0 and got <= want and len(want - got) <= max(5, len(want) // 100),
               "liquidated == reference but for at most 1 %% (%d of %d, %d extra)" % (len(got & want), len(want), len(got - want)))
     finally:
-        if liqd and liqd.alive():
-            liqd.p.kill()
-        sim.stop()
-        if FAILS or a.keep:
-            print("work dir kept:", work)
-            try:
-                print("---- liqd log (tail) ----")
-                print("\n".join(open(log).read().splitlines()[-30:]))
-            except OSError:
-                pass
-        else:
-            shutil.rmtree(work, ignore_errors=True)
-    print("%d check(s) failed" % len(FAILS) if FAILS else "all checks passed")
-    return 1 if FAILS else 0
+        e2e_cleanup(check, a.keep, work, log, [liqd], sim, tail=30)
+    return check.verdict()
 
 
 if __name__ == "__main__":

@@ -20,37 +20,23 @@ Every wait is bounded; latencies are not asserted.
 
 Usage: faults_e2e.py --liqd PATH --sim PATH --config-dir DIR [--keep]
 """
-import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
-from liqd_loopback import (Liqd, Sim, free_port, http, metrics_by_label, metrics_value,  # noqa: E402
-                           wait_until, write_config, write_token)
+from liqd_loopback import (Checks, Liqd, Sim, e2e_args, e2e_cleanup, free_port, http, metrics_by_label,  # noqa: E402
+                           metrics_value, wait_until, write_config, write_token)
 
-FAILS = []
+check = Checks()
 
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        FAILS.append(what)
-    return cond
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--liqd", required=True)
-    ap.add_argument("--sim", required=True)
-    ap.add_argument("--config-dir", required=True)
-    ap.add_argument("--accounts", type=int, default=3000)
-    ap.add_argument("--keep", action="store_true")
-    a = ap.parse_args()
+    a = e2e_args(3000)
     work = tempfile.mkdtemp(prefix="liqd-faults-")
     journal = os.path.join(work, "journal")
     token = write_token(work)
@@ -195,20 +181,8 @@ def main():
               (summary["fills"], venue.get("fills")))
         check(summary["fund"]["reconciles"], "fund movements reconcile")
     finally:
-        if liqd and liqd.alive():
-            liqd.p.kill()
-        sim.stop()
-        if FAILS or a.keep:
-            print("work dir kept:", work)
-            try:
-                print("---- liqd log (tail) ----")
-                print("\n".join(open(log).read().splitlines()[-40:]))
-            except OSError:
-                pass
-        else:
-            shutil.rmtree(work, ignore_errors=True)
-    print("%d check(s) failed" % len(FAILS) if FAILS else "all checks passed")
-    return 1 if FAILS else 0
+        e2e_cleanup(check, a.keep, work, log, [liqd], sim, tail=40)
+    return check.verdict()
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ Latencies are measured and printed, never asserted.
 
 Usage: service_e2e.py --liqd PATH --sim PATH --config-dir DIR [--keep]
 """
-import argparse
 import json
 import os
 import re
@@ -31,27 +30,15 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
-from liqd_loopback import (Liqd, MarketTiers, Reference, Sim, crash_marks, http, latency_quantiles,  # noqa: E402
-                           free_port, metrics_value, promtool_check, wait_until, write_config)
+from liqd_loopback import (Checks, Liqd, MarketTiers, Reference, Sim, crash_marks, e2e_args, e2e_cleanup, http,  # noqa: E402
+                           latency_quantiles, free_port, metrics_value, promtool_check, wait_until, write_config)
 
-FAILS = []
+check = Checks()
 
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        FAILS.append(what)
-    return cond
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--liqd", required=True)
-    ap.add_argument("--sim", required=True)
-    ap.add_argument("--config-dir", required=True)
-    ap.add_argument("--accounts", type=int, default=5000)
-    ap.add_argument("--keep", action="store_true")
-    a = ap.parse_args()
+    a = e2e_args(5000)
     work = tempfile.mkdtemp(prefix="liqd-e2e-")
     journal = os.path.join(work, "journal")
     token = "e2e-" + os.urandom(12).hex()
@@ -254,21 +241,8 @@ def main():
         check(len(want - got) <= max(5, len(want) // 100),
               "liquidated == reference but for at most 1 %% that recovered during a pause (%d)" % len(want - got))
     finally:
-        for p in procs:
-            if p.alive():
-                p.p.kill()
-        sim.stop()
-        if FAILS or a.keep:
-            print("work dir kept:", work)
-            try:
-                print("---- liqd log (tail) ----")
-                print("\n".join(open(log).read().splitlines()[-40:]))
-            except OSError:
-                pass
-        else:
-            shutil.rmtree(work, ignore_errors=True)
-    print("%d check(s) failed" % len(FAILS) if FAILS else "all checks passed")
-    return 1 if FAILS else 0
+        e2e_cleanup(check, a.keep, work, log, procs, sim, tail=40)
+    return check.verdict()
 
 
 if __name__ == "__main__":
