@@ -73,8 +73,15 @@ def main():
         check(wait_until(lambda: sim.status().get("path_end"), 200, 0.5) is not None,
               "the whole crash path played, and 10 flat minutes after it")
         wait_until(lambda: metrics_value(http("GET", metrics)[1], "liqd_accounts_liquidatable") == 0, 20, 0.5)
-        body = http("GET", metrics)[1]
         sim.post("/control/pause")
+
+        # The market stands still now; what liqd counted settles on what the venue did.
+        def settled():
+            b, o = http("GET", metrics)[1], sim.status().get("orders", {})
+            return (metrics_sum(b, "liqd_backstop_transfers_total") == o.get("transfers") and
+                    metrics_sum(b, "liqd_adl_events_total") == o.get("deleverages"))
+        wait_until(settled, 10, 0.2)
+        body = http("GET", metrics)[1]
         liqd.p.send_signal(signal.SIGTERM)
         try:
             rc = liqd.p.wait(30)
