@@ -55,10 +55,10 @@ def status_line(sim, body):
     _, _, p99 = latency_quantiles(body, "liqd_tick_to_decision_seconds")
     modes = metrics_by_label(body, "liqd_circuit_breaker_state", "market")
     brk = " ".join("%s %s" % (k, MODES.get(int(v), v)) for k, v in sorted(modes.items())) or "-"
-    return ("%s  BTC %9s  liquidatable %5s  underwater (venue) %5s  liq orders filled %6s  fund %12s  breaker %s  "
+    return ("%s  BTC %9s  liquidatable %5s  underwater liqd/venue %5s/%5s  liq orders filled %6s  fund %12s  breaker %s  "
             "tick-to-decision p99 %s" % (
                 t.strftime("%m-%d %H:%M"), mid, int(metrics_value(body, "liqd_accounts_liquidatable") or 0),
-                int((st.get("accounts") or {}).get("underwater", 0)),
+                int(metrics_value(body, "liqd_accounts_underwater") or 0), int((st.get("accounts") or {}).get("underwater", 0)),
                 int(metrics_sum(body, "liqd_liquidations_total", 'outcome="filled"') or 0),
                 money(metrics_value(body, "liqd_insurance_fund_balance")), brk,
                 "-" if p99 is None else ("<= %g ms" % (p99 * 1000))))

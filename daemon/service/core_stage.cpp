@@ -872,6 +872,7 @@ void CoreStage::dry_run_reply(const AdminRequest& r, AdminReply& out) {
 void CoreStage::map_step() {
   if (!core_) return;
   const uint32_t n = ids_.size();
+  if (map_cursor_ == 0) map_underwater_ = 0;
   if (map_cursor_ == 0)
     for (uint32_t m = 0; m < mk_.size(); ++m) {
       map_work_[m] = LiquidationMap{};
@@ -882,6 +883,12 @@ void CoreStage::map_step() {
   for (AccountId a = map_cursor_; a < end; ++a) {
     std::span<const Position> ps = core_->store().positions(a);
     const liqd::AccountView view{core_->store().collateral(a), ps, risk_, marks_};
+    // Underwater: the cross unit or an isolated position below zero equity (closing
+    // it now leaves a loss for the fund); counted over the pass, published at its end.
+    bool under = !ps.empty() && cross_margin(view.collateral, ps, risk_, marks_).equity.v < 0;
+    for (const Position& p : ps)
+      under = under || (p.isolated && isolated_margin(p, risk_[p.market], marks_[p.market]).equity.v < 0);
+    map_underwater_ += under;
     for (std::size_t i = 0; i < ps.size(); ++i) {
       const uint32_t m = ps[i].market;
       LiquidationMap& lm = map_work_[m];
@@ -899,6 +906,7 @@ void CoreStage::map_step() {
   }
   map_cursor_ = end;
   if (map_cursor_ >= n) {
+    stats_.underwater = map_underwater_;
     for (uint32_t m = 0; m < mk_.size(); ++m) {
       map_work_[m].computed_ms = now_ms_;
       map_work_[m].passes = ++map_passes_;
@@ -951,6 +959,23 @@ void CoreStage::publish() {
   for (const auto& s : liq_) in_mode += s->in_mode ? 1 : 0;
   for (const auto& [k, s] : iso_liq_) in_mode += s->in_mode ? 1 : 0;
   stats_.in_liquidation = in_mode;
+  // The backstop vault as the core follows it on the account stream.
+  const std::optional<uint32_t> vault =
+      core_ && cfg_.backstop.account != 0 ? ids_.find(cfg_.backstop.account) : std::nullopt;
+  stats_.has_vault = vault.has_value();
+  if (vault) {
+    const std::span<const Position> vp = core_->store().positions(*vault);
+    const MarginSummary vm = cross_margin(core_->store().collateral(*vault), vp, risk_, marks_);
+    stats_.vault_collateral = core_->store().collateral(*vault).v;
+    stats_.vault_equity = vm.equity.v;
+    stats_.vault_mm = vm.mm.v;
+    for (auto& x : mk_) x->snap.vault_size = x->snap.vault_entry = 0;
+    for (const Position& p : vp)
+      if (p.market < mk_.size()) {
+        mk_[p.market]->snap.vault_size = p.size.v;
+        mk_[p.market]->snap.vault_entry = p.entry.v;
+      }
+  }
   for (uint32_t m = 0; m < mk_.size(); ++m) {
     MarketState& ms = *mk_[m];
     MarketSnapshot& s = ms.snap;

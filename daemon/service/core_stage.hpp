@@ -201,6 +201,7 @@ class CoreStage {
   // Liquidation map pass
   uint32_t map_cursor_ = 0;
   uint64_t map_passes_ = 0;
+  uint64_t map_underwater_ = 0;  // accounts with a unit below zero equity, this pass so far
   std::vector<LiquidationMap> map_work_;
   CoreStats stats_{};
 };

@@ -69,7 +69,8 @@ std::string render_metrics(const HttpFrontConfig& cfg, const HttpCounters& http)
   r.gauge("liqd_accounts_liquidatable", "Accounts below maintenance margin now.").set(static_cast<double>(cs.flagged));
   r.gauge("liqd_accounts_in_liquidation", "Accounts in liquidation mode (hysteresis: until equity >= MM x (1 + buffer)).")
       .set(static_cast<double>(cs.in_liquidation));
-  r.gauge("liqd_accounts_underwater", "Liquidatable accounts whose equity is below zero.").set(static_cast<double>(cs.underwater));
+  r.gauge("liqd_accounts_underwater", "Accounts with equity below zero (cross, or an isolated position), as of the last liquidation-map pass.")
+      .set(static_cast<double>(cs.underwater));
   r.counter("liqd_accounts_flagged_total", "Times an account entered the liquidatable set.").inc(static_cast<double>(cs.flagged_total));
   r.counter("liqd_index_missed_total", "Accounts the background audit found liquidatable that the index had not flagged (must stay 0).")
       .inc(static_cast<double>(cs.index_missed));
@@ -92,6 +93,12 @@ std::string render_metrics(const HttpFrontConfig& cfg, const HttpCounters& http)
   r.counter("liqd_backstop_refused_total", "Backstop transfers the vault's own limits refused (the position stays with IOC orders).")
       .inc(static_cast<double>(cs.backstop_refused));
   r.counter("liqd_fills_total", "Liquidation fills settled by the core.").inc(static_cast<double>(cs.fills));
+  if (cs.has_vault) {
+    r.gauge("liqd_backstop_vault_collateral", "The backstop vault's collateral, in the quote asset.", q).set(units(cs.vault_collateral, qdp));
+    r.gauge("liqd_backstop_vault_equity", "The backstop vault's equity at the marks, in the quote asset.", q).set(units(cs.vault_equity, qdp));
+    r.gauge("liqd_backstop_vault_maintenance_margin", "The backstop vault's maintenance margin at the marks, in the quote asset.", q)
+        .set(units(cs.vault_mm, qdp));
+  }
 
   // Per market.
   for (uint32_t m = 0; m < cs.n_markets && m < cfg.cfg->markets.size(); ++m) {
@@ -111,6 +118,12 @@ std::string render_metrics(const HttpFrontConfig& cfg, const HttpCounters& http)
     r.gauge("liqd_circuit_breaker_state", "Market mode: 0 normal, 1 throttle, 2 paused, 3 stale (no liquidations in 2 and 3).", mk)
         .set(s.mode);
     r.gauge("liqd_market_manual_pause", "1 while an operator pause is in force.", mk).set(s.manual_pause);
+    if (cs.has_vault) {
+      r.gauge("liqd_backstop_vault_position", "The backstop vault's position in the market (signed, base units).", mk)
+          .set(units(s.vault_size, mc.risk.scale.qty_dp));
+      r.gauge("liqd_backstop_vault_entry_price", "The backstop vault's entry price in the market (0 when flat).", mk)
+          .set(units(s.vault_entry, pdp));
+    }
     r.gauge("liqd_oracle_stale", "1 while the market's index has no quorum of fresh sources.", mk).set(s.oracle_stale);
     r.counter("liqd_circuit_breaker_changes_total", "Breaker state changes.", mk).inc(static_cast<double>(s.breaker_changes));
     r.counter("liqd_margin_changes_total", "Margin changes applied to the index (reload ramps, volatility margin).", mk)

@@ -31,6 +31,8 @@ struct MarketSnapshot {
   uint64_t breaker_changes = 0;
   uint64_t margin_changes = 0;
   int64_t last_price_ms = 0;     // event time of the last price applied
+  int64_t vault_size = 0;        // the backstop vault's position, lot units (signed)
+  int64_t vault_entry = 0;       // ... and its entry price, price units
   std::array<int64_t, kMaxSources> source_price{};
   std::array<uint64_t, kMaxSources> source_dropped{};
 };
@@ -42,7 +44,7 @@ struct CoreStats {
   uint64_t positions = 0;
   uint64_t flagged = 0;           // liquidatable now
   uint64_t in_liquidation = 0;    // accounts in liquidation mode
-  uint64_t underwater = 0;        // equity < 0 among flagged
+  uint64_t underwater = 0;        // accounts with a unit at equity < 0, as of the last liquidation-map pass
   uint64_t flagged_total = 0;
   uint64_t index_missed = 0;
   uint64_t audited = 0;
@@ -58,6 +60,10 @@ struct CoreStats {
   uint64_t backstop_refused = 0;     // transfers the vault's limits refused (journaled)
   uint64_t unbacked_orders = 0;      // IOCs whose worst case the fund could not pay, with nobody in the ADL line
   uint64_t fills = 0;
+  bool has_vault = false;         // backstop.account configured and seen on the account stream
+  int64_t vault_collateral = 0;   // quote units
+  int64_t vault_equity = 0;
+  int64_t vault_mm = 0;
   bool accounts_in_sync = false;
   bool prices_in_sync = false;    // every market has a mark
   bool paused_all = false;

@@ -86,17 +86,21 @@ std::string Simulator::Impl::reject_reasons_json() const {
   return o;
 }
 
-// The venue's own view of the damage, independent of liqd: an account whose cross unit
-// (collateral + the unrealised PnL of its cross positions) or any isolated position
-// (its margin + its PnL) is below zero at the current mid is underwater: closing it now
-// would leave bad debt. Unrealised PnL = size × (mid − entry), floored like a fill's.
-uint64_t Simulator::Impl::underwater_accounts() const {
-  uint64_t n = 0;
+// The venue's own view of the damage, independent of liqd. Underwater: an account with
+// open positions whose cross unit (collateral + the unrealised PnL of its cross
+// positions) or any isolated position (its margin + its PnL) is below zero at the
+// current mid: closing it now leaves a loss. Negative balance: a flat account whose
+// collateral is below zero, a loss already realised (this venue leaves it on the
+// account; liqd's fund or ADL is what covers it). Unrealised PnL = size × (mid −
+// entry), floored like a fill's.
+Simulator::Impl::Damage Simulator::Impl::damage() const {
+  Damage d;
   for (const SimAccount& a : accounts) {
     Quote cross = a.collateral;
-    bool under = false;
+    bool under = false, open = false;
     for (const SimPosition& p : a.positions) {
       if (p.size.v == 0 || p.market >= markets.size()) continue;
+      open = true;
       const auto& m = markets[p.market];
       const Quote pnl = mul_qty_price(p.size, m.mid - p.entry, m.spec.scale, Round::Floor);
       if (p.isolated) {
@@ -105,12 +109,18 @@ uint64_t Simulator::Impl::underwater_accounts() const {
         cross += pnl;
       }
     }
-    n += under || cross.v < 0;
+    if (open) {
+      d.underwater += under || cross.v < 0;
+    } else if (a.collateral.v < 0) {
+      ++d.negative_accounts;
+      d.negative_total -= a.collateral.v;
+    }
   }
-  return n;
+  return d;
 }
 
 std::string Simulator::Impl::status_json() const {
+  const Damage dmg = damage();
   std::string o = "{\"step\":" + std::to_string(step_idx) + ",\"steps\":" + std::to_string(path.size()) +
                   ",\"sim_ms\":" + std::to_string(sim_ms) + ",\"bar_ms\":" + std::to_string(bar_wall_ms) +
                   ",\"path_end\":" + (step_idx + 1 >= path.size() ? "true" : "false") + ",\"markets\":[";
@@ -144,7 +154,9 @@ std::string Simulator::Impl::status_json() const {
        ",\"cancelled\":" + std::to_string(venue.cancelled) + ",\"queries\":" + std::to_string(venue.queries) + ",\"new_orders\":" + std::to_string(venue.new_orders) +
        ",\"transfers\":" + std::to_string(venue.transfers) + ",\"deleverages\":" + std::to_string(venue.deleverages) +
        ",\"reject_reasons\":{" + reject_reasons_json() + "}},\"accounts\":{\"count\":" + std::to_string(accounts.size()) +
-       ",\"seq\":" + std::to_string(account_seq) + ",\"underwater\":" + std::to_string(underwater_accounts()) + "}";
+       ",\"seq\":" + std::to_string(account_seq) + ",\"underwater\":" + std::to_string(dmg.underwater) +
+       ",\"negative_balance\":" + std::to_string(dmg.negative_accounts) + ",\"negative_total\":\"" +
+       format_decimal(dmg.negative_total, 6) + "\"}";
   // The backstop vault as the venue holds it: what a test compares with liqd's journal.
   if (const SimAccount* b = cfg.backstop_account != 0 ? find_account(cfg.backstop_account) : nullptr) {
     o += ",\"backstop\":{\"account\":" + std::to_string(b->id) + ",\"collateral\":\"" + format_decimal(b->collateral.v, 6) +

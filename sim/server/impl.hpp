@@ -154,7 +154,12 @@ struct Simulator::Impl {
   // control (control.cpp)
   net::Response control(const net::Request& req);
   std::string status_json() const;
-  uint64_t underwater_accounts() const;  // equity < 0 at the current mids (cross or any isolated unit)
+  struct Damage {
+    uint64_t underwater = 0;         // open accounts with a unit below zero equity at the mids
+    uint64_t negative_accounts = 0;  // flat accounts with collateral < 0 (a realised loss)
+    int64_t negative_total = 0;      // Σ of those negative balances, quote units (positive)
+  };
+  Damage damage() const;
 };
 
 // Listener slots.

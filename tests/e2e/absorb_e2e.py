@@ -108,6 +108,14 @@ def main():
         units = pos.get("BTCUSDT", {}).get("size_units", 0)
         check(units == tr.get("vault_units"), "vault position on the venue == the transfers in liqd's journal (%s vs %s)" %
               (units, tr.get("vault_units")))
+        mv = metrics_value(body, "liqd_backstop_vault_position")
+        check(mv is not None and round(mv * 1e5) == units,
+              "liqd_backstop_vault_position == the venue's vault position (%s vs %s units)" % (mv, units))
+        accs = st.get("accounts", {})
+        print("     accounts underwater: liqd %s (last map pass, at the mark), venue %s (at the mid); venue: %s flat "
+              "accounts with a negative balance, %s USDT in all" % (metrics_value(body, "liqd_accounts_underwater"),
+                                                                   accs.get("underwater"), accs.get("negative_balance"),
+                                                                   accs.get("negative_total")))
         check(float(vault.get("collateral", "-1")) >= 0, "the vault's collateral stays >= 0 (%s)" % vault.get("collateral"))
 
         # 2. ADL
