@@ -29,7 +29,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
 from liqd_loopback import (Checks, Liqd, MarketTiers, Reference, Sim, crash_marks, e2e_args, e2e_cleanup,  # noqa: E402
-                           free_port, http, metrics_sum, metrics_value, wait_until, write_config)
+                           free_port, http, metrics_sum, metrics_value, promtool_check, wait_until, write_config)
 
 check = Checks()
 VAULT = 900000001
@@ -108,6 +108,9 @@ def main():
         units = pos.get("BTCUSDT", {}).get("size_units", 0)
         check(units == tr.get("vault_units"), "vault position on the venue == the transfers in liqd's journal (%s vs %s)" %
               (units, tr.get("vault_units")))
+        ok, msg = promtool_check(body)
+        if ok is not None:
+            check(ok, "promtool check metrics (with the vault gauges): " + msg[:300])
         mv = metrics_value(body, "liqd_backstop_vault_position")
         check(mv is not None and round(mv * 1e5) == units,
               "liqd_backstop_vault_position == the venue's vault position (%s vs %s units)" % (mv, units))
