@@ -422,7 +422,8 @@ bool CoreStage::plan_unit(AccountId a, bool isolated, uint32_t iso_market, Quote
                           std::span<const Position> positions) {
   policy::AccountLiqState& ls = liq_state(a, isolated, iso_market);
   const policy::MarketsView mv{risk_, marks_, effects_};
-  const policy::AccountView av{venue_id_[a], collateral, positions, 0};
+  if (positions.empty()) ls.settled_shortfall = Quote(0);  // closed: the venue's balance is what is left
+  const policy::AccountView av{venue_id_[a], collateral + ls.settled_shortfall, positions, 0};
   const policy::Plan p = planner_->plan(av, ls, mv, now_ms_);
   if (p.action == policy::PlanAction::Orders) {
     for (int j = 0; j < p.n_orders; ++j) {
@@ -591,7 +592,8 @@ void CoreStage::on_outcome(const OrderOutcome& o) {
       stats_.adl_events += slot.via == 2;
     }
     ms.snap.notional_liquidated += mul_qty_price(q, px, risk_[m].scale, Round::HalfAwayFromZero).v;
-    settle_fill(m, o.account, o.close_long, q, px, Price(o.bankruptcy));
+    const Quote shortfall = settle_fill(m, o.account, o.close_long, q, px, Price(o.bankruptcy));
+    if (known && shortfall.v > 0) liq_state(slot.account, slot.isolated, m).settled_shortfall += shortfall;
     return;
   }
   // Ended or Refused: the order is over.
@@ -636,18 +638,18 @@ void CoreStage::on_outcome(const OrderOutcome& o) {
 // A liquidation fill's money: the fee (capped at what the fill left above
 // bankruptcy) to the fund; a fill below bankruptcy costs the fund the
 // shortfall; what the fund cannot pay is handed to auto-deleveraging.
-void CoreStage::settle_fill(uint32_t m, uint64_t who, bool close_long, Qty q, Price px, Price bankruptcy) {
+Quote CoreStage::settle_fill(uint32_t m, uint64_t who, bool close_long, Qty q, Price px, Price bankruptcy) {
   const policy::Settlement se = policy::settle_close(risk_[m], close_long, q, px, bankruptcy, risk_[m].liquidation_fee);
   if (se.fee.v > 0) {
     const policy::FundEvent ev = fund_.receive_fee(0, se.fee, who, m, now_ms_);
     stats_.fees_to_fund += se.fee.v;
     note_fund(ev, "liquidation_fee");
   }
-  if (se.shortfall.v <= 0) return;
+  if (se.shortfall.v <= 0) return Quote(0);
   const policy::ShortfallCover cv = fund_.cover_shortfall(0, se.shortfall, who, m, now_ms_);
   stats_.fund_paid += cv.paid.v;
   if (cv.paid.v > 0) note_fund(cv.event, "shortfall");
-  if (cv.uncovered.v <= 0) return;
+  if (cv.uncovered.v <= 0) return se.shortfall;
   stats_.bad_debt += cv.uncovered.v;
   ExecCommand c;
   c.kind = ExecKind::Journal;
@@ -659,6 +661,7 @@ void CoreStage::settle_fill(uint32_t m, uint64_t who, bool close_long, Qty q, Pr
   c.delta = cv.uncovered.v;
   c.ts_ms = now_ms_;
   note(c);
+  return se.shortfall;
 }
 
 void CoreStage::note_fund(const policy::FundEvent& ev, const char* reason) {

@@ -11,7 +11,9 @@ bounded:
   2. ADL: once the fund cannot pay an IOC's worst case, positions are closed against
      ranked profitable opposite positions at the bankruptcy price (NewOrder.deleverage)
      and the venue fills them; liqd's ADL fill count equals the venue's deleverage count;
-  3. the fund never goes below zero and its movements reconcile; bad debt (a shortfall
+  3. the fund never goes below zero and its movements reconcile; liqd's shortfalls (fund
+     paid + bad debt) match the losses the venue left on flat accounts, up to the fees;
+     bad debt (a shortfall
      the fund could not pay, journaled as uncovered) appears only after an IOC was sent
      unbacked: the fund could not pay its worst case and nobody was left in the ADL line;
   4. the accounts liquidated are the accounts the reference says the path sinks;
@@ -142,6 +144,15 @@ def main():
         check(bad == 0 or unbacked > 0, "bad debt only after unbacked orders (bad %.0f, unbacked %d)" % (bad, unbacked))
         check((summary.get("uncovered_shortfalls") or 0) == 0 or unbacked > 0,
               "an uncovered shortfall is journaled only after an unbacked order")
+        # The venue's own ledger: every loss below zero is left on the flat account (this
+        # venue books fills only). liqd's shortfalls (fund paid + bad debt) must match it,
+        # up to the liquidation fees liqd's fund took, which the venue never debited.
+        paid, fees = fund.get("shortfalls_paid", 0) / 1e6, fund.get("fees", 0) / 1e6
+        venue_loss = float(accs.get("negative_total", "0"))
+        print("     shortfalls: liqd %.0f (fund %.0f + bad debt %.0f), venue negative balances %.0f, fees %.0f" %
+              (paid + bad, paid, bad, venue_loss, fees))
+        check(abs(paid + bad - venue_loss) <= fees + 0.005 * venue_loss + 1,
+              "liqd's shortfalls match the venue's negative balances within the fees (%.0f vs %.0f)" % (paid + bad, venue_loss))
         check(summary.get("duplicate_fills") == 0 and summary.get("duplicate_orders") == 0, "no duplicate order or fill")
         check(summary.get("fills") == venue.get("fills"), "every venue fill journaled once (%s vs %s)" %
               (summary.get("fills"), venue.get("fills")))

@@ -144,6 +144,11 @@ struct AccountLiqState {
   uint64_t backstop_refused_mask = 0; // bit m: the vault could not take all of it
   std::array<InFlightOrder, kMaxInFlight> in_flight{};
   std::array<NoFillBackoff, kNoFillSlots> no_fill{};
+  // Shortfalls below bankruptcy already settled for this unit (paid by the fund or
+  // left as bad debt) while it is being closed. The venue books fills only, so its
+  // collateral still carries them; the caller adds this to the collateral it plans
+  // with, or the next chunk's bankruptcy price would charge the same loss again.
+  Quote settled_shortfall{0};
 };
 
 struct AccountView {
