@@ -150,7 +150,7 @@ def main():
         rc = liqd.stop()
         summary = json.loads(subprocess.run([liqd_exe, "explain", "--journal", os.path.join(DEMO_DIR, "journal"),
                                              "--summary"], capture_output=True, text=True, timeout=60).stdout)
-        print_summary(body, venue, summary, dump, rc, final.get("backstop"))
+        print_summary(body, venue, summary, dump, rc, final.get("backstop"), final.get("accounts"))
         if a.keep_running:
             liqd2 = Liqd(liqd_exe, CONFIG, log)
             procs.append(liqd2)
@@ -176,7 +176,7 @@ def vault_text(b):
     return "collateral %s USDT, %s (size in lot units)" % (money(float(b.get("collateral", 0))), pos)
 
 
-def print_summary(body, venue, summary, dump, rc, backstop=None):
+def print_summary(body, venue, summary, dump, rc, backstop=None, accounts=None):
     tiers = MarketTiers(MARKET)
     low, high = crash_marks(tiers.tick)
     want = Reference(dump, tiers).liquidatable_along(low, high)
@@ -204,6 +204,9 @@ def print_summary(body, venue, summary, dump, rc, backstop=None):
         ("backstop transfers / deleverages (venue)", "%s / %s" % (venue.get("transfers"), venue.get("deleverages"))),
         ("vault at the end (venue)", vault_text(backstop)),
         ("bad debt (USDT)", money(metrics_sum(body, "liqd_bad_debt_total"))),
+        ("  orders with neither fund nor ADL behind them", str(int(metrics_sum(body, "liqd_unbacked_orders_total") or 0))),
+        ("venue: losses left on flat accounts (USDT)", "%s on %s accounts (= shortfalls paid + bad debt, up to the fees)" % (
+            money(float((accounts or {}).get("negative_total", 0))), (accounts or {}).get("negative_balance"))),
         ("breaker changes", str(int(metrics_sum(body, "liqd_circuit_breaker_changes_total") or 0))),
         ("tick-to-decision (%d samples)" % n, "p50 <= %s ms, p99 <= %s ms" % (
             "-" if p50 is None else "%g" % (p50 * 1000), "-" if p99 is None else "%g" % (p99 * 1000))),
