@@ -103,6 +103,7 @@ struct LiquidationSection {
   int64_t order_timeout_ms = 10'000;      // an order older than this no longer blocks its market
   int64_t no_fill_backoff_ms = 500;       // wait after an IOC that filled nothing, doubling ...
   int64_t no_fill_backoff_max_ms = 8'000; // ... up to this
+  bool operator==(const LiquidationSection&) const = default;
 };
 
 // Mark moves that throttle or pause a market, within a window.
@@ -110,6 +111,7 @@ struct BreakerBandSection {
   int64_t window_ms = 0;
   Ratio throttle_move{0};   // 0: no THROTTLE stage in this band
   Ratio pause_move{0};      // 0: no PAUSED stage in this band
+  bool operator==(const BreakerBandSection&) const = default;
 };
 
 // The per-market circuit breaker (core/policy/breaker/circuit_breaker.hpp).
@@ -120,6 +122,7 @@ struct CircuitBreakerSection {
   int64_t calm_ms = 120'000;              // back to NORMAL after this long without a trigger
   Ratio throttle_chunk_scale{50'000'000}; // THROTTLE: chunks × 0.5 ...
   int64_t throttle_cooldown_mult = 2;     // ... and cooldowns × 2
+  bool operator==(const CircuitBreakerSection&) const = default;
 };
 
 // Volatility-adjusted margin (core/policy/volmargin/vol_margin.hpp): MMR follows
@@ -134,6 +137,7 @@ struct DynamicMarginSection {
   Ratio min_change{0};                // dead band
   Ratio mmr_cap{50'000'000};          // never above 50 %
   int64_t min_samples = 30;           // marks before the first change
+  bool operator==(const DynamicMarginSection&) const = default;
 };
 
 // The backstop vault (core/policy/backstop/backstop_vault.hpp): a venue account that
@@ -146,6 +150,7 @@ struct BackstopSection {
   Quote max_notional_per_market{-1};       // per market the vault holds ("10000000")
   Quote max_total_notional{-1};            // all markets ("50000000")
   Ratio margin_buffer{10'000'000};         // the vault keeps equity ≥ MM × 1.10
+  bool operator==(const BackstopSection&) const = default;
 };
 
 struct DaemonConfig {

@@ -222,6 +222,17 @@ void reload(Instance& in) {
       return;
     }
   }
+  // The daemon file's policy sections are read at start: a change to them is said,
+  // not silently dropped (the market files' changes still apply).
+  const config::DaemonConfig& was = in.cfg.daemon;
+  const config::DaemonConfig& now = next->daemon;
+  for (const auto& [name, same] : {std::pair{"liquidation", was.liquidation == now.liquidation},
+                                   std::pair{"circuit_breaker", was.circuit_breaker == now.circuit_breaker},
+                                   std::pair{"dynamic_margin", was.dynamic_margin == now.dynamic_margin},
+                                   std::pair{"backstop", was.backstop == now.backstop}})
+    if (!same)
+      spdlog::warn("reload: {}: the daemon file's `{}` section changed; it is read at start only, restart to apply it "
+                   "(running values kept)", in.config_path, name);
   uint32_t sent = 0;
   for (uint32_t m = 0; m < next->markets.size(); ++m) {
     RiskCommand rc;

@@ -149,9 +149,16 @@ def main():
         check(liqd.alive(), "still running after a bad reload")
         with open(mfile, "w") as f:
             f.write(good.replace('mmr: "0.004"', 'mmr: "0.0045"'))
+        daemon_text = open(cfg).read()
+        with open(cfg, "a") as f:   # a policy section changed too: said, not applied
+            f.write("liquidation: {cooldown_ms: 1000}\n")
         liqd.p.send_signal(signal.SIGHUP)
         check(wait_until(lambda: "validated and handed to the core" in liqd.text(), 10) is not None,
               "SIGHUP with a valid change: accepted")
+        check("`liquidation` section changed; it is read at start only" in liqd.text(),
+              "a changed policy section is reported as needing a restart")
+        with open(cfg, "w") as f:
+            f.write(daemon_text)
 
         # 5. the crash, then kill -9 in the middle of it
         # One simulated second per 200/60 ms of wall time: fast, yet the sources stay
