@@ -153,6 +153,16 @@ struct BackstopSection {
   bool operator==(const BackstopSection&) const = default;
 };
 
+// The executor's order tracker (executors/orders/order_tracker.hpp), per market: how
+// many orders it follows at once (open + recently ended) and how long an ended order
+// stays (a late or duplicated fill for it is still recognised). An order the tracker
+// has no room for is refused before it is journaled and the core re-plans.
+struct ExecutorSection {
+  int64_t tracker_capacity = 16'384;
+  int64_t keep_ended_ms = 5'000;
+  bool operator==(const ExecutorSection&) const = default;
+};
+
 struct DaemonConfig {
   std::string file;             // the daemon file as given
   std::string instance = "liqd";
@@ -170,6 +180,7 @@ struct DaemonConfig {
   CircuitBreakerSection circuit_breaker;
   DynamicMarginSection dynamic_margin;
   BackstopSection backstop;
+  ExecutorSection executor;
 };
 
 // The daemon file and every market it names, validated together.

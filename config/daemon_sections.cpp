@@ -276,6 +276,7 @@ constexpr Section kSections[] = {
     {"circuit_breaker", false, read_circuit_breaker},
     {"dynamic_margin", false, read_dynamic_margin},
     {"backstop", false, read_backstop},
+    {"executor", false, read_executor},
 };
 
 }  // namespace

@@ -26,6 +26,7 @@ void read_liquidation(const Ctx& ctx, MapReader& m, DaemonConfig& out);
 void read_circuit_breaker(const Ctx& ctx, MapReader& m, DaemonConfig& out);
 void read_dynamic_margin(const Ctx& ctx, MapReader& m, DaemonConfig& out);
 void read_backstop(const Ctx& ctx, MapReader& m, DaemonConfig& out);
+void read_executor(const Ctx& ctx, MapReader& m, DaemonConfig& out);
 void finish_policy_defaults(DaemonConfig& out);
 
 // Reads the whole daemon document (top-level scalars and every section).

@@ -1,5 +1,5 @@
 // Readers of the daemon file's policy sections: liquidation (the planner),
-// circuit_breaker, dynamic_margin and backstop. Each key is optional; an absent one keeps the
+// circuit_breaker, dynamic_margin, backstop and executor. Each key is optional; an absent one keeps the
 // default in daemon_config.hpp. daemon/service/policy_from_config.cpp maps them onto
 // the core's policy types.
 #include <cassert>
@@ -121,6 +121,12 @@ void read_backstop(const Ctx& ctx, MapReader& m, DaemonConfig& out) {
   opt_amount(ctx, m, "max_notional_per_market", dp, b.max_notional_per_market);
   opt_amount(ctx, m, "max_total_notional", dp, b.max_total_notional);
   opt_ratio(ctx, m, "margin_buffer", 0, false, 10 * kRatioOne, b.margin_buffer);
+}
+
+void read_executor(const Ctx& ctx, MapReader& m, DaemonConfig& out) {
+  ExecutorSection& e = out.executor;
+  opt_int(ctx, m, "tracker_capacity", 64, 1 << 20, e.tracker_capacity);
+  opt_int(ctx, m, "keep_ended_ms", 100, 600'000, e.keep_ended_ms);
 }
 
 // Amount defaults depend on quote.scale, so they are set after every section is read.

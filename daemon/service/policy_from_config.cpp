@@ -112,6 +112,8 @@ ExecutorConfig executor_config_from(const config::Config& cfg) {
     case config::FsyncPolicy::Never: e.journal.fsync = journal::FsyncPolicy::Never; break;
   }
   e.journal.segment_bytes = static_cast<uint64_t>(cfg.daemon.journal.segment_mb) << 20;
+  e.tracker.capacity = static_cast<uint32_t>(cfg.daemon.executor.tracker_capacity);
+  e.keep_ended_ms = cfg.daemon.executor.keep_ended_ms;
   return e;
 }
 

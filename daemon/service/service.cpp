@@ -229,7 +229,8 @@ void reload(Instance& in) {
   for (const auto& [name, same] : {std::pair{"liquidation", was.liquidation == now.liquidation},
                                    std::pair{"circuit_breaker", was.circuit_breaker == now.circuit_breaker},
                                    std::pair{"dynamic_margin", was.dynamic_margin == now.dynamic_margin},
-                                   std::pair{"backstop", was.backstop == now.backstop}})
+                                   std::pair{"backstop", was.backstop == now.backstop},
+                                   std::pair{"executor", was.executor == now.executor}})
     if (!same)
       spdlog::warn("reload: {}: the daemon file's `{}` section changed; it is read at start only, restart to apply it "
                    "(running values kept)", in.config_path, name);

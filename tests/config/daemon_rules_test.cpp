@@ -249,6 +249,11 @@ dynamic_margin:
   EXPECT_EQ(b.backstop.max_notional_per_market.v, 2'500'500'000);
   EXPECT_EQ(b.backstop.max_total_notional.v, 50'000'000'000'000);
   EXPECT_EQ(b.backstop.margin_buffer.v, 25'000'000);
+  EXPECT_EQ(d.executor.tracker_capacity, 16'384);
+  EXPECT_EQ(d.executor.keep_ended_ms, 5'000);
+  DaemonConfig e = load_ok(kGood + "executor:\n  tracker_capacity: 4096\n  keep_ended_ms: 750\n");
+  EXPECT_EQ(e.executor.tracker_capacity, 4'096);
+  EXPECT_EQ(e.executor.keep_ended_ms, 750);
 }
 
 TEST(DaemonConfig, PolicySectionErrorsNameTheKey) {
@@ -285,6 +290,8 @@ TEST(DaemonConfig, PolicySectionErrorsNameTheKey) {
   EXPECT_EQ(errors(kGood + "backstop:\n  trigger_fraction: 1.5\n"),
             V{"d.yaml:12: backstop.trigger_fraction: 1.5 is outside [0, 1]"});
   EXPECT_EQ(errors(kGood + "backstop:\n  vault: 7\n"), V{"d.yaml:12: backstop.vault: unknown key"});
+  EXPECT_EQ(errors(kGood + "executor:\n  keep_ended_ms: 10\n"),
+            V{"d.yaml:12: executor.keep_ended_ms: 10 is out of range [100, 600000]"});
 }
 
 }  // namespace
