@@ -438,17 +438,8 @@ bool CoreStage::plan_unit(AccountId a, bool isolated, uint32_t iso_market, Quote
         const Qty take = vault_take(a, o);
         if (take.v < 0) continue;  // the vault is busy with another transfer: next turn
         if (take.v == 0) {
-          ExecCommand c;
-          c.kind = ExecKind::Journal;
+          ExecCommand c = decision(ExecKind::Journal, o, p, a);
           c.note = NoteKind::Backstop;
-          c.market = o.market;
-          c.account = venue_id_[a];
-          c.qty = o.qty.v;
-          c.bankruptcy = o.bankruptcy.v;
-          c.mark = marks_[o.market].v;
-          c.equity = p.equity.v;
-          c.mm = p.mm.v;
-          c.ts_ms = now_ms_;
           c.set_text("vault limits");
           note(c);
           ++stats_.backstop_refused;
@@ -489,22 +480,13 @@ bool CoreStage::plan_unit(AccountId a, bool isolated, uint32_t iso_market, Quote
       }
       InFlight& slot = in_flight_[next_seq_ % kInFlightSlots];
       if (slot.used) break;  // 16k orders in flight: wait for some to end
-      ExecCommand c;
-      c.kind = ExecKind::NewOrder;
-      c.market = o.market;
-      c.account = venue_id_[a];
+      ExecCommand c = decision(ExecKind::NewOrder, o, p, a);
       c.liquidation_seq = next_seq_;
       c.close_long = o.close_long;
       c.reduce_only = o.reduce_only;
       c.ioc = o.ioc;
       c.why = static_cast<uint8_t>(o.why);
-      c.qty = o.qty.v;
       c.limit = o.limit.v;
-      c.bankruptcy = o.bankruptcy.v;
-      c.mark = marks_[o.market].v;
-      c.equity = p.equity.v;
-      c.mm = p.mm.v;
-      c.ts_ms = now_ms_;
       c.recv_wall_ns = last_input_wall_ns_;
       if (transfer) {
         c.transfer_to = cfg_.backstop.account;
@@ -530,6 +512,21 @@ bool CoreStage::plan_unit(AccountId a, bool isolated, uint32_t iso_market, Quote
     }
   }
   return ls.in_mode && !positions.empty();
+}
+
+// What every decision record carries: the order decided and the numbers behind it.
+ExecCommand CoreStage::decision(ExecKind kind, const policy::LiqOrder& o, const policy::Plan& p, AccountId a) const {
+  ExecCommand c;
+  c.kind = kind;
+  c.market = o.market;
+  c.account = venue_id_[a];
+  c.qty = o.qty.v;
+  c.bankruptcy = o.bankruptcy.v;
+  c.mark = marks_[o.market].v;
+  c.equity = p.equity.v;
+  c.mm = p.mm.v;
+  c.ts_ms = now_ms_;
+  return c;
 }
 
 // How much of `o` (a backstop transfer of dense account a) the vault can take at

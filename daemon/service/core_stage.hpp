@@ -149,6 +149,7 @@ class CoreStage {
   void dry_run_reply(const AdminRequest& r, AdminReply& out);
   void map_step();
   policy::AccountLiqState& liq_state(AccountId a, bool isolated, uint32_t market);
+  ExecCommand decision(ExecKind kind, const policy::LiqOrder& o, const policy::Plan& p, AccountId a) const;
   Qty vault_take(AccountId a, const policy::LiqOrder& o);
   int64_t vault_size(AccountId vault, uint32_t m) const;
   policy::AdlPosition adl_position(AccountId b, const Position& q) const;

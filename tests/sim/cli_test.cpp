@@ -52,6 +52,17 @@ std::string read_line(FILE* f) {
   return s;
 }
 
+// SIGTERM: the sim says it stopped and exits 0.
+void stop_cleanly(Child& c) {
+  ASSERT_EQ(kill(c.pid, SIGTERM), 0);
+  EXPECT_EQ(read_line(c.out), "{\"event\":\"stopped\",\"signal\":15}");
+  int status = 0;
+  ASSERT_EQ(waitpid(c.pid, &status, 0), c.pid);
+  EXPECT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  std::fclose(c.out);
+}
+
 TEST(SimCli, ReadyLineControlAndCleanSigterm) {
   const std::string path = std::string(LIQD_TEST_DATA_DIR) + "/sim/binance_usdm_BTCUSDT_1m_2020-03-12T2307Z_2020-03-13T0400Z.csv";
   Child c = spawn({LIQD_SIM_EXE, "--path", path, "--accounts", "500", "--paused", "--seed", "9",
@@ -85,13 +96,7 @@ TEST(SimCli, ReadyLineControlAndCleanSigterm) {
   EXPECT_NE(body.find("\"pyth\":{\"mode\":\"stale\""), std::string::npos) << body;
   // SOL scaled to ref 2.5: after three steps it is still near 2.5.
   EXPECT_NE(body.find("{\"symbol\":\"SOLUSDT\",\"mid\":\"2.4"), std::string::npos) << body;
-  ASSERT_EQ(kill(c.pid, SIGTERM), 0);
-  EXPECT_EQ(read_line(c.out), "{\"event\":\"stopped\",\"signal\":15}");
-  int status = 0;
-  ASSERT_EQ(waitpid(c.pid, &status, 0), c.pid);
-  EXPECT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 0);
-  std::fclose(c.out);
+  stop_cleanly(c);
 }
 
 TEST(SimCli, BadFlagsFailWithAMessage) {
@@ -168,13 +173,7 @@ TEST(SimCli, BackstopAccountFromTheFlags) {
     EXPECT_EQ(snap[50].snapshot().collateral(), 50'000'000'000'001);
     EXPECT_EQ(snap[51].account_id(), 0u);
   }
-  ASSERT_EQ(kill(c.pid, SIGTERM), 0);
-  EXPECT_EQ(read_line(c.out), "{\"event\":\"stopped\",\"signal\":15}");
-  int status = 0;
-  ASSERT_EQ(waitpid(c.pid, &status, 0), c.pid);
-  EXPECT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 0);
-  std::fclose(c.out);
+  stop_cleanly(c);
 }
 
 }  // namespace
