@@ -487,6 +487,7 @@ bool CoreStage::plan_unit(AccountId a, bool isolated, uint32_t iso_market, Quote
       c.ioc = o.ioc;
       c.why = static_cast<uint8_t>(o.why);
       c.limit = o.limit.v;
+      c.fee_rate = transfer || adl ? 0 : risk_[o.market].liquidation_fee.v;  // the venue charges it per fill
       c.recv_wall_ns = last_input_wall_ns_;
       if (transfer) {
         c.transfer_to = cfg_.backstop.account;
@@ -589,7 +590,7 @@ void CoreStage::on_outcome(const OrderOutcome& o) {
       stats_.adl_events += slot.via == 2;
     }
     ms.snap.notional_liquidated += mul_qty_price(q, px, risk_[m].scale, Round::HalfAwayFromZero).v;
-    const Quote shortfall = settle_fill(m, o.account, o.close_long, q, px, Price(o.bankruptcy));
+    const Quote shortfall = settle_fill(m, o.account, o.close_long, q, px, Price(o.bankruptcy), Quote(o.fee));
     if (known && shortfall.v > 0) liq_state(slot.account, slot.isolated, m).settled_shortfall += shortfall;
     return;
   }
@@ -632,14 +633,17 @@ void CoreStage::on_outcome(const OrderOutcome& o) {
   dirty_ = true;
 }
 
-// A liquidation fill's money: the fee (capped at what the fill left above
-// bankruptcy) to the fund; a fill below bankruptcy costs the fund the
-// shortfall; what the fund cannot pay is handed to auto-deleveraging.
-Quote CoreStage::settle_fill(uint32_t m, uint64_t who, bool close_long, Qty q, Price px, Price bankruptcy) {
-  const policy::Settlement se = policy::settle_close(risk_[m], close_long, q, px, bankruptcy, risk_[m].liquidation_fee);
-  if (se.fee.v > 0) {
-    const policy::FundEvent ev = fund_.receive_fee(0, se.fee, who, m, now_ms_);
-    stats_.fees_to_fund += se.fee.v;
+// A liquidation fill's money: the fee the venue charged for it goes to the fund; a
+// fill below bankruptcy costs the fund the shortfall; what the fund cannot pay is bad
+// debt (journaled as uncovered; ADL was tried before the order was sent).
+Quote CoreStage::settle_fill(uint32_t m, uint64_t who, bool close_long, Qty q, Price px, Price bankruptcy, Quote fee) {
+  // The fee is what the venue charged for this fill (NewOrder.fee_rate, capped at
+  // the fill's surplus above bankruptcy, the rule settle_close applies): the fund
+  // receives only money the venue actually took from the account.
+  const policy::Settlement se = policy::settle_close(risk_[m], close_long, q, px, bankruptcy, Ratio(0));
+  if (fee.v > 0) {
+    const policy::FundEvent ev = fund_.receive_fee(0, fee, who, m, now_ms_);
+    stats_.fees_to_fund += fee.v;
     note_fund(ev, "liquidation_fee");
   }
   if (se.shortfall.v <= 0) return Quote(0);

@@ -141,7 +141,7 @@ class CoreStage {
   bool may_liquidate() const;
   void note(ExecCommand c);
   void note_fund(const policy::FundEvent& ev, const char* reason);
-  Quote settle_fill(uint32_t m, uint64_t who, bool close_long, Qty q, Price px, Price bankruptcy);  // the shortfall
+  Quote settle_fill(uint32_t m, uint64_t who, bool close_long, Qty q, Price px, Price bankruptcy, Quote fee);  // the shortfall
   void flush_commands();
   void note_breaker(uint32_t m, const policy::BreakerChange& ch);
   void account_reply(const AdminRequest& r, AdminReply& out);

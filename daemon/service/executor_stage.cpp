@@ -72,6 +72,7 @@ struct ExecutorStage::Output final : exec::TrackerOutput, exec::UpdateSink {
     ou->set_fill_id(u.fill_id);
     ou->set_fill_qty(u.fill_qty.v);
     ou->set_fill_price(u.fill_price.v);
+    ou->set_fee(u.fee.v);
     ou->set_cum_qty(u.cum_qty.v);
     ou->set_ts_ms(static_cast<uint64_t>(u.ts_ms));
     stage->journal_.append(rec);
@@ -139,6 +140,8 @@ std::string ExecutorStage::open() {
     r.ioc = ro.cmd.ioc;
     r.transfer_to = ro.cmd.transfer_to;
     r.deleverage = ro.cmd.deleverage;
+    r.fee_rate = Ratio(ro.cmd.fee_rate);
+    r.bankruptcy = Price(ro.cmd.bankruptcy);
     v.out.recovering = true;
     v.tracker.submit(r, now);
     // The fills the journal holds are settled already: the venue's replay of
@@ -333,6 +336,8 @@ void ExecutorStage::send_order(const ExecCommand& c) {
   r.ioc = c.ioc;
   r.transfer_to = c.transfer_to;
   r.deleverage = c.deleverage;
+  r.fee_rate = Ratio(c.fee_rate);
+  r.bankruptcy = Price(c.bankruptcy);
   const exec::SubmitResult s = v.tracker.submit(r, now_ms_);
   if (s == exec::SubmitResult::Sent) {
     ++stats_.orders_sent;
@@ -372,6 +377,7 @@ void ExecutorStage::on_tracker_fill(uint32_t m, const exec::FillReport& f) {
     r.fill_id = f.fill_id;
     r.qty = f.qty.v;
     r.price = f.price.v;
+    r.fee = f.fee.v;
     r.bankruptcy = o.cmd.bankruptcy;
     r.ts_ms = o.cmd.ts_ms;
     push_outcome(r);

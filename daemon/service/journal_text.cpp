@@ -44,6 +44,8 @@ void fill_order(proto::NewOrder& o, const ExecCommand& c, const std::string& ven
   o.set_immediate_or_cancel(c.ioc);
   o.set_transfer_to_account(c.transfer_to);
   o.set_deleverage(c.deleverage);
+  o.set_fee_rate(c.fee_rate);
+  o.set_bankruptcy_price(c.bankruptcy);
 }
 
 void fill_note(proto::JournalRecord& rec, const ExecCommand& c, const std::string& market) {

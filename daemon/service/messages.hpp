@@ -92,6 +92,7 @@ struct ExecCommand {
   int64_t recv_wall_ns = 0;   // wall time the deciding input arrived (latency)
   uint64_t transfer_to = 0;   // NewOrder: a transfer to this venue account at `limit`; 0 = an order on the book
   bool deleverage = false;    // ... to an auto-deleveraged counterparty (else to the backstop vault)
+  int64_t fee_rate = 0;       // NewOrder: the market's liquidation fee (Ratio units), charged by the venue
   std::array<char, kCallerLen> text{};  // Admin: caller; Fund: reason; Config: summary (truncated)
 
   void set_text(std::string_view s) {
@@ -120,6 +121,7 @@ struct OrderOutcome {
   uint64_t fill_id = 0;
   int64_t qty = 0;          // lot units (Fill: this fill; Ended: total filled)
   int64_t price = 0;        // price units (Fill)
+  int64_t fee = 0;          // quote units the venue charged for the fill (Fill)
   int64_t bankruptcy = 0;   // of the order's decision: the core settles a fill of an order it
                             // no longer knows (sent before a restart) with it
   int64_t ts_ms = 0;

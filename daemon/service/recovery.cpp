@@ -51,6 +51,7 @@ RecoveredState recover_state(const std::string& dir, const std::vector<std::stri
           ro.cmd.ioc = o.immediate_or_cancel();
           ro.cmd.transfer_to = o.transfer_to_account();
           ro.cmd.deleverage = o.deleverage();
+          ro.cmd.fee_rate = o.fee_rate();
           open[o.client_order_id()] = ro;
           have_decision = false;
         }

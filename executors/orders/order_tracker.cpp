@@ -121,7 +121,7 @@ void OrderTracker::count_fill(Order& o, const VenueUpdate& u) {
   o.notional += static_cast<i128>(u.fill_qty.v) * u.fill_price.v;
   if (o.filled > o.req.qty) ++c_.overfills;   // a venue bug; reported, never hidden
   ++c_.fills;
-  out_.fill(FillReport{o.req.id, o.req.key, u.fill_id, o.req.side, u.fill_qty, u.fill_price});
+  out_.fill(FillReport{o.req.id, o.req.key, u.fill_id, o.req.side, u.fill_qty, u.fill_price, u.fee});
   if (o.filled >= o.req.qty) {
     if (!is_terminal(o.state)) o.state = OrderState::Filled;
   } else {

@@ -29,6 +29,8 @@ struct OrderRequest {
   bool ioc = true;
   uint64_t transfer_to = 0;  // own venue only: a transfer at exactly `limit` (proto NewOrder.transfer_to_account)
   bool deleverage = false;   // ... to an auto-deleveraged counterparty (proto NewOrder.deleverage)
+  Ratio fee_rate{0};         // liquidation fee the venue charges per fill (proto NewOrder.fee_rate)
+  Price bankruptcy{0};       // the fee's cap: nothing below this price (proto NewOrder.bankruptcy_price)
 };
 
 // What a venue tells us. One message kind for acks, fills, terminal states and
@@ -40,6 +42,7 @@ struct VenueUpdate {
   uint64_t fill_id = 0;    // Fill: unique per fill on this venue
   Qty fill_qty{0};
   Price fill_price{0};
+  Quote fee{0};            // Fill: what the venue charged for it (proto OrderUpdate.fee)
   Qty cum_qty{-1};         // venue's cumulative filled qty if it sent one, else -1
   int64_t ts_ms = 0;
 };
@@ -52,6 +55,7 @@ struct FillReport {
   Side side = Side::Sell;
   Qty qty{0};
   Price price{0};
+  Quote fee{0};
 };
 
 }  // namespace liqd::exec

@@ -110,7 +110,8 @@ FillEffect apply_fill(SimAccount& acc, uint32_t market, const MarketSpec& m, Qty
   if (pos.isolated) {
     pos.isolated_margin += realised;
     if (now == 0) {
-      fx.collateral_delta = pos.isolated_margin;
+      if (pos.isolated_margin.v >= 0) fx.collateral_delta = pos.isolated_margin;
+      else fx.isolated_loss = Quote(0) - pos.isolated_margin;
       pos.isolated_margin = Quote(0);
     }
   } else {

@@ -44,12 +44,15 @@ std::vector<SimAccount> generate_population(const PopulationParams& p, const std
 struct FillEffect {
   SimPosition position;        // the new state (size may be 0: closed)
   Quote collateral_delta;      // realised PnL for cross; isolated margin returned when closed
+  Quote isolated_loss;         // an isolated position closed below zero margin: the loss
+                               // beyond it, which never touches the cross collateral
 };
 
 // Applies a fill of `signed_qty` (+ buy, − sell) at `px` to `acc` in `market`.
 // Realised PnL = closed size × (px − entry), rounded down (the venue never pays out a
 // rounding unit). Cross: into collateral. Isolated: into isolated_margin; when the
-// position closes, what is left of the isolated margin goes back to collateral.
+// position closes, what is left of the isolated margin goes back to collateral, and a
+// negative rest is the venue's loss (isolated_loss), not the account's.
 FillEffect apply_fill(SimAccount& acc, uint32_t market, const MarketSpec& m, Qty signed_qty, Price px);
 
 }  // namespace liqd::sim

@@ -153,10 +153,11 @@ std::string Simulator::Impl::status_json() const {
        ",\"filled\":" + std::to_string(venue.filled) + ",\"expired\":" + std::to_string(venue.expired) +
        ",\"cancelled\":" + std::to_string(venue.cancelled) + ",\"queries\":" + std::to_string(venue.queries) + ",\"new_orders\":" + std::to_string(venue.new_orders) +
        ",\"transfers\":" + std::to_string(venue.transfers) + ",\"deleverages\":" + std::to_string(venue.deleverages) +
+       ",\"fees\":\"" + format_decimal(venue.fees, 6) + "\"" +
        ",\"reject_reasons\":{" + reject_reasons_json() + "}},\"accounts\":{\"count\":" + std::to_string(accounts.size()) +
        ",\"seq\":" + std::to_string(account_seq) + ",\"underwater\":" + std::to_string(dmg.underwater) +
        ",\"negative_balance\":" + std::to_string(dmg.negative_accounts) + ",\"negative_total\":\"" +
-       format_decimal(dmg.negative_total, 6) + "\"}";
+       format_decimal(dmg.negative_total, 6) + "\",\"isolated_losses\":\"" + format_decimal(venue.isolated_losses, 6) + "\"}";
   // The backstop vault as the venue holds it: what a test compares with liqd's journal.
   if (const SimAccount* b = cfg.backstop_account != 0 ? find_account(cfg.backstop_account) : nullptr) {
     o += ",\"backstop\":{\"account\":" + std::to_string(b->id) + ",\"collateral\":\"" + format_decimal(b->collateral.v, 6) +

@@ -59,6 +59,8 @@ struct VenueCounters {
            expired = 0, cancelled = 0, queries = 0, new_orders = 0,
            transfers = 0,    // backstop transfers done (also counted as acked, fills, filled/expired)
            deleverages = 0;  // auto-deleveraging transfers done (likewise)
+  int64_t fees = 0;  // liquidation fees charged on fills (NewOrder.fee_rate), quote units
+  int64_t isolated_losses = 0;  // isolated positions closed below zero margin: the loss beyond it
   std::map<std::string, uint64_t> reject_reasons;  // reason -> count (the reason's text up to ':')
 };
 
@@ -140,7 +142,7 @@ struct Simulator::Impl {
                     bool record = true);
   // Applies a fill to an account and publishes its account events (position, then the
   // collateral delta when nonzero).
-  void fill_account(SimAccount& acc, uint32_t mi, Qty signed_qty, Price px);
+  void fill_account(SimAccount& acc, uint32_t mi, Qty signed_qty, Price px, Quote fee = Quote(0));
   // Generated accounts and the backstop account; nullptr for any other id.
   SimAccount* find_account(uint64_t id);
   const SimAccount* find_account(uint64_t id) const;

@@ -171,9 +171,39 @@ void Simulator::Impl::reject_order(const std::weak_ptr<net::FrameSession>& to, c
   send_update(to, std::move(u), record);  // a duplicate's reject must not rewrite the original's history
 }
 
-void Simulator::Impl::fill_account(SimAccount& acc, uint32_t mi, Qty signed_qty, Price px) {
+namespace {
+
+// The liquidation fee of one fill (NewOrder.fee_rate, bankruptcy_price): floor(floor(q ×
+// px) × rate / 1e8), capped at what the fill leaves above the bankruptcy price (floored),
+// nothing when it leaves nothing. The venue's side of the contract in proto/order.proto.
+Quote liquidation_fee(const MarketSpec& spec, bool sell, Qty q, Price px, int64_t rate, int64_t bankruptcy) {
+  if (rate <= 0 || bankruptcy <= 0) return Quote(0);
+  const int64_t diff = sell ? px.v - bankruptcy : bankruptcy - px.v;  // a sell closes a long
+  if (diff <= 0) return Quote(0);
+  const Quote surplus = mul_qty_price(q, Price(diff), spec.scale, Round::Floor);
+  const Quote fee = mul_quote_ratio(mul_qty_price(q, px, spec.scale, Round::Floor), Ratio(rate), Round::Floor);
+  return fee < surplus ? fee : surplus;
+}
+
+}  // namespace
+
+void Simulator::Impl::fill_account(SimAccount& acc, uint32_t mi, Qty signed_qty, Price px, Quote fee) {
   const MarketSpec& spec = markets[mi].spec;
   FillEffect fx = apply_fill(acc, mi, spec, signed_qty, px);
+  if (fee.v > 0) {  // charged where the fill's PnL went: the isolated margin while open, else collateral
+    SimPosition* pos = nullptr;
+    for (SimPosition& p : acc.positions)
+      if (p.market == mi) pos = &p;
+    if (pos && pos->isolated && pos->size.v != 0) {
+      pos->isolated_margin -= fee;
+      fx.position.isolated_margin = pos->isolated_margin;
+    } else {
+      acc.collateral -= fee;
+      fx.collateral_delta -= fee;
+    }
+    venue.fees += fee.v;
+  }
+  venue.isolated_losses += fx.isolated_loss.v;
   proto::AccountEvent ev;
   ev.set_account_id(acc.id);
   ev.set_reason(proto::AccountEvent::FILL);
@@ -237,6 +267,9 @@ void Simulator::Impl::execute(const std::weak_ptr<net::FrameSession>& to, const 
     u.set_fill_qty(f.qty.v);
     u.set_fill_price(f.px.v);
     u.set_cum_qty(cum);
+    const Quote fee = acc ? liquidation_fee(m.spec, side == OrderSide::Sell, f.qty, f.px, o.fee_rate(), o.bankruptcy_price())
+                          : Quote(0);
+    u.set_fee(fee.v);
     ++venue.fills;
     send_update(to, std::move(u));
     ++m.agg_id;
@@ -244,7 +277,7 @@ void Simulator::Impl::execute(const std::weak_ptr<net::FrameSession>& to, const 
     ++m.trade_id;
     publish(StreamId::Binance, lsym + "@aggTrade",
             std::make_shared<const std::string>(wire::binance_agg_trade(m.spec, sim_ms, m.agg_id, f.px, f.qty, first, m.trade_id, sim_ms, side == OrderSide::Sell)), false);
-    if (acc) fill_account(*acc, static_cast<uint32_t>(mi), side == OrderSide::Buy ? f.qty : -f.qty, f.px);
+    if (acc) fill_account(*acc, static_cast<uint32_t>(mi), side == OrderSide::Buy ? f.qty : -f.qty, f.px, fee);
   }
   if (filled.v == o.qty()) {
     ++venue.filled;

@@ -11,8 +11,9 @@ bounded:
   2. ADL: once the fund cannot pay an IOC's worst case, positions are closed against
      ranked profitable opposite positions at the bankruptcy price (NewOrder.deleverage)
      and the venue fills them; liqd's ADL fill count equals the venue's deleverage count;
-  3. the fund never goes below zero and its movements reconcile; liqd's shortfalls (fund
-     paid + bad debt) match the losses the venue left on flat accounts, up to the fees;
+  3. the fund never goes below zero and its movements reconcile; it receives exactly the
+     fees the venue charged; liqd's shortfalls (fund paid + bad debt) match the losses the
+     venue left on flat accounts;
      bad debt (a shortfall
      the fund could not pay, journaled as uncovered) appears only after an IOC was sent
      unbacked: the fund could not pay its worst case and nobody was left in the ADL line;
@@ -144,15 +145,23 @@ def main():
         check(bad == 0 or unbacked > 0, "bad debt only after unbacked orders (bad %.0f, unbacked %d)" % (bad, unbacked))
         check((summary.get("uncovered_shortfalls") or 0) == 0 or unbacked > 0,
               "an uncovered shortfall is journaled only after an unbacked order")
-        # The venue's own ledger: every loss below zero is left on the flat account (this
-        # venue books fills only). liqd's shortfalls (fund paid + bad debt) must match it,
-        # up to the liquidation fees liqd's fund took, which the venue never debited.
+        # The venue's own ledger: it charges each fill's liquidation fee (NewOrder.fee_rate)
+        # and leaves every loss below zero on the flat account. The fund receives exactly
+        # the fees the venue took, and liqd's shortfalls (fund paid + bad debt) match the
+        # venue's negative balances and isolated losses (rounding units per account closed in chunks).
         paid, fees = fund.get("shortfalls_paid", 0) / 1e6, fund.get("fees", 0) / 1e6
-        venue_loss = float(accs.get("negative_total", "0"))
-        print("     shortfalls: liqd %.0f (fund %.0f + bad debt %.0f), venue negative balances %.0f, fees %.0f" %
-              (paid + bad, paid, bad, venue_loss, fees))
-        check(abs(paid + bad - venue_loss) <= fees + 0.005 * venue_loss + 1,
-              "liqd's shortfalls match the venue's negative balances within the fees (%.0f vs %.0f)" % (paid + bad, venue_loss))
+        venue_loss = float(accs.get("negative_total", "0")) + float(accs.get("isolated_losses", "0"))
+        print("     shortfalls: liqd %.6f (fund %.6f + bad debt %.6f), venue negative balances %.6f; fees: fund %.6f, "
+              "venue %s" % (paid + bad, paid, bad, venue_loss, fees, venue.get("fees")))
+        check(round(fees * 1e6) == round(float(venue.get("fees", "-1")) * 1e6),
+              "the fund's fees == the fees the venue charged (%.6f vs %s)" % (fees, venue.get("fees")))
+        # 0.009 % apart on an idle machine, 1.1 % once under load: when the account stream
+        # lags the order stream, a later chunk of a bankrupt account is planned on a
+        # collateral that does not show the earlier chunk's loss yet (see the note of
+        # 2026-12-04). Double-charging every chunk, the bug this guards, was 375 % off.
+        check(abs(paid + bad - venue_loss) <= 0.025 * venue_loss + 1,
+              "liqd's shortfalls match the venue's negative balances within 2.5 %% (%.6f vs %.6f, %.3f %%)" %
+              (paid + bad, venue_loss, 100.0 * abs(paid + bad - venue_loss) / max(venue_loss, 1)))
         check(summary.get("duplicate_fills") == 0 and summary.get("duplicate_orders") == 0, "no duplicate order or fill")
         check(summary.get("fills") == venue.get("fills"), "every venue fill journaled once (%s vs %s)" %
               (summary.get("fills"), venue.get("fills")))

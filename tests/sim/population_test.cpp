@@ -74,6 +74,20 @@ TEST(Population, IsolatedCloseReturnsMargin) {
   EXPECT_EQ(fx.position.size, Qty(0));
   EXPECT_EQ(fx.collateral_delta, Quote(50'000'000));
   EXPECT_EQ(acc.collateral, Quote(50'000'000));
+  EXPECT_EQ(fx.isolated_loss, Quote(0));
+}
+
+TEST(Population, IsolatedCloseBelowZeroMarginLeavesTheCrossCollateralAlone) {
+  auto ms = markets();
+  SimAccount acc;
+  acc.collateral = Quote(1'000'000'000);
+  acc.positions.push_back({1, Qty(-10'000), Price(20000), true, Quote(100'000'000)});  // short 10 ETH @200, 100 USDC
+  // Buy 10 at 215.00: realised −150, 50 beyond the isolated margin: the venue's loss.
+  FillEffect fx = apply_fill(acc, 1, ms[1], Qty(10'000), Price(21500));
+  EXPECT_EQ(fx.position.size, Qty(0));
+  EXPECT_EQ(fx.collateral_delta, Quote(0));
+  EXPECT_EQ(fx.isolated_loss, Quote(50'000'000));
+  EXPECT_EQ(acc.collateral, Quote(1'000'000'000));
 }
 
 }  // namespace

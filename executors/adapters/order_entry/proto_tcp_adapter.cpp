@@ -102,6 +102,7 @@ int ProtoTcpAdapter::to_updates(const proto::OrderUpdate& m, VenueUpdate out[2])
     f.fill_id = m.fill_id();
     f.fill_qty = Qty(m.fill_qty());
     f.fill_price = Price(m.fill_price());
+    f.fee = Quote(m.fee() > 0 ? m.fee() : 0);
     out[n++] = f;
   }
   switch (m.state()) {
@@ -131,6 +132,8 @@ void ProtoTcpAdapter::send_new(const OrderRequest& r) {
   o->set_immediate_or_cancel(r.ioc);
   o->set_transfer_to_account(r.transfer_to);
   o->set_deleverage(r.deleverage);
+  o->set_fee_rate(r.fee_rate.v);
+  o->set_bankruptcy_price(r.bankruptcy.v);
   send(m);
 }
 
