@@ -205,8 +205,10 @@ def print_summary(body, venue, summary, dump, rc, backstop=None, accounts=None):
         ("vault at the end (venue)", vault_text(backstop)),
         ("bad debt (USDT)", money(metrics_sum(body, "liqd_bad_debt_total"))),
         ("  orders with neither fund nor ADL behind them", str(int(metrics_sum(body, "liqd_unbacked_orders_total") or 0))),
-        ("venue: losses left on flat accounts (USDT)", "%s on %s accounts (= shortfalls paid + bad debt, up to the fees)" % (
-            money(float((accounts or {}).get("negative_total", 0))), (accounts or {}).get("negative_balance"))),
+        ("venue: losses below zero (USDT)", "%s (%s flat accounts + isolated) vs liqd's shortfalls paid + bad debt %s" % (
+            money(float((accounts or {}).get("negative_total", 0)) + float((accounts or {}).get("isolated_losses", 0))),
+            (accounts or {}).get("negative_balance"),
+            money(float(summary.get("fund", {}).get("shortfalls_paid", 0)) / 1e6 + (metrics_sum(body, "liqd_bad_debt_total") or 0)))),
         ("breaker changes", str(int(metrics_sum(body, "liqd_circuit_breaker_changes_total") or 0))),
         ("tick-to-decision (%d samples)" % n, "p50 <= %s ms, p99 <= %s ms" % (
             "-" if p50 is None else "%g" % (p50 * 1000), "-" if p99 is None else "%g" % (p99 * 1000))),
