@@ -462,10 +462,11 @@ bool CoreStage::plan_unit(AccountId a, bool isolated, uint32_t iso_market, Quote
         const Quote worst = policy::settle_close(mr, o.close_long, o.qty, o.limit, o.bankruptcy, mr.liquidation_fee).shortfall;
         if (worst.v > 0) {
           Qty take(0);
-          const AdlPick pick = worst.v <= fund_.available(0).v - fund_reserved_ || o.bankruptcy.v <= 0
+          const bool fund_covers = worst.v <= fund_.available(0).v - fund_reserved_;
+          const AdlPick pick = fund_covers || o.bankruptcy.v <= 0
                                    ? AdlPick::Nobody
                                    : adl_next(o.market, o.close_long, a, o.qty, counterparty, take);
-          if (worst.v <= fund_.available(0).v - fund_reserved_) {
+          if (fund_covers) {
             reserve = worst.v;
           } else if (pick == AdlPick::Found) {
             adl = true;
@@ -495,7 +496,7 @@ bool CoreStage::plan_unit(AccountId a, bool isolated, uint32_t iso_market, Quote
         c.reduce_only = true;
         vault_.busy = true;
         vault_.market = o.market;
-        vault_.size_before = vault_size(*ids_.find(cfg_.backstop.account), o.market);
+        vault_.size_before = position_size(*ids_.find(cfg_.backstop.account), o.market).v;
       } else if (adl) {
         c.transfer_to = venue_id_[counterparty];
         c.deleverage = true;
@@ -530,26 +531,27 @@ ExecCommand CoreStage::decision(ExecKind kind, const policy::LiqOrder& o, const 
   return c;
 }
 
+// A dense account's position size in market m as the account stream shows it (0: none).
+Qty CoreStage::position_size(AccountId a, uint32_t m) const {
+  for (const Position& p : core_->store().positions(a))
+    if (p.market == m) return p.size;
+  return Qty(0);
+}
+
 // How much of `o` (a backstop transfer of dense account a) the vault can take at
 // the bankruptcy price: the vault is a venue account the core follows like any
 // other, so its limits are checked on its current collateral and positions (in the
 // entry-0 form backstop_vault.hpp uses: collateral nets each position's cost).
+// −1: not now (a transfer in flight, or the last one not yet in the vault's state).
 // Allocates (a vault copy per bisection probe): a transfer is a rare, last-resort
 // decision, not the per-tick path.
-int64_t CoreStage::vault_size(AccountId vault, uint32_t m) const {
-  for (const Position& p : core_->store().positions(vault))
-    if (p.market == m) return p.size.v;
-  return 0;
-}
-
-// −1: not now (a transfer in flight, or the last one not yet in the vault's state).
 Qty CoreStage::vault_take(AccountId a, const policy::LiqOrder& o) {
   if (o.bankruptcy.v <= 0 || o.qty.v <= 0) return Qty(0);
   const std::optional<uint32_t> vault = ids_.find(cfg_.backstop.account);
-  if (!vault || *vault == a || venue_id_[*vault] != cfg_.backstop.account) return Qty(0);
+  if (!vault || *vault == a) return Qty(0);
   if (vault_.busy) return Qty(-1);
   if (vault_.settling) {
-    if (vault_size(*vault, vault_.market) != vault_.expect && now_ms_ < vault_.until_ms) return Qty(-1);
+    if (position_size(*vault, vault_.market).v != vault_.expect && now_ms_ < vault_.until_ms) return Qty(-1);
     vault_.settling = false;
   }
   policy::BackstopVault v;
@@ -765,11 +767,6 @@ policy::AdlPosition CoreStage::adl_position(AccountId b, const Position& q) cons
 CoreStage::AdlPick CoreStage::adl_next(uint32_t m, bool close_long, AccountId bankrupt, Qty want, AccountId& who,
                                         Qty& take) {
   AdlLine& line = adl_lines_[2 * m + (close_long ? 1 : 0)];
-  auto size_in = [&](AccountId c) {
-    for (const Position& p : core_->store().positions(c))
-      if (p.market == m) return p.size;
-    return Qty(0);
-  };
   bool busy = false;
   for (int pass = 0; pass < 2; ++pass) {
     if (pass == 1 || now_ms_ - line.built_ms > kAdlLineMs) {
@@ -797,7 +794,7 @@ CoreStage::AdlPick CoreStage::adl_next(uint32_t m, bool close_long, AccountId ba
     // asked, while it keeps its place.
     for (std::size_t j = line.cursor; j < line.who.size(); ++j) {
       const AccountId c = line.who[j];
-      const Qty s = size_in(c);
+      const Qty s = position_size(c, m);
       const Qty lots = c == bankrupt || s.v == 0 || (s.v > 0) == close_long
                            ? Qty(0) : policy::floor_to_lot(Qty(s.v < 0 ? -s.v : s.v), risk_[m].lot);
       if (lots.v <= 0) {

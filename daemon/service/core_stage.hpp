@@ -151,7 +151,7 @@ class CoreStage {
   policy::AccountLiqState& liq_state(AccountId a, bool isolated, uint32_t market);
   ExecCommand decision(ExecKind kind, const policy::LiqOrder& o, const policy::Plan& p, AccountId a) const;
   Qty vault_take(AccountId a, const policy::LiqOrder& o);
-  int64_t vault_size(AccountId vault, uint32_t m) const;
+  Qty position_size(AccountId a, uint32_t m) const;
   policy::AdlPosition adl_position(AccountId b, const Position& q) const;
   enum class AdlPick : uint8_t { Found, Busy, Nobody };
   AdlPick adl_next(uint32_t m, bool close_long, AccountId bankrupt, Qty want, AccountId& who, Qty& take);
