@@ -163,6 +163,14 @@ logging: {{level: {log_level}}}
     return path
 
 
+def wait_ready(sim, admin, token, timeout_s=60):
+    """Steps the paused sim until liqd's /readyz says accounts, books and prices are in sync."""
+    def ready():
+        sim.post("/control/step?n=2")
+        return http("GET", admin + "/readyz", token)[0] == 200
+    return wait_until(ready, timeout_s, 0.2) is not None
+
+
 def write_token(work):
     token = "lb-" + os.urandom(12).hex()
     path = os.path.join(work, "admin.token")

@@ -31,8 +31,8 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
-from liqd_loopback import (Checks, Liqd, MarketTiers, Reference, Sim, crash_marks, e2e_args, e2e_cleanup,  # noqa: E402
-                           free_port, http, metrics_sum, metrics_value, promtool_check, wait_until, write_config)
+from liqd_loopback import (Checks, wait_ready, Liqd, MarketTiers, Reference, Sim, crash_marks, e2e_args, e2e_cleanup,  # noqa: E402
+                           free_port, http, metrics_sum, metrics_value, promtool_check, wait_until, write_config, write_token)
 
 check = Checks()
 VAULT = 900000001
@@ -44,10 +44,7 @@ def main():
     a = e2e_args(3000)
     work = tempfile.mkdtemp(prefix="liqd-absorb-")
     journal = os.path.join(work, "journal")
-    token = "e2e-" + os.urandom(12).hex()
-    with open(os.path.join(work, "admin.token"), "w") as f:
-        f.write(token + "\n")
-    os.chmod(os.path.join(work, "admin.token"), 0o600)
+    token = write_token(work)
     dump = os.path.join(work, "population.jsonl")
     sim = Sim(a.sim, ["--paused", "--accounts", str(a.accounts), "--dump-accounts", dump, "--tail-minutes", "10",
                       "--steps-per-bar", "60", "--bar-ms", "-1", "--market", "BTCUSDT:tick=0.1:lot=0.00001",
@@ -67,11 +64,7 @@ def main():
     try:
         liqd = Liqd(a.liqd, cfg, log)
 
-        def ready():
-            sim.post("/control/step?n=2")
-            return http("GET", admin + "/readyz", token)[0] == 200
-
-        check(wait_until(ready, 60, 0.2) is not None, "ready: accounts (with the vault), books and prices in sync")
+        check(wait_ready(sim, admin, token), "ready: accounts (with the vault), books and prices in sync")
         sim.post("/control/pace?bar_ms=200")
         check(wait_until(lambda: sim.status().get("path_end"), 200, 0.5) is not None,
               "the whole crash path played, and 10 flat minutes after it")

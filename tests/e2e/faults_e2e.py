@@ -28,7 +28,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
-from liqd_loopback import (Checks, Liqd, Sim, e2e_args, e2e_cleanup, free_port, http, metrics_by_label,  # noqa: E402
+from liqd_loopback import (Checks, wait_ready, Liqd, Sim, e2e_args, e2e_cleanup, free_port, http, metrics_by_label,  # noqa: E402
                            metrics_value, wait_until, write_config, write_token)
 
 check = Checks()
@@ -73,11 +73,7 @@ def main():
     try:
         liqd = Liqd(a.liqd, cfg, log)
 
-        def ready():
-            sim.post("/control/step?n=2")
-            return http("GET", admin + "/readyz", token)[0] == 200
-
-        check(wait_until(ready, 60, 0.2) is not None, "ready: accounts, books and prices in sync")
+        check(wait_ready(sim, admin, token), "ready: accounts, books and prices in sync")
         sources = sorted(by_source("liqd_feed_in_sync"))
         print("     feeds:", sources)
 

@@ -30,8 +30,8 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
-from liqd_loopback import (Checks, Liqd, MarketTiers, Reference, Sim, crash_marks, e2e_args, e2e_cleanup, http,  # noqa: E402
-                           latency_quantiles, free_port, metrics_value, promtool_check, wait_until, write_config)
+from liqd_loopback import (Checks, wait_ready, Liqd, MarketTiers, Reference, Sim, crash_marks, e2e_args, e2e_cleanup, http,  # noqa: E402
+                           latency_quantiles, free_port, metrics_value, promtool_check, wait_until, write_config, write_token)
 
 check = Checks()
 
@@ -41,9 +41,7 @@ def main():
     a = e2e_args(5000)
     work = tempfile.mkdtemp(prefix="liqd-e2e-")
     journal = os.path.join(work, "journal")
-    token = "e2e-" + os.urandom(12).hex()
-    with open(os.path.join(work, "admin.token"), "w") as f:
-        f.write(token + "\n")
+    token = write_token(work)
     dump = os.path.join(work, "population.jsonl")
     sim = Sim(a.sim, ["--paused", "--accounts", str(a.accounts), "--dump-accounts", dump, "--tail-minutes", "10", "--steps-per-bar", "60", "--bar-ms", "-1",
                       "--market", "BTCUSDT:tick=0.1:lot=0.00001", "--top-notional", "400000", "--depth-levels", "40"])
@@ -65,11 +63,7 @@ def main():
         procs.append(liqd)
         t0 = time.time()
 
-        def ready():
-            sim.post("/control/step?n=2")
-            return http("GET", admin + "/readyz", token)[0] == 200
-
-        check(wait_until(ready, 60, 0.2) is not None, "ready: accounts, books and prices in sync (%.1f s)" % (time.time() - t0))
+        check(wait_ready(sim, admin, token), "ready: accounts, books and prices in sync (%.1f s)" % (time.time() - t0))
         code, body = http("GET", admin + "/readyz", token)
         print("     /readyz:", code, body)
 
@@ -182,7 +176,7 @@ def main():
         procs.append(liqd2)
         check(wait_until(lambda: "records replayed" in liqd2.text().split("signal 9")[-1] or
                          liqd2.text().count("records replayed") >= 2, 20) is not None, "restart replays the journal")
-        check(wait_until(ready, 60, 0.2) is not None, "ready again after the restart")
+        check(wait_ready(sim, admin, token), "ready again after the restart")
         sim.post("/control/pace?bar_ms=200")
         check(wait_until(lambda: sim.status().get("path_end"), 150, 0.5) is not None,
               "the whole crash path played, and 10 flat minutes after it")
