@@ -83,7 +83,7 @@ std::string render_metrics(const HttpFrontConfig& cfg, const HttpCounters& http)
       .inc(units(cs.fees_to_fund, qdp));
   r.counter("liqd_insurance_fund_paid_total", "Shortfalls below bankruptcy paid by the fund, in the quote asset.", q)
       .inc(units(cs.fund_paid, qdp));
-  r.counter("liqd_bad_debt_total", "Shortfalls below bankruptcy the insurance fund could not cover, in the quote asset (each is journaled as an ADL request for the venue).", q)
+  r.counter("liqd_bad_debt_total", "Shortfalls below bankruptcy the insurance fund could not cover, in the quote asset (ADL had nobody left in line; each is journaled as uncovered).", q)
       .inc(units(cs.bad_debt, qdp));
   r.counter("liqd_adl_events_total", "Auto-deleveraging fills: a bankrupt position closed against a ranked profitable opposite position at its bankruptcy price.").inc(static_cast<double>(cs.adl_events));
   r.counter("liqd_backstop_transfers_total", "Backstop transfer fills (a position moved to the vault at its bankruptcy price).").inc(static_cast<double>(cs.backstop_transfers));
