@@ -116,7 +116,7 @@ std::unique_ptr<HealthCore> build_core(World& w, uint32_t n_accounts, SpscRing<C
     }
     coll[a] = static_cast<int64_t>(cross_margin_usd);
     positions += static_cast<uint64_t>(k);
-    slots += k == 1 ? 1 : k == 2 ? 2 : k <= 4 ? 4 : 8;
+    slots += k <= 4 ? 0 : 8;  // beyond the home block of 4: an overflow block of 8
   }
   w.positions = positions;
   w.pool_slots = slots;
@@ -215,6 +215,26 @@ std::vector<PathEvent> crash_path(const World& w, const std::vector<double>& pts
   return out;
 }
 
+// The cost of a tick split by how many exact evaluations it did: the median
+// per count, and the least-squares slope of time on evaluations (what one
+// evaluation plus its re-arm adds, the fixed part of a tick being the intercept).
+void print_cost_by_evals(const std::string& name, const std::vector<float>& ns, const std::vector<uint32_t>& evals) {
+  constexpr uint32_t kGroups = 6;  // 0 .. 4, then 5+
+  std::vector<float> by[kGroups];
+  double sx = 0, sy = 0, sxx = 0, sxy = 0;
+  for (std::size_t i = 0; i < ns.size(); ++i) {
+    by[std::min(evals[i], kGroups - 1)].push_back(ns[i]);
+    const double x = evals[i], y = std::min<double>(ns[i], 1e6);  // a preempted tick must not set the slope
+    sx += x; sy += y; sxx += x * x; sxy += x * y;
+  }
+  const double n = static_cast<double>(ns.size());
+  const double slope = n * sxx - sx * sx > 0 ? (n * sxy - sx * sy) / (n * sxx - sx * sx) : 0;
+  std::printf("  [%s] median ns by evaluations:", name.c_str());
+  for (uint32_t g = 0; g < kGroups; ++g)
+    if (!by[g].empty()) std::printf(" %u%s: %.0f (%zu)", g, g + 1 == kGroups ? "+" : "", pct(by[g], 0.5), by[g].size());
+  std::printf("; per evaluation (slope) %.0f ns, fixed %.0f ns\n", slope, n > 0 ? (sy - slope * sx) / n : 0);
+}
+
 Row run_index(HealthCore& core, SpscRing<Candidate>& out, const std::vector<PathEvent>& path, uint32_t n,
               const std::string& name) {
   std::vector<float> ns;
@@ -235,6 +255,7 @@ Row run_index(HealthCore& core, SpscRing<Candidate>& out, const std::vector<Path
     while (out.try_pop(c)) {}  // the planner (not timed)
   }
   core.audit_step(n);  // a full audit pass after the run: must find nothing
+  print_cost_by_evals(name, ns, evals);
   Row r;
   r.engine = "index";
   r.path = name;

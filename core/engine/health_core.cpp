@@ -217,21 +217,18 @@ ApplyStatus HealthCore::apply_market_funding(const Event& e) {
 }
 
 // Re-arm every account in scratch_. A big batch (a crash tick) is sorted by id,
-// which turns random account and position reads into a forward sweep; records
-// and position blocks a few accounts ahead are prefetched. Deterministic.
+// which turns random account and position reads into a forward sweep; the
+// record and home block of the account a few places ahead are prefetched (the
+// first ones were, as they fired). Deterministic.
 void HealthCore::rearm_batch() {
   const std::size_t n = scratch_.size();
   if (n > 256) std::sort(scratch_.begin(), scratch_.end());
-  constexpr std::size_t kRecAhead = 8, kPosAhead = 4;
-  // The first records were prefetched as the accounts fired: start their
-  // position blocks now, so a small batch's misses overlap too.
-  for (std::size_t i = 0; i < n && i < kPosAhead; ++i) store_.prefetch_positions(scratch_[i]);
+  constexpr std::size_t kAhead = 8;
   for (std::size_t i = 0; i < n; ++i) {
-    if (i + kRecAhead < n) {
-      store_.prefetch_record(scratch_[i + kRecAhead]);
-      index_.prefetch(scratch_[i + kRecAhead]);
+    if (i + kAhead < n) {
+      store_.prefetch(scratch_[i + kAhead]);
+      index_.prefetch(scratch_[i + kAhead]);
     }
-    if (i + kPosAhead < n) store_.prefetch_positions(scratch_[i + kPosAhead]);
     rearm(scratch_[i]);
   }
 }

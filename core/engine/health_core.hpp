@@ -20,7 +20,7 @@ namespace liqd {
 
 struct CoreConfig {
   uint32_t max_accounts = 0;
-  uint32_t position_pool = 0;   // Position slots (blocks are powers of two)
+  uint32_t position_pool = 0;   // Position slots beyond every account's home block of 4 (overflow blocks of 8 .. 64)
   uint32_t entry_pool = 0;      // ladder entries reserved up front
   int bucket_bits = 14;         // buckets per ladder = 2^bucket_bits
 };

@@ -12,16 +12,28 @@
 
 namespace liqd {
 
-// floor(num / den) for num ≥ 0, den > 0.
+// floor(num / den) for num ≥ 0, den > 0: one 128/64 `div` whenever den fits
+// 64 bits and the quotient does (always, for the index's money amounts).
+inline bool quotient_fits_u64(u128 n, u128 d) {
+  return (d >> 64) == 0 && static_cast<uint64_t>(n >> 64) < static_cast<uint64_t>(d);
+}
 inline i128 div_floor_nonneg(i128 num, i128 den) {
-  if (num <= static_cast<i128>(UINT64_MAX) && den <= static_cast<i128>(UINT64_MAX))
-    return static_cast<i128>(static_cast<uint64_t>(num) / static_cast<uint64_t>(den));
+  if (quotient_fits_u64(static_cast<u128>(num), static_cast<u128>(den))) {
+    uint64_t r;
+    return static_cast<i128>(udiv_128_64(static_cast<u128>(num), static_cast<uint64_t>(den), &r));
+  }
   return num / den;
 }
 // Rounded as `div_round(num, den, mode)` for Floor / Ceil, den > 0.
 inline i128 div_floor(i128 num, i128 den) {
   if (num >= 0) return div_floor_nonneg(num, den);
-  const i128 q = div_floor_nonneg(-num, den);
+  const u128 n = static_cast<u128>(-num);  // num > INT128_MIN for every value the index meets
+  if (quotient_fits_u64(n, static_cast<u128>(den))) {
+    uint64_t r;
+    const i128 q = static_cast<i128>(udiv_128_64(n, static_cast<uint64_t>(den), &r));
+    return r == 0 ? -q : -q - 1;
+  }
+  const i128 q = static_cast<i128>(n) / den;
   return q * den == -num ? -q : -q - 1;
 }
 inline i128 div_ceil(i128 num, i128 den) { return -div_floor(-num, den); }

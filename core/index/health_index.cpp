@@ -67,23 +67,27 @@ AccountHealth HealthIndex::evaluate(Quote collateral, std::span<const Position> 
   return h;
 }
 
-void HealthIndex::insert(uint32_t m, bool up, int64_t key, AccountId a, uint32_t gen) {
+inline void HealthIndex::insert(uint32_t m, bool up, int64_t key, AccountId a, uint32_t gen) {
   uint32_t i = pool_.alloc();
-  if (i == kNil) {
-    // Out of room: drop stale entries; if live ones fill most of the pool,
-    // enlarge it so the next compaction is far away (amortised O(1) per entry).
-    compact_all();
-    if (pool_.free_count() < pool_.capacity() / 4) {
-      pool_.grow(pool_.capacity() / 2 + 1024);
-      ++counters_.pool_grows;
-    }
-    i = pool_.alloc();
-    assert(i != kNil);
-  }
+  if (i == kNil) [[unlikely]] i = alloc_after_compaction();
   LadderEntry& e = pool_[i];
   e.key = key;
   e.set(a, gen);
   (up ? up_[m] : down_[m]).push(pool_, i);
+}
+
+// Out of room: drop stale entries; if live ones fill most of the pool, enlarge
+// it so the next compaction is far away (amortised O(1) per entry). Kept out
+// of line so the insert on the hot path stays a few instructions.
+__attribute__((noinline)) uint32_t HealthIndex::alloc_after_compaction() {
+  compact_all();
+  if (pool_.free_count() < pool_.capacity() / 4) {
+    pool_.grow(pool_.capacity() / 2 + 1024);
+    ++counters_.pool_grows;
+  }
+  const uint32_t i = pool_.alloc();
+  assert(i != kNil);
+  return i;
 }
 
 void HealthIndex::compact_all() {
@@ -134,8 +138,9 @@ void HealthIndex::arm_unit(AccountId a, uint32_t gen, std::span<const Position> 
         const int64_t c = is_long ? kOne : mi.c_short;
         const int64_t b = std::min<int64_t>(budget, static_cast<int64_t>(
                                                         std::min<i128>(INT64_MAX, pow10_fast(std::max(0, 28 - mi.shift)))));
-        const i128 d = static_cast<i128>(b) * pow10_fast(mi.shift) * kOne / (static_cast<i128>(abs_size) * c);
-        delta = d > INT64_MAX ? INT64_MAX : static_cast<int64_t>(d);
+        // Exact when |s|·c < 2^63 (quotient_at_most), otherwise a hair smaller: still safe.
+        delta = static_cast<int64_t>(quotient_at_most(static_cast<u128>(b) * static_cast<u128>(pow10_fast(mi.shift)) * kOne,
+                                                      static_cast<u128>(abs_size) * static_cast<uint64_t>(c), INT64_MAX));
       } else {
         delta = weighted_move_for(price, f, g[k]);
       }
@@ -230,16 +235,22 @@ AccountHealth HealthIndex::arm(AccountId a, const AccountStore& store, std::span
 
 void HealthIndex::on_tick(uint32_t m, int64_t p0, int64_t p1, std::vector<AccountId>& fired,
                           const AccountStore* store) {
-  constexpr std::size_t kPrefetchFirst = 32;  // a big batch is sorted and prefetched by the caller
+  // The first accounts' records and home blocks are fetched as soon as their
+  // key fires, in parallel with the generation check (a big batch is sorted
+  // and prefetched by the caller instead).
+  constexpr uint32_t kPrefetchFirst = 32;
   const std::size_t before = fired.size();
+  uint32_t hinted = 0;
   auto gen_of = [this](uint32_t a) { return gen_[a]; };
-  auto on_fire = [this, &fired, store, before](uint32_t a) {
+  auto hint = [store, &hinted](uint32_t a) {
+    if (store && hinted < kPrefetchFirst) { store->prefetch(a); ++hinted; }
+  };
+  auto on_fire = [this, &fired](uint32_t a) {
     ++gen_[a];  // its other keys are stale from now: reported once
-    if (store && fired.size() - before < kPrefetchFirst) store->prefetch_record(a);
     fired.push_back(a);
   };
-  if (p1 < p0) counters_.entries_visited += down_[m].fire_down(pool_, p0, p1, gen_of, on_fire);
-  else if (p1 > p0) counters_.entries_visited += up_[m].fire_up(pool_, p0, p1, gen_of, on_fire);
+  if (p1 < p0) counters_.entries_visited += down_[m].fire_down(pool_, p0, p1, gen_of, hint, on_fire);
+  else if (p1 > p0) counters_.entries_visited += up_[m].fire_up(pool_, p0, p1, gen_of, hint, on_fire);
   counters_.fired += fired.size() - before;
   if (down_[m].maybe_recenter(pool_, p1, gen_of)) ++counters_.recenters;
   if (up_[m].maybe_recenter(pool_, p1, gen_of)) ++counters_.recenters;

@@ -82,6 +82,7 @@ class HealthIndex {
     FastMarket fm;            // precomputed margin arithmetic
   };
   void insert(uint32_t m, bool up, int64_t key, AccountId a, uint32_t gen);
+  uint32_t alloc_after_compaction();
   void compact_all();
   // Arm one unit: positions `idx[0..n)` of `pos`, slack S, healthy or not.
   void arm_unit(AccountId a, uint32_t gen, std::span<const Position> pos, const uint8_t* idx,

@@ -17,6 +17,7 @@
 // account bumps the generation, and stale entries are dropped when a visit meets
 // them or when the pool runs low (compaction). A stale entry seen as live would
 // only cost an extra exact evaluation; a live one can never look stale.
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 #include "core/store/huge_alloc.hpp"
@@ -104,36 +105,29 @@ class Ladder {
   }
 
   // Fire (down ladder): every live entry with key > p1, visiting buckets
-  // bucket(p0) .. bucket(p1). `on_live(account)` returns nothing; the caller's
-  // generation bump makes the account's other entries stale. Fired and stale
-  // entries return to the pool. Returns entries visited.
-  template <class Gen, class OnFire>
-  uint64_t fire_down(EntryPool& pool, int64_t p0, int64_t p1, Gen&& gen_of, OnFire&& on_fire) {
-    uint64_t visited = 0;
-    const uint32_t hi = bucket(p0), lo = bucket(p1);
-    for (uint32_t b = hi + 1; b-- > lo;) visited += sweep(pool, b, gen_of, on_fire, [p1](int64_t k) { return k > p1; });
-    return visited;
+  // bucket(p1) .. bucket(p0). `on_fire(account)` returns nothing; the caller's
+  // generation bump makes the account's other entries stale. `hint(account)`
+  // sees every entry whose key fires before its generation is checked (a
+  // prefetch there overlaps the generation lookup). Fired and stale entries
+  // return to the pool. Returns entries visited.
+  template <class Gen, class Hint, class OnFire>
+  uint64_t fire_down(EntryPool& pool, int64_t p0, int64_t p1, Gen&& gen_of, Hint&& hint, OnFire&& on_fire) {
+    return sweep(pool, bucket(p1), bucket(p0), gen_of, hint, on_fire, [p1](int64_t k) { return k > p1; });
   }
   // Fire (up ladder): every live entry with key < p1, buckets bucket(p0) .. bucket(p1).
-  template <class Gen, class OnFire>
-  uint64_t fire_up(EntryPool& pool, int64_t p0, int64_t p1, Gen&& gen_of, OnFire&& on_fire) {
-    uint64_t visited = 0;
-    const uint32_t lo = bucket(p0), hi = bucket(p1);
-    for (uint32_t b = lo; b <= hi; ++b) visited += sweep(pool, b, gen_of, on_fire, [p1](int64_t k) { return k < p1; });
-    return visited;
+  template <class Gen, class Hint, class OnFire>
+  uint64_t fire_up(EntryPool& pool, int64_t p0, int64_t p1, Gen&& gen_of, Hint&& hint, OnFire&& on_fire) {
+    return sweep(pool, bucket(p0), bucket(p1), gen_of, hint, on_fire, [p1](int64_t k) { return k < p1; });
   }
   // Every live entry (none fires; stale ones are dropped).
   template <class Gen, class OnLive>
   void for_each_live(EntryPool& pool, Gen&& gen_of, OnLive&& on_live) {
-    for (uint32_t b = 0; b < nb_; ++b) sweep(pool, b, gen_of, on_live, [](int64_t) { return true; }, /*keep=*/true);
+    sweep(pool, 0, nb_ - 1, gen_of, kNoHint, on_live, [](int64_t) { return true; }, /*keep=*/true);
   }
-  // Drop stale entries everywhere; returns how many were freed.
+  // Drop stale entries everywhere; returns how many entries were seen.
   template <class Gen>
   uint64_t compact(EntryPool& pool, Gen&& gen_of) {
-    uint64_t before = 0;
-    for (uint32_t b = 0; b < nb_; ++b)
-      before += sweep(pool, b, gen_of, [](uint32_t) {}, [](int64_t) { return false; });
-    return before;
+    return sweep(pool, 0, nb_ - 1, gen_of, kNoHint, [](uint32_t) {}, [](int64_t) { return false; });
   }
   // Re-centre the window on `mark` if it is within 1/16 of an edge. Returns true if moved.
   template <class Gen>
@@ -143,22 +137,79 @@ class Ladder {
   uint64_t recenters() const { return recenters_; }
 
  private:
-  // Visit bucket b: stale entries are freed; live entries with fires(key) are
-  // reported and freed unless keep; others are relinked. Returns entries seen.
-  template <class Gen, class OnFire, class Fires>
-  uint64_t sweep(EntryPool& pool, uint32_t b, Gen&& gen_of, OnFire&& on_fire, Fires fires, bool keep = false) {
+  // Visit buckets lo..hi: stale entries are freed; live entries with
+  // fires(key) are reported and freed unless keep; others are relinked.
+  // Each bucket is a linked list, so walking one is a chain of dependent
+  // loads: the lists of up to kLanes consecutive buckets are walked side by
+  // side, one entry of each in turn, so their cache misses overlap (a crash
+  // tick crosses hundreds of buckets; an ordinary tick two or three).
+  // Deterministic: the order depends only on the lists. Returns entries seen.
+  static constexpr auto kNoHint = [](uint32_t) {};
+  static constexpr uint32_t kLanes = 8;
+  static constexpr uint32_t kLanesFrom = 32;  // buckets; below, lanes cost more than they overlap
+  template <class Gen, class Hint, class OnFire, class Fires>
+  uint64_t sweep(EntryPool& pool, uint32_t lo, uint32_t hi, Gen&& gen_of, Hint&& hint, OnFire&& on_fire,
+                 Fires fires, bool keep = false) {
+    uint64_t seen = 0;
+    if (hi - lo < kLanesFrom) {
+      // An ordinary tick: one or a few buckets, one list after the other.
+      for (uint32_t b = lo; b <= hi; ++b) seen += sweep_one(pool, b, gen_of, hint, on_fire, fires, keep);
+      return seen;
+    }
+    for (uint32_t first = lo; first <= hi; first += kLanes) {
+      const uint32_t lanes = std::min(kLanes, hi - first + 1);
+      uint32_t cur[kLanes], kept[kLanes];
+      uint32_t active = 0;
+      for (uint32_t j = 0; j < lanes; ++j) {
+        cur[j] = heads_[first + j];
+        kept[j] = kNil;
+        if (cur[j] != kNil) ++active;
+      }
+      while (active > 0) {
+        for (uint32_t j = 0; j < lanes; ++j) {
+          const uint32_t i = cur[j];
+          if (i == kNil) continue;
+          LadderEntry& e = pool[i];
+          const uint32_t next = e.next;
+          if (next != kNil) __builtin_prefetch(&pool[next]);
+          else --active;
+          ++seen;
+          const bool fire = fires(e.key);
+          if (fire) hint(e.account());
+          if (static_cast<uint8_t>(gen_of(e.account())) != e.gen()) {
+            pool.release(i);
+          } else if (fire) {
+            on_fire(e.account());
+            if (keep) { e.next = kept[j]; kept[j] = i; }
+            else pool.release(i);
+          } else {
+            e.next = kept[j];
+            kept[j] = i;
+          }
+          cur[j] = next;
+        }
+      }
+      for (uint32_t j = 0; j < lanes; ++j) heads_[first + j] = kept[j];
+      if (hi - first < kLanes) break;  // (also keeps `first` from wrapping)
+    }
+    return seen;
+  }
+  template <class Gen, class Hint, class OnFire, class Fires>
+  uint64_t sweep_one(EntryPool& pool, uint32_t b, Gen&& gen_of, Hint&& hint, OnFire&& on_fire, Fires fires,
+                     bool keep) {
     uint32_t i = heads_[b];
-    if (i == kNil) return 0;
     uint32_t kept = kNil;
     uint64_t seen = 0;
     while (i != kNil) {
       LadderEntry& e = pool[i];
       const uint32_t next = e.next;
-      if (next != kNil) __builtin_prefetch(&pool[next]);  // overlap with the generation lookup
+      if (next != kNil) __builtin_prefetch(&pool[next]);
       ++seen;
+      const bool fire = fires(e.key);
+      if (fire) hint(e.account());
       if (static_cast<uint8_t>(gen_of(e.account())) != e.gen()) {
         pool.release(i);
-      } else if (fires(e.key)) {
+      } else if (fire) {
         on_fire(e.account());
         if (keep) { e.next = kept; kept = i; }
         else pool.release(i);

@@ -58,14 +58,14 @@ inline uint32_t split_weight(int64_t notional, int top) {
   return kCbrt2[e % 3] << (e / 3);
 }
 inline int bit_length(int64_t v) { return v <= 0 ? 0 : 64 - __builtin_clzll(static_cast<uint64_t>(v)); }
-// f = floor(min(B, 2^57)·1e8·2^42 / W'), capped at 2^62. B ≥ 0, W' > 0. (A smaller
+// f ≤ floor(min(B, 2^57)·1e8·2^42 / W'), capped at 2^62 (quotient_at_most: exact
+// when W' < 2^63, a few parts in 2^40 smaller otherwise). B ≥ 0, W' > 0. (A smaller
 // budget is always safe.)
 inline uint64_t weighted_move_factor(int64_t budget, i128 weight) {
   const int64_t b = budget < (int64_t{1} << 57) ? budget : (int64_t{1} << 57);
   const i128 num = (static_cast<i128>(b) * 100'000'000) << kSplitFracBits;
-  const i128 f = num / weight;
-  const i128 cap = i128{1} << 62;
-  return static_cast<uint64_t>(f > cap ? cap : f);
+  // W' is usually wider than 64 bits: a (slightly) smaller f is always safe.
+  return quotient_at_most(static_cast<u128>(num), static_cast<u128>(weight), uint64_t{1} << 62);
 }
 // δ_i = floor(P·min(f·g, 2^62) / 2^42) ≤ P·f·g / 2^42.
 inline int64_t weighted_move_for(int64_t price, uint64_t f, uint32_t g) {

@@ -46,13 +46,16 @@ constexpr i128 pnl_exact(Qty size, Price mark, Price entry) {
   return static_cast<i128>(size.v) * (static_cast<i128>(mark.v) - entry.v);
 }
 
+// 32 bytes (the 8-byte fields first, no padding between them): the health
+// index's store keeps four in each account's two-cache-line home block.
 struct Position {
-  uint32_t market = 0;       // index into the markets span
   Qty size;                  // signed: + long, − short; never 0 for an open position
   Price entry;               // 0: collateral already nets the cost (dYdX style)
-  bool isolated = false;
   Quote isolated_margin;     // only when isolated
+  uint32_t market = 0;       // index into the markets span
+  bool isolated = false;
 };
+static_assert(sizeof(Position) == 32);
 
 struct MarginSummary {
   Quote equity;              // rounded down

@@ -8,10 +8,14 @@ namespace {
 constexpr int kClasses = 7;  // 1 .. 64 positions
 }
 
-AccountStore::AccountStore(uint32_t max_accounts, uint32_t position_pool)
+AccountStore::AccountStore(uint32_t max_accounts, uint32_t overflow_slots)
     : acc_(max_accounts),
-      pool_(position_pool),
-      free_head_(kClasses, kNoBlock) {}
+      pool_(static_cast<std::size_t>(max_accounts) * kHomePositions + overflow_slots),
+      bump_(max_accounts * kHomePositions),
+      free_head_(kClasses, kNoBlock) {
+  assert(static_cast<uint64_t>(max_accounts) * kHomePositions + overflow_slots <= UINT32_MAX);
+  for (uint32_t a = 0; a < max_accounts; ++a) acc_[a].first = home(a);
+}
 
 Position* AccountStore::find(AccountId a, uint32_t market, bool isolated) {
   for (Position& p : positions_mut(a))
@@ -38,46 +42,54 @@ void AccountStore::free_block(uint32_t first, int cls) {
 }
 
 StoreError AccountStore::grow(AccountId a) {
-  const int old_cls = acc_[a].cls;
-  const bool had = acc_[a].first != kNoBlock;
-  const int new_cls = had ? old_cls + 1 : 0;
+  Rec& r = acc_[a];
+  const int new_cls = r.cls + 1;
   if (new_cls >= kClasses) return StoreError::TooManyPositions;
-  uint32_t nb = alloc_block(new_cls);
+  const uint32_t nb = alloc_block(new_cls);
   if (nb == kNoBlock) return StoreError::PoolFull;
-  if (had) {
-    for (uint32_t i = 0; i < acc_[a].count; ++i) pool_[nb + i] = pool_[acc_[a].first + i];
-    free_block(acc_[a].first, old_cls);
-  }
-  acc_[a].first = nb;
-  acc_[a].cls = static_cast<uint8_t>(new_cls);
+  for (uint32_t i = 0; i < r.count; ++i) pool_[nb + i] = pool_[r.first + i];
+  if (r.first != home(a)) free_block(r.first, r.cls);
+  r.first = nb;
+  r.cls = static_cast<uint8_t>(new_cls);
   return StoreError::Ok;
+}
+
+// Back to the home block (the account fits it again), so the index's
+// prefetch from the id finds its positions.
+void AccountStore::move_home(AccountId a) {
+  Rec& r = acc_[a];
+  const uint32_t h = home(a);
+  for (uint32_t i = 0; i < r.count; ++i) pool_[h + i] = pool_[r.first + i];
+  free_block(r.first, r.cls);
+  r.first = h;
+  r.cls = kHomeClass;
 }
 
 StoreError AccountStore::set_position(AccountId a, const Position& p) {
   if (a >= capacity()) return StoreError::UnknownAccount;
-  Position* cur = acc_[a].first == kNoBlock ? nullptr : find(a, p.market, p.isolated);
+  Rec& r = acc_[a];
+  Position* cur = find(a, p.market, p.isolated);
   if (p.size.v == 0) {
     if (!cur) return StoreError::Ok;
     // Swap-remove keeps the block dense.
-    Position* last = pool_.data() + acc_[a].first + acc_[a].count - 1;
-    *cur = *last;
-    --acc_[a].count;
+    *cur = pool_[r.first + r.count - 1];
+    --r.count;
     --open_positions_;
+    if (r.count <= kHomePositions && r.first != home(a)) move_home(a);
     return StoreError::Ok;
   }
   if (cur) {
     *cur = p;
     return StoreError::Ok;
   }
-  const uint32_t cap = acc_[a].first == kNoBlock ? 0 : (1u << acc_[a].cls);
-  if (acc_[a].count >= cap) {
-    StoreError e = grow(a);
+  if (r.count >= (1u << r.cls)) {
+    const StoreError e = grow(a);
     if (e != StoreError::Ok) return e;
   }
-  pool_[acc_[a].first + acc_[a].count] = p;
-  ++acc_[a].count;
+  pool_[r.first + r.count] = p;
+  ++r.count;
   ++open_positions_;
-  assert(acc_[a].count <= kMaxPositionsPerAccount);
+  assert(r.count <= kMaxPositionsPerAccount);
   return StoreError::Ok;
 }
 

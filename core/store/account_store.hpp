@@ -1,15 +1,16 @@
 #pragma once
 // Account store for millions of accounts: one packed 16-byte record per account
-// (collateral, block start, count, size class: one cache miss per evaluation),
-// and one pre-allocated pool of Position records
-// (core/margin's own struct, so the margin engine reads an account's positions
-// as a contiguous span with no copy).
+// (collateral, block start, count, size class) and one pre-allocated pool of
+// Position records (core/margin's own 32-byte struct, so the margin engine reads
+// an account's positions as a contiguous span with no copy).
 //
-// Every account owns one block of the pool with a power-of-two capacity
-// (1, 2, 4, ... kMaxPositionsPerAccount). A block that outgrows its capacity
-// moves to a block of twice the size; freed blocks go to a free list per size
-// class, so the pool never shrinks and never allocates after construction
-// (the pool's size is fixed up front; a full pool is an error code).
+// Every account owns a *home block* of kHomePositions slots at a fixed place,
+// pool[a·4 .. a·4+4) — two cache lines, computable from the id alone — so the
+// index can fetch an account's record and positions in parallel (one memory
+// round trip, not two dependent ones). An account that outgrows it moves to a
+// block of 8, 16, ... 64 slots in the overflow part of the pool (free list per
+// size class) and back home when it shrinks to four again. Nothing allocates
+// after construction; a full overflow pool is an error code.
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -22,14 +23,16 @@ namespace liqd {
 
 using AccountId = uint32_t;
 inline constexpr int kMaxPositionsPerAccount = 64;
+inline constexpr uint32_t kHomePositions = 4;  // 4 × 32 bytes: two cache lines
 inline constexpr uint32_t kNoBlock = UINT32_MAX;
 
 enum class StoreError : uint8_t { Ok, UnknownAccount, PoolFull, TooManyPositions, BadMarket };
 
 class AccountStore {
  public:
-  // `max_accounts` ids [0, max_accounts); `position_pool` Position slots in total.
-  AccountStore(uint32_t max_accounts, uint32_t position_pool);
+  // Ids [0, max_accounts), each with its home block; `overflow_slots` more
+  // Position slots for accounts with more than kHomePositions positions.
+  AccountStore(uint32_t max_accounts, uint32_t overflow_slots);
 
   uint32_t capacity() const { return static_cast<uint32_t>(acc_.size()); }
 
@@ -38,24 +41,20 @@ class AccountStore {
 
   std::span<const Position> positions(AccountId a) const {
     const Rec& r = acc_[a];
-    if (r.first == kNoBlock) return {};
     return {pool_.data() + r.first, r.count};
   }
   std::span<Position> positions_mut(AccountId a) {
     const Rec& r = acc_[a];
-    if (r.first == kNoBlock) return {};
     return {pool_.data() + r.first, r.count};
   }
 
-  // Cache hints for batches (a tick that fires many accounts).
-  void prefetch_record(AccountId a) const { __builtin_prefetch(&acc_[a]); }
-  void prefetch_positions(AccountId a) const {
-    const Rec& r = acc_[a];
-    if (r.first == kNoBlock) return;
-    const Position* p = pool_.data() + r.first;
-    __builtin_prefetch(p);
-    if (r.count > 1) __builtin_prefetch(reinterpret_cast<const char*>(p) + 64);
-    if (r.count > 3) __builtin_prefetch(reinterpret_cast<const char*>(p) + 128);
+  // Cache hint for an account about to be evaluated: its record and its home
+  // block, both from the id (no dependent load).
+  void prefetch(AccountId a) const {
+    __builtin_prefetch(&acc_[a]);
+    const char* home = reinterpret_cast<const char*>(pool_.data() + static_cast<std::size_t>(a) * kHomePositions);
+    __builtin_prefetch(home);
+    __builtin_prefetch(home + 64);
   }
 
   // Find the position of `market` with the given margin mode; nullptr if none.
@@ -69,20 +68,23 @@ class AccountStore {
   uint64_t open_positions() const { return open_positions_; }
 
  private:
+  static constexpr uint8_t kHomeClass = 2;  // 1 << 2 == kHomePositions
+  uint32_t home(AccountId a) const { return a * kHomePositions; }
   StoreError grow(AccountId a);
+  void move_home(AccountId a);
   uint32_t alloc_block(int cls);
   void free_block(uint32_t first, int cls);
 
   struct Rec {
     int64_t collateral = 0;
-    uint32_t first = kNoBlock;  // block start in pool_, kNoBlock when none
+    uint32_t first = 0;         // block start in pool_ (home(a) unless it outgrew it)
     uint8_t count = 0;          // open positions
-    uint8_t cls = 0;            // block capacity = 1 << cls
+    uint8_t cls = kHomeClass;   // block capacity = 1 << cls
   };
   static_assert(sizeof(Rec) == 16);
   HugeVector<Rec> acc_;
-  HugeVector<Position> pool_;
-  uint32_t bump_ = 0;             // first never-used pool slot
+  HugeVector<Position> pool_;     // home blocks, then the overflow blocks
+  uint32_t bump_ = 0;             // first never-used overflow slot
   std::vector<uint32_t> free_head_;  // per size class; link stored in Position::market
   uint64_t open_positions_ = 0;
 };

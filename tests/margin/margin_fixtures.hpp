@@ -63,11 +63,11 @@ struct Account {
   Quote quote(const char* q) const { return Quote(units(q, markets[0].scale.quote_dp)); }
 
   size_t cross(uint32_t k, const char* size, const char* entry = "0") {
-    positions.push_back(Position{k, qty(k, size), price(k, entry), false, Quote(0)});
+    positions.push_back(Position{.size = qty(k, size), .entry = price(k, entry), .isolated_margin = Quote(0), .market = k, .isolated = false});
     return positions.size() - 1;
   }
   size_t isolated(uint32_t k, const char* size, const char* entry, const char* margin) {
-    positions.push_back(Position{k, qty(k, size), price(k, entry), true, quote(margin)});
+    positions.push_back(Position{.size = qty(k, size), .entry = price(k, entry), .isolated_margin = quote(margin), .market = k, .isolated = true});
     return positions.size() - 1;
   }
   AccountView view() const { return AccountView{collateral, positions, markets, marks}; }

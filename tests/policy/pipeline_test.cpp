@@ -397,7 +397,7 @@ TEST(PolicyPipeline, StaleFeedPausesItsMarket) {
   ASSERT_TRUE(mr.valid);
   ASSERT_TRUE(eff.may_liquidate);
   // Long 10 @ 100 with 70 collateral: liquidatable at 94.
-  Position p{0, Qty(100'000), Price(10000), false, Quote(0)};
+  Position p{.size = Qty(100'000), .entry = Price(10000), .isolated_margin = Quote(0), .market = 0, .isolated = false};
   AccountView av{1, Quote(70'000'000), std::span<const Position>(&p, 1), 0};
   std::vector<Price> marks = {mr.mark};
   std::vector<BreakerEffects> effects = {eff};
@@ -445,7 +445,7 @@ TEST(PolicyPipeline, ManipulatedSourceSpikeLiquidatesNoOne) {
     std::vector<BreakerEffects> effects = {eff};
     int orders = 0, liquidatable_at_spike = 0;
     for (const GenAccount& a : accounts) {
-      Position p{0, a.pos[0].size, a.pos[0].entry, false, Quote(0)};
+      Position p{.size = a.pos[0].size, .entry = a.pos[0].entry, .isolated_margin = Quote(0), .market = 0, .isolated = false};
       AccountView av{a.id, a.collateral, std::span<const Position>(&p, 1), 0};
       AccountLiqState ls{};
       orders += pl.plan(av, ls, MarketsView{risk, marks, effects}, 100).action != PlanAction::None;

@@ -72,7 +72,7 @@ TEST(Population, StartsHealthyOnTickAndLotWithinTierLeverage) {
       EXPECT_EQ(a.pos[k].size.v % m.risk.lot.v, 0);
       EXPECT_EQ(a.pos[k].entry.v % m.risk.tick.v, 0);
       EXPECT_NE(a.pos[k].size.v, 0);
-      p.push_back(Position{static_cast<uint32_t>(k), a.pos[k].size, a.pos[k].entry, false, Quote(0)});
+      p.push_back(Position{.size = a.pos[k].size, .entry = a.pos[k].entry, .isolated_margin = Quote(0), .market = static_cast<uint32_t>(k), .isolated = false});
       rk.push_back(m.risk);
       marks.push_back(m.reference_price);
       const PositionMargin pm = position_margin(m.risk, a.pos[k].size, m.reference_price);

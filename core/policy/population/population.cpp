@@ -93,7 +93,7 @@ GenAccount generate_account(uint64_t index, std::span<const PopulationMarket> ma
   std::array<MarketRisk, 2> rk{};
   std::array<Price, 2> mk{};
   for (int k = 0; k < n; ++k) {
-    p[k] = Position{static_cast<uint32_t>(k), a.pos[k].size, a.pos[k].entry, false, Quote(0)};
+    p[k] = Position{.size = a.pos[k].size, .entry = a.pos[k].entry, .isolated_margin = Quote(0), .market = static_cast<uint32_t>(k), .isolated = false};
     rk[k] = markets[a.pos[k].market].risk;
     mk[k] = markets[a.pos[k].market].reference_price;
   }
