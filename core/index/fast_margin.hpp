@@ -42,8 +42,9 @@ struct FastMarket {
   i128 pow_sh = 1;      // 10^(product_dp − quote_dp)
   i128 pow_sh8 = 1;     // 10^(product_dp − quote_dp + 8)
   i128 pow_eq = 1;      // 10^(kEquityDp − product_dp)
+  int64_t pow_eq64 = 0;  // the same when it fits 63 bits, else 0
   int n_tiers = 0;
-  i128 bound[kMaxTiers] = {};     // tier bound at product scale; −1: unbounded
+  u128 bound[kMaxTiers] = {};     // tier bound at product scale; all ones: unbounded
   i128 mm_ded[kMaxTiers] = {};    // mm_deduction_w × 10^sh
   int64_t mmr[kMaxTiers] = {};
 
@@ -52,27 +53,49 @@ struct FastMarket {
     pow_sh = pow10_fast(sh);
     pow_sh8 = pow10_fast(sh + kRatioDp);
     pow_eq = pow10_fast(kEquityDp - m.scale.product_dp());
+    pow_eq64 = pow_eq <= INT64_MAX ? static_cast<int64_t>(pow_eq) : 0;
     n_tiers = m.n_tiers;
     for (int i = 0; i < m.n_tiers; ++i) {
-      bound[i] = m.tiers[i].unbounded() ? -1 : static_cast<i128>(m.tiers[i].max_notional.v) * pow_sh;
+      bound[i] = m.tiers[i].unbounded() ? ~u128{0} : static_cast<u128>(m.tiers[i].max_notional.v) * static_cast<u128>(pow_sh);
       mm_ded[i] = m.tiers[i].mm_deduction_w * pow_sh;
       mmr[i] = m.tiers[i].mmr.v;
     }
   }
-  // tier_index(): n_tiers when beyond a bounded last tier.
-  int tier(i128 n) const {
-    for (int i = 0; i < n_tiers; ++i)
-      if (bound[i] < 0 || n <= bound[i]) return i;
-    return n_tiers;
+  // notional_exact(size, mark) (product scale), one 64 × 64 → 128 multiply.
+  static u128 notional(Qty size, Price mark) {
+    const uint64_t s = size.v < 0 ? 0 - static_cast<uint64_t>(size.v) : static_cast<uint64_t>(size.v);
+    return static_cast<u128>(s) * static_cast<uint64_t>(mark.v);  // marks are > 0
   }
-  // position_margin(...).mm for notional n = |size|·mark (product scale).
-  int64_t mm(i128 n, int t) const {
+  // pnl_exact(size, mark, entry): prices are ≥ 0, so mark − entry fits 64 bits.
+  static i128 pnl(Qty size, Price mark, Price entry) {
+    return static_cast<i128>(size.v) * (mark.v - entry.v);
+  }
+  // pnl at kEquityDp (cross_margin's equity scale).
+  i128 pnl_equity(Qty size, Price mark, Price entry) const {
+    const i128 p = pnl(size, mark, entry);
+    return pow_eq64 != 0 ? p * pow_eq64 : p * pow_eq;
+  }
+  // tier_index(): n_tiers when beyond a bounded last tier.
+  int tier(u128 n) const {
+    int i = 0;
+    while (i < n_tiers && n > bound[i]) ++i;
+    return i;
+  }
+  // position_margin(...).mm for notional n = |size|·mark (product scale):
+  // ceil((n·mmr − deduction) / 10^(sh+8)), the numerator ≥ 0 within its tier.
+  int64_t mm(u128 n, int t) const {
     const int k = t < n_tiers ? t : n_tiers - 1;
-    return static_cast<int64_t>(div_ceil(n * mmr[k] - mm_ded[k], pow_sh8));
+    const i128 x = static_cast<i128>(n) * mmr[k] - mm_ded[k];
+    if (x >= 0 && quotient_fits_u64(static_cast<u128>(x), static_cast<u128>(pow_sh8))) {
+      uint64_t r;
+      const uint64_t q = udiv_128_64(static_cast<u128>(x), static_cast<uint64_t>(pow_sh8), &r);
+      return static_cast<int64_t>(q + (r != 0));
+    }
+    return static_cast<int64_t>(div_ceil(x, pow_sh8));
   }
   // ≥ the exact notional in quote units.
-  int64_t notional_upper(i128 n) const {
-    const i128 q = div_floor_nonneg(n, pow_sh) + 1;
+  int64_t notional_upper(u128 n) const {
+    const i128 q = div_floor_nonneg(static_cast<i128>(n), pow_sh) + 1;
     return q > INT64_MAX ? INT64_MAX : static_cast<int64_t>(q);
   }
 };

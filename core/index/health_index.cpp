@@ -188,8 +188,8 @@ AccountHealth HealthIndex::arm(AccountId a, const AccountStore& store, std::span
     const Position& p = pos[i];
     if (p.isolated || p.size.v == 0) continue;
     const FastMarket& fm = info_[p.market].fm;
-    equity_e += pnl_exact(p.size, marks[p.market], p.entry) * fm.pow_eq;
-    const i128 nt = notional_exact(p.size, marks[p.market]);
+    equity_e += fm.pnl_equity(p.size, marks[p.market], p.entry);
+    const u128 nt = FastMarket::notional(p.size, marks[p.market]);
     const int t = fm.tier(nt);
     mm += fm.mm(nt, t);
     idx[n] = static_cast<uint8_t>(i);
@@ -211,12 +211,12 @@ AccountHealth HealthIndex::arm(AccountId a, const AccountStore& store, std::span
     if (!p.isolated || p.size.v == 0) continue;
     // isolated_margin(): equity = floor((margin·10^sh + pnl) / 10^sh), MM as above.
     const FastMarket& fm = info_[p.market].fm;
-    const i128 nt = notional_exact(p.size, marks[p.market]);
+    const u128 nt = FastMarket::notional(p.size, marks[p.market]);
     const int tt = fm.tier(nt);
     const int64_t iso_mm = fm.mm(nt, tt);
-    const int64_t iso_eq = static_cast<int64_t>(
-        div_floor(static_cast<i128>(p.isolated_margin.v) * fm.pow_sh + pnl_exact(p.size, marks[p.market], p.entry),
-                  fm.pow_sh));
+    // margin·10^sh is a multiple of the divisor: floor(...) = margin + floor(pnl / 10^sh).
+    const int64_t iso_eq =
+        p.isolated_margin.v + static_cast<int64_t>(div_floor(FastMarket::pnl(p.size, marks[p.market], p.entry), fm.pow_sh));
     ++h.open_positions;
     if (iso_eq < iso_mm && !h.flagged) {
       h.flagged = true;

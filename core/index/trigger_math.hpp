@@ -69,10 +69,9 @@ inline uint64_t weighted_move_factor(int64_t budget, i128 weight) {
 }
 // δ_i = floor(P·min(f·g, 2^62) / 2^42) ≤ P·f·g / 2^42.
 inline int64_t weighted_move_for(int64_t price, uint64_t f, uint32_t g) {
-  const unsigned __int128 fg0 = static_cast<unsigned __int128>(f) * g;
-  const unsigned __int128 cap = static_cast<unsigned __int128>(1) << 62;
-  const i128 fg = static_cast<i128>(fg0 > cap ? cap : fg0);
-  const i128 d = (static_cast<i128>(price) * fg) >> kSplitFracBits;
+  const u128 fg0 = static_cast<u128>(f) * g;
+  const uint64_t fg = fg0 > (u128{1} << 62) ? uint64_t{1} << 62 : static_cast<uint64_t>(fg0);
+  const u128 d = (static_cast<u128>(static_cast<uint64_t>(price)) * fg) >> kSplitFracBits;  // price > 0
   return d > INT64_MAX ? INT64_MAX : static_cast<int64_t>(d);
 }
 

@@ -85,7 +85,8 @@ TEST(FastMargin, SameNumbersAsTheMarginEngine) {
       const Qty size(static_cast<int64_t>(rng() % 4'000'000'000'000ull) - 2'000'000'000'000);
       const Price mark(std::max<int64_t>(1, static_cast<int64_t>(rng() % 100'000'000'000ull) >> (rng() % 30)));
       const PositionMargin pm = position_margin(m, size, mark);
-      const i128 n = notional_exact(size, mark);
+      const u128 n = FastMarket::notional(size, mark);
+      ASSERT_EQ(static_cast<i128>(n), notional_exact(size, mark));
       ASSERT_EQ(fm.tier(n), pm.tier);
       ASSERT_EQ(fm.mm(n, fm.tier(n)), pm.mm.v) << i;
       ASSERT_GE(fm.notional_upper(n), pm.notional.v);
@@ -95,9 +96,12 @@ TEST(FastMargin, SameNumbersAsTheMarginEngine) {
       p.isolated = true;
       p.isolated_margin = Quote(static_cast<int64_t>(rng() % 1'000'000'000'000ull));
       const MarginSummary iso = isolated_margin(p, m, mark);
-      const i128 eq = div_floor(static_cast<i128>(p.isolated_margin.v) * fm.pow_sh + pnl_exact(size, mark, p.entry),
-                                fm.pow_sh);
+      ASSERT_EQ(FastMarket::pnl(size, mark, p.entry), pnl_exact(size, mark, p.entry));
+      ASSERT_EQ(fm.pnl_equity(size, mark, p.entry), pnl_exact(size, mark, p.entry) * fm.pow_eq);
+      // The index's isolated equity: margin + floor(pnl / 10^sh).
+      const i128 eq = p.isolated_margin.v + div_floor(FastMarket::pnl(size, mark, p.entry), fm.pow_sh);
       ASSERT_EQ(static_cast<int64_t>(eq), iso.equity.v) << i;
+      ASSERT_EQ(eq, div_floor(static_cast<i128>(p.isolated_margin.v) * fm.pow_sh + pnl_exact(size, mark, p.entry), fm.pow_sh));
     }
   }
 }
