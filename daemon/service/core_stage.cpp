@@ -554,10 +554,12 @@ Qty CoreStage::vault_take(AccountId a, const policy::LiqOrder& o) {
     if (position_size(*vault, vault_.market).v != vault_.expect && now_ms_ < vault_.until_ms) return Qty(-1);
     vault_.settling = false;
   }
-  policy::BackstopVault v;
+  // The vault's live state in entry-0 form, in a scratch vault sized once
+  // (this runs on the core thread: no allocation).
+  policy::BackstopVault& v = vault_scratch_;
   v.collateral = core_->store().collateral(*vault);
-  v.positions.resize(risk_.size());
-  for (uint32_t m = 0; m < risk_.size(); ++m) v.positions[m].market = m;
+  if (v.positions.size() != risk_.size()) v.positions.resize(risk_.size());
+  for (uint32_t m = 0; m < risk_.size(); ++m) v.positions[m] = Position{.size = Qty(0), .entry = Price(0), .isolated_margin = Quote(0), .market = m, .isolated = false};
   for (const Position& p : core_->store().positions(*vault)) {
     if (p.isolated || p.market >= risk_.size()) return Qty(0);  // the vault trades cross only
     const i128 cost = static_cast<i128>(p.size.v) * p.entry.v;

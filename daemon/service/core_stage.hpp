@@ -22,6 +22,7 @@
 
 #include "core/engine/health_core.hpp"
 #include "core/policy/adl/adl.hpp"
+#include "core/policy/backstop/backstop_vault.hpp"
 #include "core/policy/breaker/circuit_breaker.hpp"
 #include "core/policy/fund/insurance_fund.hpp"
 #include "core/policy/oracle/index_oracle.hpp"
@@ -190,6 +191,7 @@ class CoreStage {
     int64_t expect = 0;       // ... and what it must become
     int64_t until_ms = 0;
   } vault_;
+  policy::BackstopVault vault_scratch_;  // vault_take's view of the vault, reused (no allocation per decision)
   static constexpr int64_t kVaultSettleMs = 2'000;
   uint32_t next_seq_;
   int64_t now_ms_ = 0;

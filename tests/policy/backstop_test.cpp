@@ -63,6 +63,21 @@ TEST(Backstop, OwnMarginBinds) {
   EXPECT_LT(static_cast<i128>(o.equity.v) * 100, static_cast<i128>(o.mm.v) * 110);
 }
 
+TEST(Backstop, CapacityProbesLeaveTheVaultAsItWas) {
+  // backstop_capacity applies each bisection probe to the vault and undoes it:
+  // the same answer twice, and the vault (collateral, position) untouched.
+  VaultCase s(100'000'000, INT64_MAX);
+  backstop_apply(s.v, s.m, 0, Qty(-200'000), Price(9300));  // the vault already holds a short
+  const BackstopVault before = s.v;
+  const Qty first = s.cap(Qty(1'000'000), Price(9000));
+  EXPECT_GT(first.v, 0);
+  EXPECT_EQ(s.v.collateral.v, before.collateral.v);
+  ASSERT_EQ(s.v.positions.size(), before.positions.size());
+  EXPECT_EQ(s.v.positions[0].size.v, before.positions[0].size.v);
+  EXPECT_EQ(s.v.positions[0].entry.v, before.positions[0].entry.v);
+  EXPECT_EQ(s.cap(Qty(1'000'000), Price(9000)).v, first.v);
+}
+
 TEST(Backstop, TransferAtBankruptcyBooksMarkMinusBankruptcy) {
   VaultCase s(1'000'000'000, 5'000'000'000);
   backstop_apply(s.v, s.m, 0, Qty(-20'000), Price(11000));  // takes a short of 2 at 110 while mark 94

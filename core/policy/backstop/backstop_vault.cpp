@@ -36,10 +36,15 @@ void backstop_apply(BackstopVault& v, const MarketRisk& m, uint32_t market, Qty 
 
 namespace {
 
-bool within_limits(const BackstopVault& base, const BackstopConfig& cfg, std::span<const MarketRisk> markets,
+// Would the vault, after taking `add` at `price`, stay within its limits? The
+// transfer is applied to `v` in place and undone exactly before returning (no
+// copy: this runs on the core thread, once per bisection probe).
+bool within_limits(BackstopVault& v, const BackstopConfig& cfg, std::span<const MarketRisk> markets,
                    std::span<const Price> marks, uint32_t market, Qty add, Price price) {
-  BackstopVault v = base;  // off the hot path: a copy per probe is fine
+  const Quote collateral_before = v.collateral;
+  const Position before = v.positions[market];
   backstop_apply(v, markets[market], market, add, price);
+  bool ok = true;
   i128 total = 0;
   for (const Position& p : v.positions) {
     if (p.size.v == 0) continue;
@@ -49,21 +54,31 @@ bool within_limits(const BackstopVault& base, const BackstopConfig& cfg, std::sp
     total += div_round(n, scale, Round::Ceil);
     if (p.market == market) {
       const Quote cap = p.market < cfg.max_notional.size() ? cfg.max_notional[p.market] : Quote(0);
-      if (div_round(n, scale, Round::Ceil) > cap.v) return false;
+      if (div_round(n, scale, Round::Ceil) > cap.v) ok = false;
     }
   }
-  if (total > cfg.max_total_notional.v) return false;
-  MarginSummary s = cross_margin(v.collateral, v.positions, markets, marks);
-  // equity ≥ MM × (1 + buffer)
-  return static_cast<i128>(s.equity.v) * kRatioOne >=
-         static_cast<i128>(s.mm.v) * (kRatioOne + cfg.margin_buffer.v);
+  if (total > cfg.max_total_notional.v) ok = false;
+  if (ok) {
+    const MarginSummary s = cross_margin(v.collateral, v.positions, markets, marks);
+    // equity ≥ MM × (1 + buffer)
+    ok = static_cast<i128>(s.equity.v) * kRatioOne >= static_cast<i128>(s.mm.v) * (kRatioOne + cfg.margin_buffer.v);
+  }
+  v.collateral = collateral_before;
+  v.positions[market] = before;
+  return ok;
 }
 
 }  // namespace
 
-Qty backstop_capacity(const BackstopVault& v, const BackstopConfig& cfg, std::span<const MarketRisk> markets,
+Qty backstop_capacity(BackstopVault& v, const BackstopConfig& cfg, std::span<const MarketRisk> markets,
                       std::span<const Price> marks, uint32_t market, Qty size, Price price) {
   assert(size.v != 0 && market < markets.size());
+  if (v.positions.size() <= market) {
+    // (only a vault built without room for every market: callers size it once)
+    const std::size_t old = v.positions.size();
+    v.positions.resize(market + 1);
+    for (std::size_t i = old; i <= market; ++i) v.positions[i].market = static_cast<uint32_t>(i);
+  }
   const MarketRisk& m = markets[market];
   const int sign = size.v > 0 ? 1 : -1;
   const int64_t lot = m.lot.v > 0 ? m.lot.v : 1;

@@ -43,8 +43,10 @@ struct BackstopVault {
 };
 
 // Largest lot-multiple part of `size` (the liquidated position, signed) the vault
-// can take at `price` in `market` within its limits; 0 if none.
-Qty backstop_capacity(const BackstopVault& v, const BackstopConfig& cfg, std::span<const MarketRisk> markets,
+// can take at `price` in `market` within its limits; 0 if none. Each probe
+// applies the transfer to `v` and undoes it exactly: `v` is unchanged on return
+// (no copy, no allocation when v.positions already has a slot per market).
+Qty backstop_capacity(BackstopVault& v, const BackstopConfig& cfg, std::span<const MarketRisk> markets,
                       std::span<const Price> marks, uint32_t market, Qty size, Price price);
 
 // Moves `size` (signed, the liquidated position's side) into the vault at `price`.
