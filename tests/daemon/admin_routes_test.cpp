@@ -204,6 +204,8 @@ TEST(AdminRoutes, SilentCoreGives503AndItsLateReplyIsNotTakenForTheNextOne) {
   EXPECT_TRUE(rig.late_pending());
   // The core wakes up: it answers the old request late (NotFound), then the new one.
   rig.silent = false;
+  for (int i = 0; i < 10000 && rig.late_pending(); ++i) std::this_thread::sleep_for(std::chrono::microseconds(100));
+  ASSERT_FALSE(rig.late_pending());  // the late reply is in the ring, ahead of the next one
   const http::Response next = rig.call(bhttp::verb::get, "/v1/accounts/43");
   ASSERT_EQ(next.result(), bhttp::status::ok) << next.body();
   EXPECT_TRUE(has(next, R"("id":43,"collateral":"5")")) << next.body();
