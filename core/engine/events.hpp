@@ -26,6 +26,13 @@ enum class EventType : uint8_t {
 struct Event {
   EventType type = EventType::Clock;
   bool isolated = false;
+  // PriceUpdate only: another price of the same oracle round follows (a venue
+  // or oracle that publishes many markets at once, e.g. one Pyth update). The
+  // core moves this mark and collects the accounts its keys crossed, and
+  // evaluates each of them once, at all the round's marks, when the round's
+  // last price (more = false) or any other event arrives. The flagged set is
+  // exact after that event, not in between.
+  bool more = false;
   uint32_t market = 0;
   AccountId account = 0;
   int64_t ts_ns = 0;
@@ -34,8 +41,9 @@ struct Event {
   // MarketRisk only: owned by the producer, alive until the core has applied it.
   const ::liqd::MarketRisk* risk = nullptr;
 
-  static Event price(uint32_t m, Price mark, Price index, Price last, int64_t ts) {
-    Event e; e.type = EventType::PriceUpdate; e.market = m; e.a = mark.v; e.b = index.v; e.c = last.v; e.ts_ns = ts; return e;
+  static Event price(uint32_t m, Price mark, Price index, Price last, int64_t ts, bool more = false) {
+    Event e; e.type = EventType::PriceUpdate; e.market = m; e.a = mark.v; e.b = index.v; e.c = last.v; e.ts_ns = ts;
+    e.more = more; return e;
   }
   static Event deposit(AccountId acc, Quote amount, uint64_t seq, int64_t ts) {
     Event e; e.type = EventType::Deposit; e.account = acc; e.a = amount.v; e.seq = seq; e.ts_ns = ts; return e;

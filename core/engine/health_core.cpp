@@ -79,6 +79,8 @@ ApplyStatus HealthCore::apply(const Event& e) {
   ++counters_.events;
   if (e.ts_ns > now_) now_ = e.ts_ns;
   if (pending_count_ > 0) drain_pending();
+  // An open oracle round ends with any event that is not one of its prices.
+  if (round_open_ && e.type != EventType::PriceUpdate) close_round();
   ApplyStatus s = ApplyStatus::Ok;
   switch (e.type) {
     case EventType::PriceUpdate: s = apply_price(e); break;
@@ -96,19 +98,31 @@ ApplyStatus HealthCore::apply(const Event& e) {
 }
 
 ApplyStatus HealthCore::apply_price(const Event& e) {
-  if (e.market >= markets_.size()) return ApplyStatus::BadMarket;
-  if (e.a <= 0) return ApplyStatus::BadPrice;
+  if (e.market >= markets_.size() || e.a <= 0) {
+    if (round_open_ && !e.more) close_round();  // a bad last price still ends its round
+    return e.market >= markets_.size() ? ApplyStatus::BadMarket : ApplyStatus::BadPrice;
+  }
   ++counters_.price_events;
   const uint32_t m = e.market;
   if (e.b > 0) index_prices_[m] = Price(e.b);
   if (e.c > 0) last_prices_[m] = Price(e.c);
   const int64_t p0 = marks_[m].v, p1 = e.a;
-  if (p0 == p1) return ApplyStatus::Ok;
-  marks_[m] = Price(p1);
-  scratch_.clear();
-  index_.on_tick(m, p0, p1, scratch_, &store_);
-  rearm_batch();
+  if (!round_open_) scratch_.clear();
+  if (p0 != p1) {
+    marks_[m] = Price(p1);
+    // Accounts fired here have their generation bumped: if a later price of
+    // the same round crosses their keys in another market, those entries are
+    // stale and they are not collected twice.
+    index_.on_tick(m, p0, p1, scratch_, &store_);
+  }
+  round_open_ = e.more;
+  if (!e.more) rearm_batch();
   return ApplyStatus::Ok;
+}
+
+void HealthCore::close_round() {
+  round_open_ = false;
+  rearm_batch();
 }
 
 ApplyStatus HealthCore::apply_account(const Event& e) {
@@ -308,6 +322,7 @@ void HealthCore::drain_pending() {
 }
 
 uint64_t HealthCore::audit_step(uint32_t budget) {
+  if (round_open_) return 0;  // mid-round the set is exact only once the round ends
   const uint32_t n = store_.capacity();
   uint64_t missed = 0;
   for (uint32_t k = 0; k < budget && n > 0; ++k) {

@@ -101,6 +101,7 @@ class HealthCore {
   ApplyStatus apply_market_funding(const Event& e);
   void rearm(AccountId a);
   void rearm_batch();
+  void close_round();
   void set_status(AccountId a, const AccountHealth& h);
   void notify(AccountId a, const AccountHealth* h);
   bool try_dispatch(AccountId a, const AccountHealth* h);
@@ -110,6 +111,7 @@ class HealthCore {
   HealthIndex index_;
   std::vector<MarketRisk> markets_;
   std::vector<Price> marks_, index_prices_, last_prices_;
+  bool round_open_ = false;  // prices of an oracle round applied, their accounts not yet re-armed (Event::more)
   SpscRing<Candidate>* out_;
 
   HugeVector<uint8_t> state_;      // per account: kFlagged | kQueued | kDispatched

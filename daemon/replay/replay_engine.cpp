@@ -414,7 +414,10 @@ ReplayResult ReplayEngine::run(const std::vector<Bar>& bars, const std::vector<R
           }
         }
         s.marks[m] = mark;
-        [[maybe_unused]] const ApplyStatus st = s.core->apply(Event::price(static_cast<uint32_t>(m), mark, mark, mark, s.now * kNsPerMs));
+        // Every market moves at this step: one oracle round (Event::more), so an
+        // account holding several of them is evaluated once, at all the new marks.
+        [[maybe_unused]] const ApplyStatus st = s.core->apply(
+            Event::price(static_cast<uint32_t>(m), mark, mark, mark, s.now * kNsPerMs, /*more=*/m + 1 < nm));
         assert(st == ApplyStatus::Ok);
       }
       s.step();

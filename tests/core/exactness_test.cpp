@@ -124,10 +124,22 @@ class World {
   }
 
   // One random event, applied to the reference; returned for the core.
+  // Sometimes an oracle round: several markets move together (the same
+  // direction, a correlated move), their prices as consecutive events with
+  // Event::more set on all but the last; round_ended_ marks the last.
   Event next(uint64_t seq, int64_t ts) {
     const uint32_t nm = static_cast<uint32_t>(mk_.size());
     const uint32_t na = static_cast<uint32_t>(accounts_.size());
+    round_ended_ = false;
+    if (round_left_ > 0) return round_price(ts);
     const int r = static_cast<int>(rng_() % 1000);
+    if (r < 8 && nm > 1) {
+      round_left_ = 2 + static_cast<uint32_t>(rng_() % std::min<uint32_t>(nm - 1, 12));
+      round_move_ = std::uniform_real_distribution<double>(-0.06, 0.05)(rng_);
+      round_first_ = static_cast<uint32_t>(rng_() % nm);
+      round_k_ = 0;
+      return round_price(ts);
+    }
     if (r < 700) {
       const uint32_t m = static_cast<uint32_t>(rng_() % nm);
       const double p = static_cast<double>(marks_[m].v);
@@ -240,6 +252,24 @@ class World {
   std::vector<RefAccount> accounts_;
   int last_touched_market_ = -1;
   AccountId last_account_ = 0;
+  bool round_ended_ = false;  // this event ended an oracle round: compare everything
+  uint32_t round_left_ = 0, round_first_ = 0, round_k_ = 0;
+  double round_move_ = 0;
+
+ private:
+  Event round_price(int64_t ts) {
+    const uint32_t m = (round_first_ + round_k_++) % static_cast<uint32_t>(mk_.size());
+    const double noise = std::normal_distribution<double>(0, 0.002)(rng_);
+    int64_t np = std::llround(static_cast<double>(marks_[m].v) * (1 + round_move_ + noise));
+    np = std::max<int64_t>(1, np);
+    marks_[m] = Price(np);
+    --round_left_;
+    round_ended_ = round_left_ == 0;
+    last_touched_market_ = -1;
+    return Event::price(m, Price(np), Price(np), Price(np), ts, /*more=*/round_left_ > 0);
+  }
+
+ public:
   std::mt19937_64 rng_;
 };
 
@@ -263,15 +293,17 @@ void run_exactness(uint32_t n_markets, uint32_t n_accounts, uint64_t events, uin
   for (AccountId a = 0; a < n_accounts; ++a) ref[a] = ref_liquidatable(w.accounts_[a], w.mk_, w.marks_);
   for (AccountId a = 0; a < n_accounts; ++a) ASSERT_EQ(core.is_flagged(a), ref[a] != 0) << "account " << a;
 
-  uint64_t seq = 0, flagged_seen = 0, max_flagged = 0, transitions = 0;
+  uint64_t seq = 0, flagged_seen = 0, max_flagged = 0, transitions = 0, rounds = 0, round_prices = 0;
   Candidate c;
   for (uint64_t i = 0; i < events; ++i) {
     const Event e = w.next(seq + 1, static_cast<int64_t>(i) * 1000);
     if (e.seq != 0) seq = e.seq;
     ASSERT_EQ(core.apply(e), ApplyStatus::Ok) << "event " << i;
     if (i % 256 == 0) while (out.try_pop(c)) {}  // a slow planner: the ring fills at times
+    if (e.type == EventType::PriceUpdate && e.more) { ++round_prices; continue; }  // exact once the round ends
 
-    if (full_every == 1 || i % full_every == 0) {
+    if (full_every == 1 || i % full_every == 0 || w.round_ended_) {
+      rounds += w.round_ended_;
       for (AccountId a = 0; a < n_accounts; ++a) ref[a] = ref_liquidatable(w.accounts_[a], w.mk_, w.marks_);
     } else if (w.last_touched_market_ >= 0) {
       const uint32_t m = static_cast<uint32_t>(w.last_touched_market_);
@@ -303,6 +335,8 @@ void run_exactness(uint32_t n_markets, uint32_t n_accounts, uint64_t events, uin
   EXPECT_GT(core.counters().recovered_total, events / 2000);
   EXPECT_GT(max_flagged, 0u);
   EXPECT_GT(core.counters().out_ring_full, 0u);
+  EXPECT_GT(rounds, events / 1000);  // oracle rounds were exercised
+  EXPECT_GT(round_prices, rounds);
   std::printf("events %llu accounts %u markets %u: flagged_total %llu recovered_total %llu max_flagged %llu "
               "mean_flagged %.1f evals %llu fired %llu compactions %llu recenters %llu ring_full %llu\n",
               static_cast<unsigned long long>(events), n_accounts, n_markets,
