@@ -242,6 +242,8 @@ void HealthCore::rearm_batch() {
     if (i + kAhead < n) {
       store_.prefetch(scratch_[i + kAhead]);
       index_.prefetch(scratch_[i + kAhead]);
+      __builtin_prefetch(&state_[scratch_[i + kAhead]], 1);
+      index_.prefetch_entries();
     }
     rearm(scratch_[i]);
   }

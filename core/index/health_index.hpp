@@ -68,6 +68,8 @@ class HealthIndex {
   // Forget an account's keys (it has no positions any more).
   void disarm(AccountId a) { ++gen_[a]; }
   void prefetch(AccountId a) const { __builtin_prefetch(&gen_[a]); }
+  // The ladder entries the re-arms after the next one will fill (a big batch).
+  void prefetch_entries() const { pool_.prefetch_free(8, 4); }
 
   const IndexCounters& counters() const { return counters_; }
   std::size_t bytes() const;

@@ -74,6 +74,12 @@ class EntryPool {
   std::size_t capacity() const { return entries_.size(); }
   uint64_t free_count() const { return free_.size() + (entries_.size() - used_); }
   void release(uint32_t i) { free_.push_back(i); }  // never reallocates: capacity ≥ entries
+  // Prefetch, for writing, the entries the allocations after the next `skip`
+  // will return (in a big batch of re-arms they are cold).
+  void prefetch_free(std::size_t skip, std::size_t count) const {
+    for (std::size_t j = skip; j < skip + count && j < free_.size(); ++j)
+      __builtin_prefetch(&entries_[free_[free_.size() - 1 - j]], 1);
+  }
   LadderEntry& operator[](uint32_t i) { return entries_[i]; }
   const LadderEntry& operator[](uint32_t i) const { return entries_[i]; }
   uint64_t in_use() const { return used_ - free_.size(); }
