@@ -173,26 +173,10 @@ class Ladder {
       }
       while (active > 0) {
         for (uint32_t j = 0; j < lanes; ++j) {
-          const uint32_t i = cur[j];
-          if (i == kNil) continue;
-          LadderEntry& e = pool[i];
-          const uint32_t next = e.next;
-          if (next != kNil) __builtin_prefetch(&pool[next]);
-          else --active;
+          if (cur[j] == kNil) continue;
+          cur[j] = visit(pool, cur[j], kept[j], gen_of, hint, on_fire, fires, keep);
+          if (cur[j] == kNil) --active;
           ++seen;
-          const bool fire = fires(e.key);
-          if (fire) hint(e.account());
-          if (static_cast<uint8_t>(gen_of(e.account())) != e.gen()) {
-            pool.release(i);
-          } else if (fire) {
-            on_fire(e.account());
-            if (keep) { e.next = kept[j]; kept[j] = i; }
-            else pool.release(i);
-          } else {
-            e.next = kept[j];
-            kept[j] = i;
-          }
-          cur[j] = next;
         }
       }
       for (uint32_t j = 0; j < lanes; ++j) heads_[first + j] = kept[j];
@@ -203,30 +187,34 @@ class Ladder {
   template <class Gen, class Hint, class OnFire, class Fires>
   uint64_t sweep_one(EntryPool& pool, uint32_t b, Gen&& gen_of, Hint&& hint, OnFire&& on_fire, Fires fires,
                      bool keep) {
-    uint32_t i = heads_[b];
     uint32_t kept = kNil;
     uint64_t seen = 0;
-    while (i != kNil) {
-      LadderEntry& e = pool[i];
-      const uint32_t next = e.next;
-      if (next != kNil) __builtin_prefetch(&pool[next]);
-      ++seen;
-      const bool fire = fires(e.key);
-      if (fire) hint(e.account());
-      if (static_cast<uint8_t>(gen_of(e.account())) != e.gen()) {
-        pool.release(i);
-      } else if (fire) {
-        on_fire(e.account());
-        if (keep) { e.next = kept; kept = i; }
-        else pool.release(i);
-      } else {
-        e.next = kept;
-        kept = i;
-      }
-      i = next;
-    }
+    for (uint32_t i = heads_[b]; i != kNil; ++seen) i = visit(pool, i, kept, gen_of, hint, on_fire, fires, keep);
     heads_[b] = kept;
     return seen;
+  }
+  // One entry of a walk: a stale one is freed; a live one whose key fires is
+  // reported, and freed unless keep; the others are relinked onto `kept`.
+  // Returns the next entry of the list (prefetched).
+  template <class Gen, class Hint, class OnFire, class Fires>
+  uint32_t visit(EntryPool& pool, uint32_t i, uint32_t& kept, Gen&& gen_of, Hint&& hint, OnFire&& on_fire,
+                 Fires& fires, bool keep) {
+    LadderEntry& e = pool[i];
+    const uint32_t next = e.next;
+    if (next != kNil) __builtin_prefetch(&pool[next]);
+    const bool fire = fires(e.key);
+    if (fire) hint(e.account());
+    if (static_cast<uint8_t>(gen_of(e.account())) != e.gen()) {
+      pool.release(i);
+    } else if (fire) {
+      on_fire(e.account());
+      if (keep) { e.next = kept; kept = i; }
+      else pool.release(i);
+    } else {
+      e.next = kept;
+      kept = i;
+    }
+    return next;
   }
 
   int64_t base_ = 0;
