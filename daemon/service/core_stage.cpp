@@ -209,7 +209,9 @@ void CoreStage::reprice(uint32_t m, int64_t recv_wall_ns) {
 void CoreStage::start_core() {
   CoreConfig cc;
   cc.max_accounts = cfg_.max_accounts;
-  cc.position_pool = cfg_.max_accounts + 64;  // overflow: one account in 8 with more than 4 positions
+  // Overflow slots beyond the home blocks of 4: as many as the whole pool had
+  // before home blocks, so any population that fitted then fits now.
+  cc.position_pool = 2 * cfg_.max_accounts + 64;
   cc.entry_pool = 6 * cfg_.max_accounts + 1024;
   core_ = std::make_unique<HealthCore>(cc, risk_, marks_, nullptr);
 }
