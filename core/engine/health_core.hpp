@@ -68,6 +68,9 @@ class HealthCore {
   // Budgeted audit: exact evaluation of the next `budget` accounts (round
   // robin); a disagreement with the set counts index_missed and is repaired.
   uint64_t audit_step(uint32_t budget);
+  // Prices of an oracle round applied (Event::more) and their accounts not yet
+  // evaluated: the next event that is not one of the round's prices ends it.
+  bool round_open() const { return round_open_; }
 
   // Retry delayed dispatch (the loop calls it when idle; apply() calls it too).
   void flush_dispatch() { if (pending_count_ > 0) drain_pending(); }

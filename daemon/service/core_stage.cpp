@@ -121,9 +121,15 @@ uint32_t CoreStage::turn() {
   while (rings_.outcomes && rings_.outcomes->try_pop(o)) { on_outcome(o); ++n; }
   RiskCommand rc;
   while (rings_.risk_changes && rings_.risk_changes->try_pop(rc)) { on_risk_change(rc); ++n; }
+  // The prices of one turn are one oracle round for the core (Event::more): an
+  // account that several of them move is evaluated once, at all the new marks,
+  // before anything below (accounts, admin, planning) reads the core.
   PriceInput p;
+  price_round_ = true;
   for (SpscRing<PriceInput>* r : rings_.prices)
     for (uint32_t k = 0; k < kPriceBatch && r->try_pop(p); ++k) { on_price(p); ++n; }
+  price_round_ = false;
+  if (core_ && core_->round_open()) core_->apply(Event::clock(now_ms_ * kNsPerMs));
   if (core_ && rings_.accounts) {
     AccountInput a;
     for (uint32_t k = 0; k < kAccountBatch && rings_.accounts->try_pop(a); ++k) { on_account(a); ++n; }
@@ -194,7 +200,7 @@ void CoreStage::reprice(uint32_t m, int64_t recv_wall_ns) {
     ms.snap.last_price_ms = now_ms_;
     last_input_wall_ns_ = recv_wall_ns;
     if (core_) {
-      core_->apply(Event::price(m, mr.mark, mr.index, mr.mark, now_ms_ * kNsPerMs));
+      core_->apply(Event::price(m, mr.mark, mr.index, mr.mark, now_ms_ * kNsPerMs, /*more=*/price_round_));
       dirty_ = true;
     }
   }

@@ -191,6 +191,7 @@ class CoreStage {
     int64_t expect = 0;       // ... and what it must become
     int64_t until_ms = 0;
   } vault_;
+  bool price_round_ = false;  // turn(): the prices being applied are one oracle round
   policy::BackstopVault vault_scratch_;  // vault_take's view of the vault, reused (no allocation per decision)
   static constexpr int64_t kVaultSettleMs = 2'000;
   uint32_t next_seq_;
