@@ -105,6 +105,21 @@ def http(method, url, token=None, timeout=5, body=None):
         return 0, ""
 
 
+# The simulated BTCUSDT book every loopback run drives: tick and lot as in
+# config/demo/markets/BTC-USD.yaml (the market file liqd reads), the demo's depth.
+BTC_MARKET_ARGS = ["--market", "BTCUSDT:tick=0.1:lot=0.00001", "--top-notional", "400000", "--depth-levels", "40"]
+
+
+def e2e_sim_args(accounts, dump=None):
+    """liqd-sim flags of the loopback tests: paused (stepped by wait_ready and
+    the test), 60 steps per bar as fast as asked, the BTCUSDT book; with `dump`,
+    the population is written there and the run stops 10 minutes after the low."""
+    args = ["--paused", "--accounts", str(accounts), "--steps-per-bar", "60", "--bar-ms", "-1"] + BTC_MARKET_ARGS
+    if dump:
+        args += ["--dump-accounts", dump, "--tail-minutes", "10"]
+    return args
+
+
 class Sim:
     """liqd-sim as a child process; `ready` is its first stdout line (every port)."""
 

@@ -32,7 +32,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
 from liqd_loopback import (Checks, wait_ready, Liqd, MarketTiers, Reference, Sim, crash_marks, e2e_args, e2e_cleanup,  # noqa: E402
-                           free_port, http, metrics_sum, metrics_value, promtool_check, wait_until, write_config, write_token)
+                           free_port, e2e_sim_args, http, metrics_sum, metrics_value, promtool_check, wait_until, write_config, write_token)
 
 check = Checks()
 VAULT = 900000001
@@ -46,10 +46,8 @@ def main():
     journal = os.path.join(work, "journal")
     token = write_token(work)
     dump = os.path.join(work, "population.jsonl")
-    sim = Sim(a.sim, ["--paused", "--accounts", str(a.accounts), "--dump-accounts", dump, "--tail-minutes", "10",
-                      "--steps-per-bar", "60", "--bar-ms", "-1", "--market", "BTCUSDT:tick=0.1:lot=0.00001",
-                      "--top-notional", "400000", "--depth-levels", "40", "--seed", "7",
-                      "--backstop-account", str(VAULT), "--backstop-collateral", "60000000"])
+    sim = Sim(a.sim, e2e_sim_args(a.accounts, dump) +
+              ["--seed", "7", "--backstop-account", str(VAULT), "--backstop-collateral", "60000000"])
     admin_port, metrics_port = free_port(), free_port()
     cfg = write_config(work, os.path.join(a.config_dir, "markets", "BTC-USD.yaml"), sim, admin_port, metrics_port, journal,
                        instance="liqd-absorb")

@@ -28,7 +28,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
-from liqd_loopback import (Checks, wait_ready, Liqd, Sim, e2e_args, e2e_cleanup, free_port, http, metrics_by_label,  # noqa: E402
+from liqd_loopback import (Checks, wait_ready, Liqd, Sim, e2e_args, e2e_cleanup, e2e_sim_args, free_port, http, metrics_by_label,  # noqa: E402
                            metrics_value, wait_until, write_config, write_token)
 
 check = Checks()
@@ -40,8 +40,7 @@ def main():
     work = tempfile.mkdtemp(prefix="liqd-faults-")
     journal = os.path.join(work, "journal")
     token = write_token(work)
-    sim = Sim(a.sim, ["--paused", "--accounts", str(a.accounts), "--steps-per-bar", "60", "--bar-ms", "-1",
-                      "--market", "BTCUSDT:tick=0.1:lot=0.00001", "--top-notional", "400000", "--depth-levels", "40"])
+    sim = Sim(a.sim, e2e_sim_args(a.accounts))
     admin_port, metrics_port = free_port(), free_port()
     cfg = write_config(work, os.path.join(a.config_dir, "markets", "BTC-USD.yaml"), sim, admin_port, metrics_port,
                        journal, instance="liqd-faults")

@@ -31,7 +31,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
 from liqd_loopback import (Checks, wait_ready, Liqd, MarketTiers, Reference, Sim, crash_marks, e2e_args, e2e_cleanup, http,  # noqa: E402
-                           latency_quantiles, free_port, metrics_value, promtool_check, wait_until, write_config, write_token)
+                           latency_quantiles, free_port, e2e_sim_args, metrics_value, promtool_check, wait_until, write_config, write_token)
 
 check = Checks()
 
@@ -43,8 +43,7 @@ def main():
     journal = os.path.join(work, "journal")
     token = write_token(work)
     dump = os.path.join(work, "population.jsonl")
-    sim = Sim(a.sim, ["--paused", "--accounts", str(a.accounts), "--dump-accounts", dump, "--tail-minutes", "10", "--steps-per-bar", "60", "--bar-ms", "-1",
-                      "--market", "BTCUSDT:tick=0.1:lot=0.00001", "--top-notional", "400000", "--depth-levels", "40"])
+    sim = Sim(a.sim, e2e_sim_args(a.accounts, dump))
     admin_port, metrics_port = free_port(), free_port()
     cfg = write_config(work, os.path.join(a.config_dir, "markets", "BTC-USD.yaml"), sim, admin_port, metrics_port, journal)
     admin = "http://127.0.0.1:%d" % admin_port
