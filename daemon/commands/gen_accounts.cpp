@@ -30,6 +30,7 @@ struct GenOptions {
   uint64_t seed = 1;
   std::string config;
   std::vector<std::string> prices;
+  std::string isolated = "0.15";  // as liqd-sim's population (sim/accounts/population.hpp)
 };
 
 // Reads a decimal string field at `dp` decimals; false (with a message) when bad.
@@ -165,6 +166,12 @@ int run(const GenOptions& o) {
   }
   policy::PopulationConfig pc{};
   pc.seed = o.seed;
+  int64_t iso = 0;
+  if (parse_decimal(o.isolated, kRatioDp, iso) != DecimalError::Ok || iso < 0 || iso > kRatioOne) {
+    std::fprintf(stderr, "liqd gen-accounts: --isolated-fraction %s: expected a decimal in [0, 1]\n", o.isolated.c_str());
+    return 2;
+  }
+  pc.isolated_fraction = Ratio(iso);
   std::string line;
   for (uint64_t i = 0; i < o.n; ++i) {
     line = policy::account_json(policy::generate_account(i, markets, pc), markets);
@@ -183,6 +190,9 @@ void add_gen_accounts(CLI::App& app, int& exit_code) {
   sub->add_option("--seed", o->seed, "population seed (account i depends only on seed and i)")->required();
   sub->add_option("--config", o->config, "daemon YAML (its markets are used)")->required();
   sub->add_option("--price", o->prices, "reference price per market, SYMBOL=PRICE (repeat)");
+  sub->add_option("--isolated-fraction", o->isolated,
+                  "share of the single-market accounts in isolated margin (whole deposit posted to the position)")
+      ->capture_default_str();
   sub->callback([o, &exit_code] { exit_code = run(*o); });
 }
 

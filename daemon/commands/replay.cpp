@@ -27,6 +27,7 @@ struct ReplayCli {
   bool progress = false, summary = false, no_check = false;
   int pace_ms = 0;
   std::string depth, vault, vault_max;
+  std::vector<std::string> oracle_faults;
 };
 
 bool money_opt(const std::string& text, const char* name, int dp, Quote& out) {
@@ -81,6 +82,11 @@ int run(const ReplayCli& o) {
   opt.breaker = setup.policy.breaker;
   opt.vol = setup.policy.vol;
   opt.check_every_bars = o.no_check ? 0 : 1;
+  for (const std::string& f : o.oracle_faults)
+    if (!replay::parse_oracle_fault(f, setup.markets, opt.oracle_faults, err)) {
+      std::fprintf(stderr, "liqd replay: %s\n", err.c_str());
+      return 2;
+    }
   if (!money_opt(o.depth, "--book-depth", setup.quote_dp, opt.book_depth_per_pct) ||
       !money_opt(o.vault, "--vault-collateral", setup.quote_dp, opt.vault_collateral) ||
       !money_opt(o.vault_max, "--vault-max-notional", setup.quote_dp, opt.vault_max_notional))
@@ -158,6 +164,8 @@ void add_replay(CLI::App& app, int& exit_code) {
   sub->add_option("--substeps", o->substeps, "steps per leg of a bar's walk (1: open, extremes, close)")->capture_default_str();
   sub->add_option("--book-depth", o->depth, "book depth per 1 % of price per market, quote units (default: 1 % of the market's open interest at start)");
   sub->add_option("--vault-collateral", o->vault, "backstop vault collateral (default 1000000)");
+  sub->add_option("--oracle-fault", o->oracle_faults,
+                  "[MARKET/]SOURCE:spike:PCT:FROM-TO or [MARKET/]SOURCE:silent:FROM-TO (minutes from the path start; repeat)");
   sub->add_option("--vault-max-notional", o->vault_max, "backstop vault limit per market (default 2000000)");
   sub->add_flag("--progress", o->progress, "one status line per simulated minute on stderr");
   sub->add_option("--pace-ms", o->pace_ms, "with --progress: wall ms to wait per simulated minute (demo)");

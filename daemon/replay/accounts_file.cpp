@@ -71,7 +71,8 @@ bool parse_accounts(const std::string& text, const std::string& name, const std:
           for (auto pv : arr) {
             simdjson::ondemand::object po;
             if (pv.get_object().get(po) != simdjson::SUCCESS) throw LineError{"positions[]: expected an object"};
-            std::string market, size, entry;
+            std::string market, size, entry, iso;
+            bool has_iso = false;
             for (auto pf : po) {
               std::string_view k;
               if (pf.unescaped_key().get(k) != simdjson::SUCCESS) throw LineError{"positions[]: bad key"};
@@ -80,7 +81,10 @@ bool parse_accounts(const std::string& text, const std::string& name, const std:
               if (k == "market") market = std::string(get_string(pvv, "positions[].market"));
               else if (k == "size") size = std::string(get_string(pvv, "positions[].size"));
               else if (k == "entry_price") entry = std::string(get_string(pvv, "positions[].entry_price"));
-              else throw LineError{"positions[]." + std::string(k) + ": unknown key (only cross positions)"};
+              else if (k == "isolated_margin") {
+                iso = std::string(get_string(pvv, "positions[].isolated_margin"));
+                has_iso = true;
+              } else throw LineError{"positions[]." + std::string(k) + ": unknown key"};
             }
             uint32_t m = 0;
             while (m < symbols.size() && symbols[m] != market) ++m;
@@ -91,8 +95,15 @@ bool parse_accounts(const std::string& text, const std::string& name, const std:
             p.entry = Price(to_fixed(entry, markets[m].scale.price_dp, "positions[].entry_price"));
             if (p.size.v == 0) throw LineError{"positions[].size: must not be 0"};
             if (p.entry.v <= 0) throw LineError{"positions[].entry_price: must be > 0"};
+            if (has_iso) {
+              p.isolated = true;
+              p.isolated_margin = Quote(to_fixed(iso, quote_dp, "positions[].isolated_margin"));
+              if (p.isolated_margin.v < 0) throw LineError{"positions[].isolated_margin: must be >= 0"};
+            }
             for (const Position& q : a.positions)
-              if (q.market == m) throw LineError{"positions[].market: " + market + " twice"};
+              if (q.market == m && q.isolated == p.isolated)
+                throw LineError{"positions[].market: a second " + std::string(p.isolated ? "isolated" : "cross") +
+                                " position in " + market};
             a.positions.push_back(p);
           }
           has_pos = true;

@@ -2,8 +2,9 @@
 // The account population for `liqd replay`: JSONL as `liqd gen-accounts` writes it,
 // one `liqd risk` account object plus "id" per line:
 //   {"id":7,"collateral":"123.45","positions":[{"market":"BTC-USD","size":"0.0015","entry_price":"50000.1"}]}
-// Positions are cross (an "isolated" key is refused: the replay's planner view is the
-// cross unit). Every refusal names the file and line.
+// A position with "isolated_margin" is isolated (judged and liquidated alone, as
+// `liqd risk` reads it); at most one cross and one isolated position per market.
+// Every refusal names the file and line.
 #include <cstdint>
 #include <string>
 #include <vector>

@@ -1,8 +1,10 @@
 #include "daemon/replay/replay_engine.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cassert>
 #include <memory>
+#include <unordered_map>
 
 #include "core/engine/health_core.hpp"
 #include "core/policy/adl/adl.hpp"
@@ -39,24 +41,40 @@ namespace {
 
 constexpr int64_t kNsPerMs = 1'000'000;
 
-// Per-account liquidation state lives only for accounts the planner has seen
-// (an AccountLiqState is ~800 bytes; most accounts never need one).
+// Liquidation state per unit, as the daemon keeps it (CoreStage::liq_state): an
+// account's cross unit (collateral + cross positions) and each isolated position
+// are planned alone. It lives only for units the planner has seen (an
+// AccountLiqState is ~800 bytes; most accounts never need one).
 class LiqStates {
  public:
   explicit LiqStates(std::size_t n) : slot_(n, -1) {}
-  policy::AccountLiqState& at(AccountId a) {
+  policy::AccountLiqState& at(AccountId a, bool isolated, uint32_t m) {
+    if (isolated) {
+      auto& p = iso_[static_cast<uint64_t>(a) << 8 | m];
+      if (!p) p = std::make_unique<policy::AccountLiqState>();
+      return *p;
+    }
     if (slot_[a] < 0) {
       slot_[a] = static_cast<int32_t>(states_.size());
       states_.push_back(std::make_unique<policy::AccountLiqState>());
     }
     return *states_[static_cast<std::size_t>(slot_[a])];
   }
-  bool has(AccountId a) const { return slot_[a] >= 0; }
-  bool in_mode(AccountId a) const { return slot_[a] >= 0 && states_[static_cast<std::size_t>(slot_[a])]->in_mode; }
+  bool has_cross(AccountId a) const { return slot_[a] >= 0; }
 
  private:
   std::vector<int32_t> slot_;
   std::vector<std::unique_ptr<policy::AccountLiqState>> states_;
+  std::unordered_map<uint64_t, std::unique_ptr<policy::AccountLiqState>> iso_;  // key: account << 8 | market
+};
+
+// One unit as the planner sees it: an isolated position is presented as a cross
+// position whose collateral is its isolated margin (planner.hpp, AccountView).
+struct UnitView {
+  Quote collateral{0};
+  std::array<Position, policy::kMaxAccountPositions> pos{};
+  std::size_t n = 0;
+  std::span<const Position> positions() const { return {pos.data(), n}; }
 };
 
 struct Sim {
@@ -78,10 +96,14 @@ struct Sim {
   std::vector<int64_t> under_since;  // per account: ts when it went underwater, −1 if not
   std::vector<AccountId> underwater, engaged, cand, next_under;
   std::vector<uint8_t> mark_seen;
+  struct AdlUnit {
+    AccountId account;
+    bool isolated;
+  };
   struct AdlLine {
     int64_t built_step = -1;
     std::size_t cursor = 0;
-    std::vector<AccountId> who;  // profitable counterparties, first in line first
+    std::vector<AdlUnit> who;  // profitable counterparties, first in line first
   };
   std::vector<AdlLine> adl_lines;  // per (market, side of the bankrupt position)
   ReplayResult r;
@@ -94,14 +116,46 @@ struct Sim {
 
   std::span<const Position> positions(AccountId a) const { return core->store().positions(a); }
   Quote collateral(AccountId a) const { return core->store().collateral(a); }
-
-  // Close q (> 0) of account a's position in market m at price p; collateral also
-  // moves by `extra` (−fee, + what the fund paid). Applied as a Fill event so the
-  // index re-arms the account.
-  void close(AccountId a, uint32_t m, Qty q, Price p, Quote extra) {
-    const Position* pos = nullptr;
+  const Position* find(AccountId a, uint32_t m, bool isolated) const {
     for (const Position& x : positions(a))
-      if (x.market == m) pos = &x;
+      if (x.market == m && x.isolated == isolated) return &x;
+    return nullptr;
+  }
+  Qty size_of(AccountId a, uint32_t m, bool isolated) const {
+    const Position* p = find(a, m, isolated);
+    return p ? p->size : Qty(0);
+  }
+
+  // The unit's current view: the cross positions and the wallet, or the isolated
+  // position in market m alone with its isolated margin as the collateral.
+  void unit_view(AccountId a, bool isolated, uint32_t m, UnitView& u) const {
+    u.n = 0;
+    if (isolated) {
+      u.collateral = Quote(0);
+      if (const Position* p = find(a, m, true)) {
+        u.collateral = p->isolated_margin;
+        u.pos[0] = *p;
+        u.pos[0].isolated = false;
+        u.pos[0].isolated_margin = Quote(0);
+        u.n = 1;
+      }
+      return;
+    }
+    u.collateral = collateral(a);
+    for (const Position& p : positions(a))
+      if (!p.isolated) {
+        assert(u.n < u.pos.size());
+        u.pos[u.n++] = p;
+      }
+  }
+
+  // Close q (> 0) of account a's position in market m (the isolated one when
+  // `isolated`) at price p; the unit's money also moves by `extra` (−fee, + what
+  // the fund paid). Applied as a Fill event so the index re-arms the account. An
+  // isolated position's realized PnL and extra go to its isolated margin; a full
+  // close returns what is left of that margin to the wallet.
+  void close(AccountId a, uint32_t m, bool isolated, Qty q, Price p, Quote extra) {
+    const Position* pos = find(a, m, isolated);
     assert(pos && q.v > 0 && q.v <= (pos->size.v < 0 ? -pos->size.v : pos->size.v));
     const int sign = pos->size.v > 0 ? 1 : -1;
     const i128 pnl = static_cast<i128>(q.v) * sign * (static_cast<i128>(p.v) - pos->entry.v);
@@ -109,25 +163,33 @@ struct Sim {
     const Quote realized(static_cast<int64_t>(div_round(pnl, pow10_i128(r0.scale.product_dp() - r0.scale.quote_dp), Round::Floor)));
     const Qty left(pos->size.v - sign * q.v);
     const Price entry = left.v == 0 ? Price(0) : pos->entry;
-    const ApplyStatus s = core->apply(Event::fill(a, m, false, left, entry, Quote(0), realized + extra, 0, now * kNsPerMs));
+    const int64_t ts = now * kNsPerMs;
+    Event e = Event::fill(a, m, false, left, entry, Quote(0), realized + extra, 0, ts);
+    if (isolated) {
+      const Quote margin_after = pos->isolated_margin + realized + extra;
+      e = left.v == 0 ? Event::fill(a, m, true, left, entry, Quote(0), margin_after, 0, ts)
+                      : Event::fill(a, m, true, left, entry, margin_after, Quote(0), 0, ts);
+    }
+    const ApplyStatus s = core->apply(e);
     assert(s == ApplyStatus::Ok);
     (void)s;
   }
 
   MarginSummary margin(AccountId a) const { return cross_margin(collateral(a), positions(a), risk, marks); }
 
-  void execute(AccountId a, policy::LiqOrder o, policy::AccountLiqState& ls);
-  void adl(AccountId a, const policy::LiqOrder& o, Qty qty, Price px, Quote adl_loss);
+  void execute(AccountId a, bool isolated, policy::LiqOrder o, policy::AccountLiqState& ls);
+  void adl(AccountId a, bool isolated, const policy::LiqOrder& o, Qty qty, Price px, Quote adl_loss);
+  // Plans one unit and executes its orders; `under` and `engaged` collect whether the
+  // unit was below zero equity before acting and whether it stays in liquidation.
+  void plan_unit(AccountId a, bool isolated, uint32_t m, bool& under, bool& engaged);
   void step();
   void scan_underwater();
   void check_index();
 };
 
-void Sim::execute(AccountId a, policy::LiqOrder o, policy::AccountLiqState& ls) {
+void Sim::execute(AccountId a, bool isolated, policy::LiqOrder o, policy::AccountLiqState& ls) {
   const uint32_t m = o.market;
-  Qty pos_size(0);
-  for (const Position& x : positions(a))
-    if (x.market == m) pos_size = x.size;
+  const Qty pos_size = size_of(a, m, isolated);
   if (pos_size.v == 0) {
     planner->on_order_end(ls, m, Qty(0), now);
     return;
@@ -144,7 +206,7 @@ void Sim::execute(AccountId a, policy::LiqOrder o, policy::AccountLiqState& ls) 
       r.shortfall += at_mark.shortfall.v;
       r.backstop_absorbed += at_mark.shortfall.v;
       policy::backstop_apply(vault, risk[m], m, lng ? take : -take, o.bankruptcy);
-      close(a, m, take, o.bankruptcy, Quote(0));
+      close(a, m, isolated, take, o.bankruptcy, Quote(0));
       ++r.backstop_transfers;
       ++r.liquidations;
       r.notional_liquidated += mul_qty_price(take, o.bankruptcy, risk[m].scale, Round::HalfAwayFromZero).v;
@@ -187,13 +249,13 @@ void Sim::execute(AccountId a, policy::LiqOrder o, policy::AccountLiqState& ls) 
       r.fund_paid += cv.paid.v;
       r.bad_debt += cv.uncovered.v;  // split_for_fund sized it so this stays 0
     }
-    close(a, m, split.market, px, extra);
+    close(a, m, isolated, split.market, px, extra);
     book.consume(m, split.market, marks[m], risk[m]);
     r.notional_liquidated += mul_qty_price(split.market, px, risk[m].scale, Round::HalfAwayFromZero).v;
   }
   if (split.adl.v > 0) {
     const Quote adl_loss = policy::settle_close(risk[m], lng, split.adl, px, o.bankruptcy, Ratio(0)).shortfall;
-    adl(a, o, split.adl, px, adl_loss);
+    adl(a, isolated, o, split.adl, px, adl_loss);
   }
   ++r.liquidations;
   planner->on_order_end(ls, m, q, now);
@@ -205,7 +267,8 @@ void Sim::execute(AccountId a, policy::LiqOrder o, policy::AccountLiqState& ls) 
 // step, at the first ADL there, and consumed in order for the rest of the step (a full
 // scan per ADL event would cost O(accounts) each); sizes are re-read from the store
 // before each take, so a counterparty liquidated or reduced meanwhile is never over-taken.
-void Sim::adl(AccountId a, const policy::LiqOrder& o, Qty qty, Price px, Quote adl_loss) {
+// Isolated positions stand in line too, ranked on their own margin.
+void Sim::adl(AccountId a, bool isolated, const policy::LiqOrder& o, Qty qty, Price px, Quote adl_loss) {
   const uint32_t m = o.market;
   const bool lng = o.close_long;
   r.shortfall += adl_loss.v;
@@ -215,18 +278,18 @@ void Sim::adl(AccountId a, const policy::LiqOrder& o, Qty qty, Price px, Quote a
     line.cursor = 0;
     line.who.clear();
     std::vector<policy::AdlPosition> opp;
-    std::vector<AccountId> ids;
+    std::vector<AdlUnit> ids;
     const AccountId n = static_cast<AccountId>(ext_id.size());
     for (AccountId c = 0; c < n; ++c) {
       for (const Position& cp : positions(c)) {
         if (cp.market != m || (cp.size.v > 0) == lng) continue;
         if (pnl_exact(cp.size, marks[m], cp.entry) <= 0) continue;  // only profitable ones are in line
-        const MarginSummary cs = margin(c);
+        const MarginSummary cs = cp.isolated ? isolated_margin(cp, risk[m], marks[m]) : margin(c);
         const Quote cpm = position_margin(risk[m], cp.size, marks[m]).mm;
         opp.push_back(policy::AdlPosition{ext_id[c], cp.size, cp.entry,
                                           policy::bankruptcy_price(risk[m], cp.size, marks[m], cpm,
                                                                    policy::AccountRisk{cs.equity, cs.mm})});
-        ids.push_back(c);
+        ids.push_back(AdlUnit{c, cp.isolated});
       }
     }
     for (const policy::AdlRanked& x : policy::adl_rank(opp, marks[m]))
@@ -234,15 +297,14 @@ void Sim::adl(AccountId a, const policy::LiqOrder& o, Qty qty, Price px, Quote a
   }
   int64_t left = qty.v;
   while (left > 0 && line.cursor < line.who.size()) {
-    const AccountId c = line.who[line.cursor];
-    Qty cur(0);
-    for (const Position& cp : positions(c))
-      if (cp.market == m) cur = cp.size;
+    const AdlUnit cu = line.who[line.cursor];
+    const AccountId c = cu.account;
+    const Qty cur = size_of(c, m, cu.isolated);
     const int64_t avail = (cur.v > 0) == lng || cur.v == 0 ? 0 : policy::floor_to_lot(Qty(cur.v < 0 ? -cur.v : cur.v), risk[m].lot).v;
     const int64_t take = std::min(avail, left);
     if (take > 0 && c != a) {
-      close(c, m, Qty(take), o.bankruptcy, Quote(0));
-      close(a, m, Qty(take), o.bankruptcy, Quote(0));
+      close(c, m, cu.isolated, Qty(take), o.bankruptcy, Quote(0));
+      close(a, m, isolated, Qty(take), o.bankruptcy, Quote(0));
       ++r.adl_events;
       left -= take;
     }
@@ -253,7 +315,7 @@ void Sim::adl(AccountId a, const policy::LiqOrder& o, Qty qty, Price px, Quote a
     const Qty rest(left);
     const policy::Settlement se = policy::settle_close(risk[m], lng, rest, px, o.bankruptcy, Ratio(0));
     bad = std::min(se.shortfall.v, adl_loss.v);
-    close(a, m, rest, px, se.shortfall);  // socialised: recorded, the account ends at zero
+    close(a, m, isolated, rest, px, se.shortfall);  // socialised: recorded, the account ends at zero
     book.consume(m, rest, marks[m], risk[m]);
     r.notional_liquidated += mul_qty_price(rest, px, risk[m].scale, Round::HalfAwayFromZero).v;
   }
@@ -261,8 +323,31 @@ void Sim::adl(AccountId a, const policy::LiqOrder& o, Qty qty, Price px, Quote a
   r.adl_absorbed += adl_loss.v - bad;
 }
 
+void Sim::plan_unit(AccountId a, bool isolated, uint32_t m, bool& under, bool& engaged_unit) {
+  const policy::MarketsView mv{risk, marks, effects};
+  UnitView u;
+  unit_view(a, isolated, m, u);
+  policy::AccountLiqState& ls = st.at(a, isolated, m);
+  const policy::AccountView av{ext_id[a], u.collateral, u.positions(), 0};
+  const policy::Plan p = planner->plan(av, ls, mv, now);
+  if (p.equity.v < 0 && u.n > 0) under = true;  // equity at this point, before acting
+  if (p.action == policy::PlanAction::Orders) {
+    for (int j = 0; j < p.n_orders; ++j) {
+      policy::LiqOrder o = p.orders[static_cast<std::size_t>(j)];
+      unit_view(a, isolated, m, u);
+      const policy::AccountView cur{ext_id[a], u.collateral, u.positions(), 0};
+      if (!planner->revalidate(o, cur, ls, mv, now)) continue;
+      planner->on_dispatched(ls, o, now);
+      execute(a, isolated, o, ls);
+    }
+  }
+  unit_view(a, isolated, m, u);
+  if (ls.in_mode && u.n > 0) engaged_unit = true;
+}
+
 // One walk point: plan and execute for every flagged account and every account
-// still in liquidation mode, in id order.
+// still in liquidation mode, in id order; within an account each isolated position
+// first, then the cross unit (as CoreStage::plan_one).
 void Sim::step() {
   cand.clear();
   next_under.clear();
@@ -270,30 +355,30 @@ void Sim::step() {
   for (AccountId a : engaged) cand.push_back(a);
   std::sort(cand.begin(), cand.end());
   cand.erase(std::unique(cand.begin(), cand.end()), cand.end());
-  const policy::MarketsView mv{risk, marks, effects};
   engaged.clear();
+  std::array<uint32_t, policy::kMaxAccountPositions> iso_markets{};
   for (AccountId a : cand) {
-    std::span<const Position> ps = positions(a);
-    if (ps.empty() && !st.has(a)) continue;
-    policy::AccountLiqState& ls = st.at(a);
-    policy::AccountView av{ext_id[a], collateral(a), ps, 0};
-    const policy::Plan p = planner->plan(av, ls, mv, now);
-    if (p.equity.v < 0 && !ps.empty()) next_under.push_back(a);  // equity at this point, before acting
-    if (p.action == policy::PlanAction::Orders) {
-      for (int j = 0; j < p.n_orders; ++j) {
-        policy::LiqOrder o = p.orders[static_cast<std::size_t>(j)];
-        policy::AccountView cur{ext_id[a], collateral(a), positions(a), 0};
-        if (!planner->revalidate(o, cur, ls, mv, now)) continue;
-        planner->on_dispatched(ls, o, now);
-        execute(a, o, ls);
+    // The isolated markets first (closing one moves the store, so not a span).
+    std::size_t n_iso = 0;
+    bool has_cross = st.has_cross(a);
+    for (const Position& p : positions(a)) {
+      if (!p.isolated) {
+        has_cross = true;
+        continue;
       }
+      assert(n_iso < iso_markets.size());
+      iso_markets[n_iso++] = p.market;
     }
-    if (ls.in_mode && !positions(a).empty()) engaged.push_back(a);
+    bool under = false, eng = false;
+    for (std::size_t i = 0; i < n_iso; ++i) plan_unit(a, true, iso_markets[i], under, eng);
+    if (has_cross) plan_unit(a, false, 0, under, eng);
+    if (under) next_under.push_back(a);
+    if (eng) engaged.push_back(a);
   }
 }
 
-// Underwater (equity < 0) implies liquidatable (MM ≥ 0), so every underwater account is
-// a planner candidate; step() collected them from the plans' equity (cross_margin).
+// Underwater (a unit's equity < 0) implies liquidatable (MM ≥ 0), so every underwater
+// account is a planner candidate; step() collected them from the plans' equity.
 void Sim::scan_underwater() {
   for (AccountId a : next_under) {
     if (under_since[a] < 0) under_since[a] = now;
@@ -313,12 +398,15 @@ void Sim::scan_underwater() {
   r.max_underwater_accounts = std::max<int64_t>(r.max_underwater_accounts, static_cast<int64_t>(underwater.size()));
 }
 
-// Brute force: every account evaluated with core/margin; the index's set must match.
+// Brute force: every account evaluated with core/margin (the cross unit, then each
+// isolated position alone); the index's set must match.
 void Sim::check_index() {
   ++r.index_checks;
   const AccountId n = static_cast<AccountId>(ext_id.size());
   for (AccountId a = 0; a < n; ++a) {
-    const bool liq = cross_margin(collateral(a), positions(a), core->markets(), core->marks()).liquidatable();
+    bool liq = cross_margin(collateral(a), positions(a), core->markets(), core->marks()).liquidatable();
+    for (const Position& p : positions(a))
+      if (p.isolated) liq = liq || isolated_margin(p, core->markets()[p.market], core->marks()[p.market]).liquidatable();
     if (liq != core->is_flagged(a)) ++r.index_missed;
   }
 }
@@ -385,6 +473,10 @@ ReplayResult ReplayEngine::run(const std::vector<Bar>& bars, const std::vector<R
   s.fund = std::make_unique<policy::InsuranceFund>(1, fund_start);
   std::vector<policy::MarketMode> last_mode(nm, policy::MarketMode::Normal);
   std::vector<MarketRisk> pending_risk(nm);
+  std::vector<policy::OracleConfig> ocfg;
+  for (const ReplayMarket& m : markets_) ocfg.push_back(m.oracle);
+  ReplayOracles oracles(ocfg, opt_.oracle_faults, bars.front().ts_ms);
+  std::vector<OracleTick> ticks(nm);
 
   std::size_t bar_no = 0;
   std::vector<WalkPoint> walk;
@@ -394,16 +486,29 @@ ReplayResult ReplayEngine::run(const std::vector<Bar>& bars, const std::vector<R
     for (const WalkPoint& w : walk) {
       s.now = w.ts_ms;
       s.book.refill();
+      // Every market's index and mark first: the last market with a trusted price
+      // closes the core's oracle round.
+      std::size_t last_valid = nm;
       for (std::size_t m = 0; m < nm; ++m) {
-        const Price mark = scale_to_market(w.price, p0, markets_[m].reference, markets_[m].risk.tick);
+        const Price px = scale_to_market(w.price, p0, markets_[m].reference, markets_[m].risk.tick);
+        ticks[m] = oracles.tick(static_cast<uint32_t>(m), px, markets_[m].risk.tick, s.now);
+        if (ticks[m].valid) last_valid = m;
+      }
+      for (std::size_t m = 0; m < nm; ++m) {
+        const Price mark = ticks[m].mark;
         policy::BreakerInputs bi{};
+        bi.oracle_stale = !ticks[m].valid;
         bi.mark = mark;
-        bi.index = mark;
+        bi.index = ticks[m].index;
         if (auto ch = s.breakers[m].on_tick(bi, s.now)) {
           if (ch->to > last_mode[m]) ++s.r.breaker_activations;
           last_mode[m] = ch->to;
         }
         s.effects[m] = s.breakers[m].effects();
+        if (!ticks[m].valid) {  // STALE: no volatility sample, the core keeps the last mark
+          ++s.r.oracle_stale_steps;
+          continue;
+        }
         s.vols[m].on_mark(mark, s.now);
         if (auto mc = s.vols[m].maybe_update(s.now); mc && opt_.dynamic) {
           pending_risk[m] = mc->risk;
@@ -417,7 +522,7 @@ ReplayResult ReplayEngine::run(const std::vector<Bar>& bars, const std::vector<R
         // Every market moves at this step: one oracle round (Event::more), so an
         // account holding several of them is evaluated once, at all the new marks.
         [[maybe_unused]] const ApplyStatus st = s.core->apply(
-            Event::price(static_cast<uint32_t>(m), mark, mark, mark, s.now * kNsPerMs, /*more=*/m + 1 < nm));
+            Event::price(static_cast<uint32_t>(m), mark, ticks[m].index, mark, s.now * kNsPerMs, /*more=*/m < last_valid));
         assert(st == ApplyStatus::Ok);
       }
       s.step();
@@ -444,6 +549,7 @@ ReplayResult ReplayEngine::run(const std::vector<Bar>& bars, const std::vector<R
   s.r.fund_reconciles = s.fund->reconciles() && s.fund->balance(0).v == opt_.fund_start.v + s.fee_sum - s.paid_sum &&
                         s.fund->fees(0).v == s.fee_sum && s.fund->shortfalls_paid(0).v == s.paid_sum;
   s.r.flagged_total = static_cast<int64_t>(s.core->counters().flagged_total);
+  s.r.oracle_source_drops = oracles.source_drops();
   return s.r;
 }
 

@@ -16,6 +16,7 @@
 #include "core/policy/volmargin/vol_margin.hpp"
 #include "daemon/replay/accounts_file.hpp"
 #include "daemon/replay/price_path.hpp"
+#include "daemon/replay/replay_oracles.hpp"
 
 namespace liqd::replay {
 
@@ -23,6 +24,8 @@ struct ReplayMarket {
   std::string symbol;
   MarketRisk risk;   // from the daemon config (config/markets/*.yaml)
   Price reference;   // the path's first open maps to this price
+  policy::OracleConfig oracle{};     // its sources' limits (service::oracle_config_from); none: path = mark
+  std::vector<std::string> sources;  // their names, in config order (--oracle-fault)
 };
 
 // Everything the daemon YAML does not (yet) configure, with the replay's defaults
@@ -41,6 +44,7 @@ struct ReplayOptions {
   policy::MarketLiqConfig market_liq{};
   policy::BreakerConfig breaker{};
   policy::VolMarginConfig vol{};
+  std::vector<OracleFault> oracle_faults;  // --oracle-fault
   ReplayOptions();
 };
 
@@ -70,6 +74,8 @@ struct ReplayResult {
   int64_t margin_changes = 0;
   int64_t steps = 0;
   int64_t flagged_total = 0;
+  int64_t oracle_stale_steps = 0;   // (market, walk point) pairs with no trusted index
+  int64_t oracle_source_drops = 0;  // sources left out of an index (stale, deviating, ...)
 };
 
 // One status per simulated minute (after each bar).

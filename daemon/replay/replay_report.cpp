@@ -45,6 +45,8 @@ std::string result_json(const ReplayResult& r, int quote_dp, const std::string& 
   s += ", \"margin_changes\": " + num(r.margin_changes);
   s += ", \"flagged_total\": " + num(r.flagged_total);
   s += ", \"steps\": " + num(r.steps);
+  s += ", \"oracle_stale_steps\": " + num(r.oracle_stale_steps);
+  s += ", \"oracle_source_drops\": " + num(r.oracle_source_drops);
   s += "}\n}\n";
   return s;
 }

@@ -22,4 +22,12 @@ struct ReplaySetup {
 bool load_replay_setup(const std::string& config_path, const std::vector<std::string>& price_args, ReplaySetup& out,
                        std::string& err);
 
+// One --oracle-fault: [MARKET/]SOURCE:spike:PCT:FROM-TO or [MARKET/]SOURCE:silent:FROM-TO,
+// SOURCE a configured oracle name, PCT a signed percentage ("30", "-12.5"), FROM and
+// TO minutes from the path's first bar (decimals allowed, FROM < TO). Without MARKET
+// the fault applies to every market that has the source. Appends to `out`; false
+// with the reason in `err` when the argument or a name is bad.
+bool parse_oracle_fault(const std::string& arg, const std::vector<ReplayMarket>& markets,
+                        std::vector<OracleFault>& out, std::string& err);
+
 }  // namespace liqd::replay

@@ -35,12 +35,65 @@ TEST(Population, JsonLineIsALiqdRiskAccountPlusId) {
   g.id = 7;
   g.collateral = Quote(123'450'000);
   g.n_positions = 2;
-  g.pos[0] = GenPosition{0, Qty(15), Price(5'000'010)};
-  g.pos[1] = GenPosition{1, Qty(-20'000), Price(300'000)};
+  g.pos[0] = GenPosition{.market = 0, .size = Qty(15), .entry = Price(5'000'010), .isolated = false, .isolated_margin = Quote(0)};
+  g.pos[1] = GenPosition{.market = 1, .size = Qty(-20'000), .entry = Price(300'000), .isolated = false, .isolated_margin = Quote(0)};
   EXPECT_EQ(account_json(g, mk),
             "{\"id\":7,\"collateral\":\"123.45\",\"positions\":["
             "{\"market\":\"BTC-USD\",\"size\":\"0.0015\",\"entry_price\":\"50000.1\"},"
             "{\"market\":\"ETH-USD\",\"size\":\"-2\",\"entry_price\":\"3000\"}]}");
+  g.n_positions = 1;
+  g.collateral = Quote(0);
+  g.pos[0].isolated = true;
+  g.pos[0].isolated_margin = Quote(7'500'000);
+  EXPECT_EQ(account_json(g, mk),
+            "{\"id\":7,\"collateral\":\"0\",\"positions\":["
+            "{\"market\":\"BTC-USD\",\"size\":\"0.0015\",\"entry_price\":\"50000.1\",\"isolated_margin\":\"7.5\"}]}");
+}
+
+// Isolated accounts come from their own random stream: with any share the other
+// accounts (and every draw of the isolated ones) are the same; an isolated account
+// is a single-market one whose whole deposit is posted to the position, so its
+// equity judged alone equals the cross equity it would have had.
+TEST(Population, IsolatedShareMovesTheDepositAndNothingElse) {
+  auto mk = two_markets();
+  PopulationConfig c{};
+  c.seed = 8;
+  PopulationConfig ci = c;
+  ci.isolated_fraction = Ratio(30'000'000);  // 30 %
+  int single = 0, iso = 0;
+  for (int i = 0; i < 4000; ++i) {
+    const GenAccount a = generate_account(i, mk, c);
+    const GenAccount b = generate_account(i, mk, ci);
+    ASSERT_EQ(a.n_positions, b.n_positions);
+    EXPECT_EQ(a.leverage, b.leverage);
+    for (int k = 0; k < a.n_positions; ++k) {
+      EXPECT_FALSE(a.pos[k].isolated);
+      EXPECT_EQ(a.pos[k].market, b.pos[k].market);
+      EXPECT_EQ(a.pos[k].size, b.pos[k].size);
+      EXPECT_EQ(a.pos[k].entry, b.pos[k].entry);
+    }
+    if (a.n_positions == 1) ++single;
+    if (!b.pos[0].isolated) {
+      EXPECT_EQ(b.collateral, a.collateral);
+      continue;
+    }
+    ++iso;
+    EXPECT_EQ(b.n_positions, 1);
+    EXPECT_EQ(b.collateral.v, 0);
+    EXPECT_EQ(b.pos[0].isolated_margin, a.collateral);
+    const Position cross{.size = a.pos[0].size, .entry = a.pos[0].entry, .isolated_margin = Quote(0), .market = 0, .isolated = false};
+    Position alone = cross;
+    alone.isolated = true;
+    alone.isolated_margin = b.pos[0].isolated_margin;
+    const PopulationMarket& m = mk[a.pos[0].market];
+    const MarginSummary cs = cross_margin(a.collateral, std::span<const Position>(&cross, 1),
+                                          std::span<const MarketRisk>(&m.risk, 1), std::span<const Price>(&m.reference_price, 1));
+    const MarginSummary is = isolated_margin(alone, m.risk, m.reference_price);
+    EXPECT_EQ(is.equity, cs.equity);
+    EXPECT_EQ(is.mm, cs.mm);
+  }
+  ASSERT_GT(single, 1000);
+  EXPECT_NEAR(static_cast<double>(iso) / single, 0.30, 0.03);
 }
 
 TEST(Population, LeverageFollowsTheTableWhereTiersAllowIt) {

@@ -132,6 +132,26 @@ TEST(ReplayAccounts, ReadsGenAccountsLinesAndRefusesBadOnes) {
   EXPECT_EQ(err, "pop.jsonl:2: id: 0 appears twice");
   EXPECT_FALSE(parse_accounts(l1 + "\n{\"id\":3,", "pop.jsonl", sym, risk, acc, err));
   EXPECT_EQ(err.rfind("pop.jsonl:2: ", 0), 0u) << err;
+  // Isolated: "isolated_margin" makes the position isolated; a cross and an isolated
+  // position may share a market, two of the same kind may not.
+  const std::string iso =
+      R"({"id":4,"collateral":"10","positions":[{"market":"BTC-USD","size":"0.01","entry_price":"50000","isolated_margin":"55.5"},)"
+      R"({"market":"BTC-USD","size":"-0.02","entry_price":"50000"}]})";
+  ASSERT_TRUE(parse_accounts(iso, "pop.jsonl", sym, risk, acc, err)) << err;
+  ASSERT_EQ(acc.size(), 1u);
+  ASSERT_EQ(acc[0].positions.size(), 2u);
+  EXPECT_TRUE(acc[0].positions[0].isolated);
+  EXPECT_EQ(acc[0].positions[0].isolated_margin.v, 55'500'000);
+  EXPECT_FALSE(acc[0].positions[1].isolated);
+  EXPECT_FALSE(parse_accounts(
+      R"({"id":5,"collateral":"0","positions":[{"market":"BTC-USD","size":"0.01","entry_price":"50000","isolated_margin":"-1"}]})",
+      "pop.jsonl", sym, risk, acc, err));
+  EXPECT_EQ(err, "pop.jsonl:1: positions[].isolated_margin: must be >= 0");
+  EXPECT_FALSE(parse_accounts(
+      R"({"id":6,"collateral":"0","positions":[{"market":"BTC-USD","size":"0.01","entry_price":"50000","isolated_margin":"1"},)"
+      R"({"market":"BTC-USD","size":"0.01","entry_price":"50000","isolated_margin":"1"}]})",
+      "pop.jsonl", sym, risk, acc, err));
+  EXPECT_EQ(err, "pop.jsonl:1: positions[].market: a second isolated position in BTC-USD");
 }
 
 }  // namespace

@@ -8,70 +8,19 @@
 //   - ADL runs only when the fund is short (adl_without_short = 0, checked per fill);
 //   - shortfall = fund paid + backstop absorbed + ADL absorbed + bad debt;
 //   - the health index's flagged set equals a brute-force scan of every account with
-//     core/margin's cross_margin at every bar end (index_missed = 0, one scan per bar);
+//     core/margin (cross_margin, and isolated_margin for each isolated position) at
+//     every bar end (index_missed = 0, one scan per bar);
 //   - the same inputs give byte-identical JSON.
 #include <gtest/gtest.h>
 
 #include <cstdio>
 
-#include "core/policy/population/population.hpp"
-#include "daemon/replay/price_path.hpp"
 #include "daemon/replay/replay_engine.hpp"
 #include "daemon/replay/replay_report.hpp"
-#include "daemon/replay/replay_setup.hpp"
+#include "tests/replay/replay_world.hpp"
 
 namespace liqd::replay {
 namespace {
-
-constexpr const char* kPaths[3] = {
-    "binance_usdm_BTCUSDT_1m_2020-03-12T2307Z_2020-03-13T0400Z.csv",
-    "binance_usdm_BTCUSDT_1m_2021-05-19T1055Z_1523Z.csv",
-    "binance_usdm_BTCUSDT_1m_2022-11-08T1816Z_2028Z.csv",
-};
-
-struct World {
-  ReplaySetup setup;
-  std::vector<ReplayAccount> accounts;
-};
-
-// The daemon's markets at the path's own first open for BTC (so BTC follows the real
-// prices) and round references for ETH and DOGE; `n` accounts of seed `seed`, the
-// same population `liqd gen-accounts` writes for these arguments.
-World make_world(const std::vector<Bar>& bars, int n, uint64_t seed) {
-  World w;
-  std::string err;
-  const std::string btc = "BTC-USD=" + std::to_string(bars.front().open / 100'000'000) + "." +
-                          std::to_string(bars.front().open / 1'000'000 % 100 + 100).substr(1);
-  EXPECT_TRUE(load_replay_setup(std::string(LIQD_CONFIG_DIR) + "/liqd.yaml", {btc, "ETH-USD=3000", "DOGE-USD=0.15"},
-                                w.setup, err))
-      << err;
-  std::vector<policy::PopulationMarket> pm;
-  for (const ReplayMarket& m : w.setup.markets) pm.push_back(policy::PopulationMarket{m.symbol, m.reference, m.risk});
-  policy::PopulationConfig pc{};
-  pc.seed = seed;
-  for (int i = 0; i < n; ++i) {
-    const policy::GenAccount g = policy::generate_account(static_cast<uint64_t>(i), pm, pc);
-    ReplayAccount a;
-    a.id = g.id;
-    a.collateral = g.collateral;
-    for (int k = 0; k < g.n_positions; ++k) {
-      Position p;
-      p.market = g.pos[static_cast<size_t>(k)].market;
-      p.size = g.pos[static_cast<size_t>(k)].size;
-      p.entry = g.pos[static_cast<size_t>(k)].entry;
-      a.positions.push_back(p);
-    }
-    w.accounts.push_back(a);
-  }
-  return w;
-}
-
-std::vector<Bar> path(const char* f) {
-  std::vector<Bar> bars;
-  std::string err;
-  EXPECT_TRUE(load_price_path(std::string(LIQD_TEST_DATA_DIR) + "/crash_days/" + f, bars, err)) << err;
-  return bars;
-}
 
 ReplayResult run(const World& w, const std::vector<Bar>& bars, bool dynamic) {
   ReplayOptions o;
@@ -123,6 +72,57 @@ TEST(Replay, CrashPathsStaticAndDynamicSideBySide) {
     results.push_back(d);
   }
   print_summary(stdout, labels, results, 6);
+}
+
+// An isolated position is judged and liquidated on its own margin: the same BTC long
+// at 10x, once isolated beside a large wallet and once cross on that wallet. On Black
+// Thursday (BTC −50 %) only the isolated one is liquidated; the cross one is carried
+// by the wallet. Both runs keep every invariant, including the brute-force index scan
+// (which must judge the isolated position alone to agree with the index).
+TEST(Replay, IsolatedPositionIsLiquidatedAloneNotFromTheWallet) {
+  const std::vector<Bar> bars = path(kPaths[0]);
+  World w = make_world(bars, 0, 1);
+  const ReplayMarket& btc = w.setup.markets[0];
+  ASSERT_EQ(btc.symbol, "BTC-USD");
+  const Qty one(static_cast<int64_t>(pow10_i128(btc.risk.scale.qty_dp)));  // 1 BTC
+  const Quote notional = mul_qty_price(one, btc.reference, btc.risk.scale, Round::HalfAwayFromZero);
+  const Quote wallet(notional.v * 4);  // carries a 50 % fall of one BTC many times over
+  Position p{.size = one, .entry = btc.reference, .isolated_margin = Quote(notional.v / 10), .market = 0, .isolated = true};
+  for (bool iso : {true, false}) {
+    SCOPED_TRACE(iso ? "isolated" : "cross");
+    World x = w;
+    ReplayAccount a;
+    a.id = 1;
+    a.collateral = wallet;
+    Position q = p;
+    if (!iso) {
+      q.isolated = false;
+      q.isolated_margin = Quote(0);
+      a.collateral = Quote(wallet.v + notional.v / 10);  // the same money in all
+    }
+    a.positions.push_back(q);
+    x.accounts.push_back(a);
+    ReplayOptions o;
+    o.fund_start = w.setup.fund_start;
+    o.book_depth_per_pct = Quote(notional.v * 10);  // a deep book: the isolated close fills
+    const ReplayResult r = ReplayEngine(x.setup.markets, o).run(bars, x.accounts, {});
+    EXPECT_EQ(r.index_missed, 0);
+    EXPECT_EQ(r.index_checks, static_cast<int64_t>(bars.size()));
+    EXPECT_TRUE(r.fund_reconciles);
+    EXPECT_EQ(r.limit_violations, 0);
+    if (iso) {
+      EXPECT_GT(r.liquidations, 0);
+      EXPECT_GT(r.flagged_total, 0);
+      // The whole position went (10x: it passes maintenance long before −50 %), by
+      // IOC or, when a minute's fall skipped past 2/3 MM, to the backstop vault; a
+      // loss below zero equity is the absorbers', not the wallet's.
+      EXPECT_GE(r.notional_liquidated, notional.v / 2);
+      EXPECT_EQ(r.shortfall, r.fund_paid + r.backstop_absorbed + r.adl_absorbed + r.bad_debt);
+    } else {
+      EXPECT_EQ(r.liquidations, 0);
+      EXPECT_EQ(r.flagged_total, 0);
+    }
+  }
 }
 
 TEST(Replay, SameInputsSameJsonBytes) {

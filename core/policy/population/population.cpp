@@ -78,7 +78,7 @@ GenAccount generate_account(uint64_t index, std::span<const PopulationMarket> ma
     Price entry(pm.reference_price.v + static_cast<int64_t>(div_round(
                                            static_cast<i128>(pm.reference_price.v) * s, kRatioOne, Round::Floor)));
     entry = round_to_tick(entry, m.tick, Round::HalfAwayFromZero);
-    a.pos[k] = GenPosition{mk, Qty(lng ? size : -size), entry};
+    a.pos[k] = GenPosition{.market = mk, .size = Qty(lng ? size : -size), .entry = entry, .isolated = false, .isolated_margin = Quote(0)};
     const uint32_t cap = max_leverage(m, Qty(size), pm.reference_price);
     if (lev > cap) lev = cap;
     if (lev < 1) lev = 1;
@@ -102,6 +102,17 @@ GenAccount generate_account(uint64_t index, std::span<const PopulationMarket> ma
   if (ms.equity < ms.im) {
     for (int k = 0; k < n; ++k) a.pos[k].entry = markets[a.pos[k].market].reference_price;
   }
+  // Isolated: its own stream, so the draws above (and every other account) are
+  // the same whatever the share. Same deposit, same position: the equity judged
+  // alone equals the cross equity of a one-position account.
+  if (n == 1 && cfg.isolated_fraction.v > 0) {
+    Rng gi{mix(cfg.seed ^ mix(index ^ 0x1501A7EDull))};
+    if (gi.chance(cfg.isolated_fraction)) {
+      a.pos[0].isolated = true;
+      a.pos[0].isolated_margin = a.collateral;
+      a.collateral = Quote(0);
+    }
+  }
   return a;
 }
 
@@ -115,7 +126,9 @@ std::string account_json(const GenAccount& a, std::span<const PopulationMarket> 
     const MarketRisk& m = markets[p.market].risk;
     if (k) s += ',';
     s += "{\"market\":\"" + markets[p.market].symbol + "\",\"size\":\"" + format_decimal(p.size.v, m.scale.qty_dp) +
-         "\",\"entry_price\":\"" + format_decimal(p.entry.v, m.scale.price_dp) + "\"}";
+         "\",\"entry_price\":\"" + format_decimal(p.entry.v, m.scale.price_dp) + "\"";
+    if (p.isolated) s += ",\"isolated_margin\":\"" + format_decimal(p.isolated_margin.v, quote_dp) + "\"";
+    s += '}';
   }
   s += "]}";
   return s;

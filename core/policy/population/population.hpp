@@ -15,6 +15,11 @@
 //   * notional log-uniform per account between min_notional and max_notional
 //     (equal mass per decade: many small accounts, a few whales);
 //   * 55 % long; 25 % of accounts also hold a second market;
+//   * optionally (isolated_fraction, 0 by default) a share of the single-market
+//     accounts in isolated margin: the whole deposit posted to the position, the
+//     wallet left at 0 (as liqd-sim's population does). Drawn from its own stream,
+//     so the same seed gives the same accounts whatever the share; only their
+//     margin mode differs;
 //   * entry within ±entry_spread of the reference price (unrealized PnL both ways);
 //     an account whose equity at the reference price would be below its initial
 //     margin gets entry = reference instead (a population starts healthy).
@@ -41,17 +46,20 @@ struct PopulationConfig {
   Ratio entry_spread{3'000'000};              // ±3 %
   Quote min_notional{50'000'000};             // 50 USDC
   Quote max_notional{5'000'000'000'000};      // 5M USDC
+  Ratio isolated_fraction{0};                 // of the single-market accounts
 };
 
 struct GenPosition {
   uint32_t market = 0;
   Qty size;
   Price entry;
+  bool isolated = false;
+  Quote isolated_margin;  // when isolated: the deposit posted to it
 };
 
 struct GenAccount {
   uint64_t id = 0;
-  Quote collateral;
+  Quote collateral;       // the cross wallet (0 for an isolated account: all posted)
   uint8_t n_positions = 0;
   std::array<GenPosition, 2> pos{};
   uint32_t leverage = 0;  // the drawn leverage after the cap
@@ -66,6 +74,7 @@ GenAccount generate_account(uint64_t index, std::span<const PopulationMarket> ma
 
 // One `liqd risk` account object plus "id", as one JSON line (no newline):
 // {"id":7,"collateral":"123.45","positions":[{"market":"BTC-USD","size":"0.01","entry_price":"50000"}]}
+// an isolated position carries "isolated_margin" (the `liqd risk` key).
 std::string account_json(const GenAccount& a, std::span<const PopulationMarket> markets);
 
 }  // namespace liqd::policy
