@@ -227,6 +227,40 @@ TEST(Mark, ThinBookCannotMoveTheMark) {
   EXPECT_EQ(r.mark.v, 10050);
 }
 
+// One book usually supplies both the mid and the last trade: when both print far
+// from the index (a thin book, or liquidation sells walking it down, each fill a
+// trade), they would be two of three votes. Each is clamped to index ± max_basis
+// first, so the mark stays within 0.5 % of the index.
+TEST(Mark, OneBookPrintingMidAndTradeMovesTheMarkAtMostTheBand) {
+  MarkConfig c{};
+  c.basis_alpha = Ratio(100'000'000);  // worst case: the basis follows the book at once
+  c.max_basis = Ratio(500'000);        // 0.5 %
+  MarkPrice mk(c);
+  IndexResult idx{};
+  idx.status = OracleStatus::Ok;
+  idx.index = Price(10000);
+  mk.on_book(Price(8999), Price(9001), 0);  // the book 10 % below the index
+  mk.on_trade(Price(9000), 0);              // and its last trade there too
+  MarkResult r = mk.compute(idx, 0);
+  EXPECT_EQ(r.inputs, 3);
+  EXPECT_EQ(r.mark.v, 9950);  // not 9000: median(9950, 9950, 9950)
+  // Brute force over books and trades on both sides: never beyond the band.
+  for (int64_t mid = 9000; mid <= 11000; mid += 250)
+    for (int64_t trade = 9000; trade <= 11000; trade += 250) {
+      MarkPrice m2(c);
+      m2.on_book(Price(mid - 1), Price(mid + 1), 0);
+      m2.on_trade(Price(trade), 0);
+      const MarkResult x = m2.compute(idx, 0);
+      EXPECT_LE(x.mark.v, 10050) << mid << " " << trade;
+      EXPECT_GE(x.mark.v, 9950) << mid << " " << trade;
+      // Inside the band the median is untouched: mid and trade both within it.
+      if (mid >= 9950 && mid <= 10050 && trade >= 9950 && trade <= 10050) {
+        Price v[3] = {x.index + x.basis_ema, Price(mid), Price(trade)};
+        EXPECT_EQ(x.mark, median_price(v, 3));
+      }
+    }
+}
+
 }  // namespace
 }  // namespace liqd::policy
 

@@ -59,7 +59,15 @@ MarkResult MarkPrice::compute(const IndexResult& idx, TimeMs now) {
   const Price anchored = index + basis_ema_;
   r.basis_ema = basis_ema_;
   if (book && cfg_.use_last_trade && trade_fresh(now)) {
-    Price v[3] = {anchored, mid, last_};
+    // The book mid and the last trade usually come from one venue's book, so one book
+    // (or our own liquidation sells walking it) supplies two of the three inputs and
+    // would own the median. Both are clamped to the index ± max_basis first: the mark
+    // then never leaves that band, whatever one book prints. (Binance's mark takes
+    // only one book input, the last price, beside two index-derived ones: "Mark Price
+    // and Price Index", Binance Futures FAQ.)
+    const Price band = mul_price_ratio(index, cfg_.max_basis, Round::Floor);
+    auto clamp = [&](Price p) { return p < index - band ? index - band : (p > index + band ? index + band : p); };
+    Price v[3] = {anchored, clamp(mid), clamp(last_)};
     r.mark = median_price(v, 3);
     r.inputs = 3;
   } else {

@@ -4,10 +4,11 @@
 //   mark = median(index + EMA basis, book mid, last trade)
 //
 // when all three are available; when the book mid or the last trade is missing
-// or older than its age limit, mark = index + EMA basis. So a single thin book or
-// a single printed trade can never move the mark by itself: with three inputs it
-// would have to move one of the other two as well, and with fewer the mark is
-// anchored on the oracle. (Binance uses the same median-of-three construction.)
+// or older than its age limit, mark = index + EMA basis. The book mid and the last
+// trade are each clamped to index ± max_basis × index before the median (they
+// usually come from the same book, which would otherwise own two of three votes),
+// so |mark − index| ≤ max_basis × index always: no single book, and no run of our
+// own liquidation fills through it, moves the mark further than that.
 //
 // The basis (mid − index) is clamped to ±max_basis × index before it enters the
 // EMA, and the EMA takes one sample per basis_sample_ms of event time with weight
