@@ -437,6 +437,7 @@ bool CoreStage::plan_unit(AccountId a, bool isolated, uint32_t iso_market, Quote
     for (int j = 0; j < p.n_orders; ++j) {
       policy::LiqOrder o = p.orders[static_cast<std::size_t>(j)];
       if (now_ms_ < mk_[o.market]->refused_until_ms) continue;
+      if (awaiting_fills(ls, a, isolated, o.market)) continue;  // planned on a size already sold
       if (!planner_->revalidate(o, av, ls, mv, now_ms_)) continue;
       const bool transfer = o.kind == policy::OrderKind::BackstopTransfer;
       if (transfer) {
@@ -515,7 +516,8 @@ bool CoreStage::plan_unit(AccountId a, bool isolated, uint32_t iso_market, Quote
       note(c);
       planner_->on_dispatched(ls, o, now_ms_);
       slot = InFlight{true, a, o.market, next_seq_, o.close_long, isolated, o.bankruptcy, Qty(0), reserve,
-                      static_cast<uint8_t>(transfer ? 1 : adl ? 2 : 0), counterparty, o.qty.v};
+                      static_cast<uint8_t>(transfer ? 1 : adl ? 2 : 0), counterparty, o.qty.v,
+                      unit_size(a, o.market, isolated).v};
       fund_reserved_ += reserve;
       ++next_seq_;
       ++mk_[o.market]->snap.liq_orders;
@@ -537,6 +539,29 @@ ExecCommand CoreStage::decision(ExecKind kind, const policy::LiqOrder& o, const 
   c.mm = p.mm.v;
   c.ts_ms = now_ms_;
   return c;
+}
+
+// The unit's position in market m (the isolated one when `isolated`), 0 if none.
+Qty CoreStage::unit_size(AccountId a, uint32_t m, bool isolated) const {
+  for (const Position& p : core_->store().positions(a))
+    if (p.market == m && p.isolated == isolated) return p.size;
+  return Qty(0);
+}
+
+// True while an order of this unit in market m ended with fills that the account
+// stream has not shown yet: the position still has its size from before the order
+// (the outcome and the position update come on different connections, in either
+// order). Planning on it would send a second order for what was already sold (the
+// venue clips it as reduce-only, or fills it against a position that no longer has
+// it). Released when the size moves, or after kFillConfirmMs of event time.
+bool CoreStage::awaiting_fills(policy::AccountLiqState& ls, AccountId a, bool isolated, uint32_t m) const {
+  bool wait = false;
+  for (policy::AccountLiqState::FillConfirm& f : ls.awaiting) {
+    if (!f.used || f.market != m) continue;
+    if (unit_size(a, m, isolated).v != f.size_at_send || now_ms_ >= f.until_ms) f.used = false;
+    else wait = true;
+  }
+  return wait;
 }
 
 // A dense account's position size in market m as the account stream shows it (0: none).
@@ -619,6 +644,14 @@ void CoreStage::on_outcome(const OrderOutcome& o) {
   }
   if (!known) return;
   policy::AccountLiqState& ls = liq_state(slot.account, slot.isolated, m);
+  if (slot.filled.v > 0 && unit_size(slot.account, m, slot.isolated).v == slot.size_at_send) {
+    policy::AccountLiqState::FillConfirm* free_slot = nullptr;
+    for (auto& f : ls.awaiting)
+      if (!f.used || f.market == m) { free_slot = &f; if (f.market == m) break; }
+    // All taken (16 markets awaiting at once): plan without the wait; reduce-only
+    // at the venue still bounds what a second order can do.
+    if (free_slot) *free_slot = {true, m, slot.size_at_send, now_ms_ + kFillConfirmMs};
+  }
   const auto no_fill_before = ls.no_fill;
   const uint64_t no_liq_before = ls.no_liquidity_mask;
   planner_->on_order_end(ls, m, slot.filled, now_ms_);

@@ -116,7 +116,13 @@ class CoreStage {
     uint8_t via = 0;          // 0 an IOC on the book, 1 a backstop transfer, 2 auto-deleveraging
     uint32_t counterparty = 0;  // via 2: dense id of the deleveraged account
     int64_t sent = 0;         // qty sent
+    int64_t size_at_send = 0; // the unit's position then, as the account stream showed it
   };
+  // How long (event time) an ended order's fills may take to show in the account
+  // stream before the unit is planned on the size it still shows.
+  static constexpr int64_t kFillConfirmMs = 2'000;
+  bool awaiting_fills(policy::AccountLiqState& ls, AccountId a, bool isolated, uint32_t m) const;
+  Qty unit_size(AccountId a, uint32_t m, bool isolated) const;
   // Auto-deleveraging line of one (market, side): the profitable positions on the
   // side opposite a bankrupt one, best ADL score first (adl_rank), rebuilt by a full
   // scan when older than kAdlLineMs of event time or used up.

@@ -144,6 +144,17 @@ struct AccountLiqState {
   uint64_t backstop_refused_mask = 0; // bit m: the vault could not take all of it
   std::array<InFlightOrder, kMaxInFlight> in_flight{};
   std::array<NoFillBackoff, kNoFillSlots> no_fill{};
+  // Orders that ended with fills the account stream has not shown yet (the caller's
+  // bookkeeping, CoreStage): until the unit's position in that market differs from
+  // its size when the order was sent, or `until_ms` passes, the position the caller
+  // plans with still holds what was sold, so no new order goes to that market.
+  struct FillConfirm {
+    bool used = false;
+    uint32_t market = 0;
+    int64_t size_at_send = 0;
+    TimeMs until_ms = 0;
+  };
+  std::array<FillConfirm, kMaxInFlight> awaiting{};
   // Shortfalls below bankruptcy already settled for this unit (paid by the fund or
   // left as bad debt) while it is being closed. The venue books fills only, so its
   // collateral still carries them; the caller adds this to the collateral it plans
