@@ -33,7 +33,11 @@ Compared: the journal's fund balance at the end, the set of liquidated accounts,
 venue's fill count; in B no client order id journaled twice, none the venue saw twice,
 every venue fill in the journal exactly once, the fund reconciling with the journal.
 
-Usage: restart_e2e.py --liqd PATH --sim PATH --config-dir DIR [--keep] [--runs-only]
+Usage: restart_e2e.py --liqd PATH --sim PATH --config-dir config/demo [--keep] [--runs-only]
+
+Not in CI yet: A and A2 liquidate the same accounts but end with different fund
+balances (README, "Limits"): within one step the price streams, order outcomes and
+account updates reach the core in thread-timing order, and the core plans each turn.
 """
 import argparse
 import json
@@ -228,20 +232,18 @@ def main():
     t_start = time.time()
     runs = []
     try:
-        A = Run(a, "A")
-        runs.append(A)
-        play(A)
-        rcA, sumA, stA = A.finish()
-        check(rcA == 0, "A: drained and exited 0 (%s)" % rcA)
-        describe("A", sumA, stA)
-        check(sumA.get("orders", 0) > 0 and sumA.get("fills", 0) > 0, "A: orders sent and filled")
+        def uninterrupted(name):
+            r = Run(a, name)
+            runs.append(r)
+            play(r)
+            rc, summary, st = r.finish()
+            check(rc == 0, "%s: drained and exited 0 (%s)" % (name, rc))
+            describe(name, summary, st)
+            check(summary.get("orders", 0) > 0 and summary.get("fills", 0) > 0, "%s: orders sent and filled" % name)
+            return r, summary, st
 
-        A2 = Run(a, "A2")
-        runs.append(A2)
-        play(A2)
-        rcA2, sumA2, stA2 = A2.finish()
-        check(rcA2 == 0, "A2: drained and exited 0 (%s)" % rcA2)
-        describe("A2", sumA2, stA2)
+        A, sumA, stA = uninterrupted("A")
+        _, sumA2, stA2 = uninterrupted("A2")
         compare("A", sumA, stA, "A2", sumA2, stA2)
         if not a.runs_only:
             B = Run(a, "B")
