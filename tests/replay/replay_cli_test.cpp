@@ -90,4 +90,18 @@ TEST_F(ReplayCli, NeedsAReferencePricePerMarket) {
   EXPECT_NE(r.text.find("market DOGE-USD: no reference price (--price DOGE-USD=P)"), std::string::npos) << r.text;
 }
 
+// --oracle-fault as an operator types it: a spike on one of BTC's three sources is
+// outvoted (exit 0, the drops counted in "checks"); a name no market has is refused
+// with exit 2 and the argument named.
+TEST_F(ReplayCli, OracleFaultFromTheCommandLine) {
+  const CliRun ok = sh(replay(path_, prices_ + " --oracle-fault BTC-USD/hyperliquid:spike:30:0-60 --json -"));
+  ASSERT_EQ(ok.exit_code, 0) << ok.text;
+  EXPECT_NE(ok.text.find("\"oracle_source_drops\": 240"), std::string::npos) << ok.text;  // 60 bars × 4 points
+  EXPECT_NE(ok.text.find("\"oracle_stale_steps\": 0"), std::string::npos) << ok.text;
+  const CliRun bad = sh(replay(path_, prices_ + " --oracle-fault nosuch:silent:1-2"));
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.text.find("--oracle-fault nosuch:silent:1-2: source nosuch: no configured market has it"), std::string::npos)
+      << bad.text;
+}
+
 }  // namespace
