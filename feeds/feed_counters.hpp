@@ -15,6 +15,7 @@ struct FeedCounters {
   uint64_t bytes = 0;
   uint64_t used = 0;            // messages that produced events or changed a book
   uint64_t ignored = 0;         // valid but not for us (acks, klines, other channels)
+  uint64_t fast_path = 0;       // decided by the handler's fast path (JsonFeed::handle_fast)
   uint64_t filtered = 0;        // for a market this handler was told to skip
   uint64_t errors_total = 0;
   std::array<uint64_t, kFeedErrorCount> errors{};

@@ -158,33 +158,14 @@ Status JsonFeed::on_message(std::string_view raw, int64_t local_ts_ns) {
   raw = raw.substr(start, len - start);
   len = raw.size();
   if (len > opts_.max_message_bytes) return fail({FeedError::TooLarge, "message"});
-  std::memcpy(buf_.get(), raw.data(), len);
-  std::memset(buf_.get() + len, 0, simdjson::SIMDJSON_PADDING);
-  current_raw_ = raw.substr(0, len);
+  current_raw_ = raw;
   local_ts_ = local_ts_ns;
-
-  simdjson::ondemand::document doc;
-  if (auto e = parser_.iterate(buf_.get(), len, buf_cap_).get(doc)) return fail(json_status(e, "message"));
-  // Whole-document check. On-Demand only validates what a handler touches, so
-  // first walk every value (strict mode) or at least skip over the root (fast
-  // mode: brackets balanced); then nothing may follow the root.
-  if (opts_.validate_full) {
-    if (auto e = validate_document(doc)) {
-      if (e == simdjson::INCOMPLETE_ARRAY_OR_OBJECT && root_closes_early(current_raw_))
-        return fail({FeedError::TrailingGarbage, "message"});
-      return fail(json_status(e, "message"));
-    }
-  } else {
-    std::string_view whole;
-    if (auto e = doc.raw_json().get(whole)) return fail(json_status(e, "message"));
-  }
-  {
-    const char* loc = nullptr;
-    if (doc.current_location().get(loc) == simdjson::SUCCESS) return fail({FeedError::TrailingGarbage, "message"});
-    doc.rewind();
-  }
   used_ = false;
-  Status st = handle(doc);
+  Status st;
+  // The venue's hot message in its usual shape is read straight from the
+  // caller's bytes (handle_fast); everything else takes the general path.
+  if (opts_.fast_path && handle_fast(raw, st)) ++counters_.fast_path;
+  else st = handle_general(raw);
   if (!st.ok()) return fail(st);
   if (used_) ++counters_.used; else ++counters_.ignored;
   if (opts_.stale_after_ns > 0 && event_clock_ns_ - last_stale_scan_ns_ >= opts_.stale_after_ns / 4) {
@@ -192,6 +173,33 @@ Status JsonFeed::on_message(std::string_view raw, int64_t local_ts_ns) {
   }
   after_message();
   return kOk;
+}
+
+Status JsonFeed::handle_general(std::string_view raw) {
+  const size_t len = raw.size();
+  std::memcpy(buf_.get(), raw.data(), len);
+  std::memset(buf_.get() + len, 0, simdjson::SIMDJSON_PADDING);
+  simdjson::ondemand::document doc;
+  if (auto e = parser_.iterate(buf_.get(), len, buf_cap_).get(doc)) return json_status(e, "message");
+  // Whole-document check. On-Demand only validates what a handler touches, so
+  // first walk every value (strict mode) or at least skip over the root (fast
+  // mode: brackets balanced); then nothing may follow the root.
+  if (opts_.validate_full) {
+    if (auto e = validate_document(doc)) {
+      if (e == simdjson::INCOMPLETE_ARRAY_OR_OBJECT && root_closes_early(raw))
+        return {FeedError::TrailingGarbage, "message"};
+      return json_status(e, "message");
+    }
+  } else {
+    std::string_view whole;
+    if (auto e = doc.raw_json().get(whole)) return json_status(e, "message");
+  }
+  {
+    const char* loc = nullptr;
+    if (doc.current_location().get(loc) == simdjson::SUCCESS) return {FeedError::TrailingGarbage, "message"};
+    doc.rewind();
+  }
+  return handle(doc);
 }
 
 MarketId JsonFeed::market_for(std::string_view symbol, Status& st, bool& skip) {

@@ -2,9 +2,11 @@
 // Base of every JSON feed handler. It owns the reused padded input buffer and
 // the simdjson On-Demand parser (both sized once, at construction, to the
 // largest accepted message), the per-market book states, the counters and the
-// staleness clock. A venue handler implements handle(); on_message() does the
+// staleness clock. A venue handler implements handle() (and optionally
+// handle_fast(), tried first: its hot message in the usual shape read straight
+// from the caller's bytes, see fast_scan.hpp); on_message() does the
 // venue-independent checks first:
-//   size limit -> copy into the padded buffer -> iterate -> whole document
+//   size limit -> [handle_fast] -> copy into the padded buffer -> iterate -> whole document
 //   consumed and nothing but whitespace after it (simdjson 3.0.1 has no
 //   document::at_end(): we consume the root with raw_json() and ask
 //   current_location(), which is OUT_OF_BOUNDS exactly when no token follows)
@@ -39,6 +41,10 @@ struct FeedOptions {
   // Walk and check every value of every message (On-Demand alone validates only
   // the fields a handler reads). Off: only bracket balance and trailing content.
   bool validate_full = true;
+  // Let the handler read its hot message in the usual shape without simdjson
+  // (JsonFeed::handle_fast; same outcome). Off: every message takes the general
+  // path (the benchmark's before/after comparison, differential checks).
+  bool fast_path = true;
 };
 
 // Full JSON validation of a document (every value visited); leaves it consumed.
@@ -78,6 +84,15 @@ class JsonFeed {
 
  protected:
   virtual Status handle(simdjson::ondemand::document& doc) = 0;
+  // Optional fast path, tried first on the trimmed message (caller's bytes, not
+  // padded). Returns false, having changed nothing, when it cannot read the
+  // message: the general path (simdjson, validation, handle()) then decides. When
+  // it returns true, `st` is the outcome, exactly as handle() would have had it.
+  virtual bool handle_fast(std::string_view raw, Status& st) {
+    (void)raw;
+    (void)st;
+    return false;
+  }
   // Runs after every successfully handled message, outside the parse, so a
   // handler may feed held messages back through on_message() (Binance replay).
   virtual void after_message() {}
@@ -115,6 +130,9 @@ class JsonFeed {
   std::string_view strip_prefix_;     // removed from the front of a message if present (SSE "data:")
 
  private:
+  // Padded copy -> simdjson iterate -> whole-document check -> handle().
+  Status handle_general(std::string_view raw);
+
   std::unique_ptr<char[]> buf_;
   size_t buf_cap_;
   simdjson::ondemand::parser parser_;

@@ -1,5 +1,6 @@
 #include "feeds/venues/binance_usdm.hpp"
 
+#include "feeds/fast_scan.hpp"
 #include "feeds/level_parse.hpp"
 
 namespace liqd::feeds {
@@ -77,20 +78,28 @@ void BinanceUsdmFeed::hold(MarketId m) {
 }
 
 Status BinanceUsdmFeed::on_depth(od::object& o) {
-  uint64_t E = 0, U = 0, u = 0, pu = 0;
+  DepthHead h;
   std::string_view sym;
-  if (Status st = u64_field(o, "E", E, "E"); !st.ok()) return st;
+  if (Status st = u64_field(o, "E", h.E, "E"); !st.ok()) return st;
   if (Status st = str_field(o, "s", sym, "s"); !st.ok()) return st;
   Status st;
   bool skip = false;
   MarketId m = market_for(sym, st, skip);
   if (skip) return kOk;
   if (!st.ok()) return st;
-  if (st = u64_field(o, "U", U, "U"); !st.ok()) return st;
-  if (st = u64_field(o, "u", u, "u"); !st.ok()) return st;
-  if (st = u64_field(o, "pu", pu, "pu"); !st.ok()) return st;
+  if (st = u64_field(o, "U", h.U, "U"); !st.ok()) return st;
+  if (st = u64_field(o, "u", h.u, "u"); !st.ok()) return st;
+  if (st = u64_field(o, "pu", h.pu, "pu"); !st.ok()) return st;
+  return depth_apply(m, h, &o, 0);
+}
+
+// Sequencing and apply, shared by the general path (levels parsed here from `o`,
+// only once the sequence says they are needed) and the fast path (o == nullptr:
+// the `parsed` levels are already in scratch_).
+Status BinanceUsdmFeed::depth_apply(MarketId m, const DepthHead& h, od::object* o, uint32_t parsed) {
+  const uint64_t U = h.U, u = h.u, pu = h.pu;
   if (U > u) return {FeedError::BadNumber, "U"};
-  const int64_t ts = ms_to_ns(E);
+  const int64_t ts = ms_to_ns(h.E);
   saw_exchange_time(ts);
   BookState& bs = state(m);
   switch (bs.state) {
@@ -116,17 +125,93 @@ Status BinanceUsdmFeed::on_depth(od::object& o) {
       break;
   }
   const Scale& sc = scale(m);
-  LevelSink ls{scratch_.data(), static_cast<uint32_t>(scratch_.size()), 0, sc.price_dp, sc.qty_dp};
-  od::value v;
-  if (auto e = o.find_field_unordered("b").get(v)) return json_status(e, "b");
-  if (st = parse_pair_levels(v, kBid, ls, "b"); !st.ok()) return st;
-  if (auto e = o.find_field_unordered("a").get(v)) return json_status(e, "a");
-  if (st = parse_pair_levels(v, kAsk, ls, "a"); !st.ok()) return st;
+  LevelSink ls{scratch_.data(), static_cast<uint32_t>(scratch_.size()), parsed, sc.price_dp, sc.qty_dp};
+  if (o) {
+    Status st;
+    od::value v;
+    if (auto e = o->find_field_unordered("b").get(v)) return json_status(e, "b");
+    if (st = parse_pair_levels(v, kBid, ls, "b"); !st.ok()) return st;
+    if (auto e = o->find_field_unordered("a").get(v)) return json_status(e, "a");
+    if (st = parse_pair_levels(v, kAsk, ls, "a"); !st.ok()) return st;
+  }
   apply_levels(bs, ls.out, ls.n);
   if (bs.book.crossed()) return resync(m, ResyncReason::Crossed, u, u, "book");
   bs.state = SyncState::Synced;
   book_updated(m, u, ts, ls.n, false);
   return kOk;
+}
+
+// Binance's two hot messages exactly as it sends them, combined-stream or bare:
+//   {"stream":"sushiusdt@depth@100ms","data":{"e":"depthUpdate","E":..,"T":..,"s":"SUSHIUSDT",
+//    "U":..,"u":..,"pu":..,"b":[["7.5040","813"],...],"a":[...]}}
+//   {"stream":"sushiusdt@bookTicker","data":{"e":"bookTicker","u":..,"s":"SUSHIUSDT",
+//    "b":"7.6110","B":"2","a":"7.6120","A":"297","T":..,"E":..}}
+// read in one strict pass (feeds/fast_scan.hpp), validation included, for a
+// market already in the table and not filtered out. Anything else (another key
+// order, whitespace, escapes, a value that does not convert, an unknown or
+// filtered market, another event type, ...) returns false before any state is
+// touched, and the general path decides. The general path would read the same
+// values from the same accepted document, so the outcome is the same.
+bool BinanceUsdmFeed::handle_fast(std::string_view raw, Status& st) {
+  FastScan c{raw.data(), raw.data() + raw.size()};
+  const bool envelope = c.lit("{\"stream\":\"");
+  if (envelope) {
+    std::string_view stream;
+    if (!c.plain_string(stream) || !c.lit(",\"data\":{")) return false;
+  } else if (!c.lit("{")) {
+    return false;
+  }
+  if (c.lit("\"e\":\"depthUpdate\",\"E\":")) return fast_depth(c, envelope, st);
+  if (c.lit("\"e\":\"bookTicker\",\"u\":")) return fast_book_ticker(c, envelope, st);
+  return false;
+}
+
+// The market of a fast-path message, or kNoMarket to leave it to the general
+// path: filtered markets (counted there) and unknown ones (find, not resolve:
+// registering is the general path's job, after its validation).
+MarketId BinanceUsdmFeed::fast_market(std::string_view sym) const {
+  if (!opts_.only_symbol.empty() && sym != opts_.only_symbol) return kNoMarket;
+  return markets_.find(venue_, sym);
+}
+
+// The closing brace(s) and nothing after them (trailing bytes: the general path
+// says what they are).
+static bool fast_close(FastScan& c, bool envelope) {
+  return c.lit("}") && (!envelope || c.lit("}")) && c.at_end();
+}
+
+bool BinanceUsdmFeed::fast_depth(FastScan& c, bool envelope, Status& st) {
+  DepthHead h;
+  std::string_view sym;
+  uint64_t T = 0;  // not used; read so that it is checked like every other value
+  if (!c.u64(h.E) || !c.lit(",\"T\":") || !c.u64(T) || !c.lit(",\"s\":\"") || !c.plain_string(sym)) return false;
+  if (!c.lit(",\"U\":") || !c.u64(h.U) || !c.lit(",\"u\":") || !c.u64(h.u) || !c.lit(",\"pu\":") || !c.u64(h.pu)) return false;
+  const MarketId m = fast_market(sym);
+  if (m == kNoMarket) return false;
+  const Scale& sc = scale(m);
+  LevelSink ls{scratch_.data(), static_cast<uint32_t>(scratch_.size()), 0, sc.price_dp, sc.qty_dp};
+  if (!c.lit(",\"b\":") || !c.pair_levels(kBid, ls) || !c.lit(",\"a\":") || !c.pair_levels(kAsk, ls)) return false;
+  if (!fast_close(c, envelope)) return false;
+  st = depth_apply(m, h, nullptr, ls.n);
+  return true;
+}
+
+bool BinanceUsdmFeed::fast_book_ticker(FastScan& c, bool envelope, Status& st) {
+  uint64_t u = 0, T = 0, E = 0;
+  std::string_view sym;
+  if (!c.u64(u) || !c.lit(",\"s\":\"") || !c.plain_string(sym)) return false;
+  const MarketId m = fast_market(sym);
+  if (m == kNoMarket) return false;
+  const Scale& sc = scale(m);
+  BestBidOffer ev;
+  if (!c.lit(",\"b\":\"") || !c.decimal_string(sc.price_dp, ev.bid_px)) return false;
+  if (!c.lit(",\"B\":\"") || !c.decimal_string(sc.qty_dp, ev.bid_qty)) return false;
+  if (!c.lit(",\"a\":\"") || !c.decimal_string(sc.price_dp, ev.ask_px)) return false;
+  if (!c.lit(",\"A\":\"") || !c.decimal_string(sc.qty_dp, ev.ask_qty)) return false;
+  if (ev.bid_qty < 0 || ev.ask_qty < 0) return false;  // NegativeQty, from the general path
+  if (!c.lit(",\"T\":") || !c.u64(T) || !c.lit(",\"E\":") || !c.u64(E) || !fast_close(c, envelope)) return false;
+  st = emit_bbo(m, ev, u, E);
+  return true;
 }
 
 Status BinanceUsdmFeed::on_rest_snapshot(od::object& o) {
@@ -191,6 +276,11 @@ Status BinanceUsdmFeed::on_book_ticker(od::object& o) {
   if (ev.bid_qty < 0 || ev.ask_qty < 0) return {FeedError::NegativeQty, "B"};
   auto eerr = o.find_field_unordered("E").get_uint64().get(E);
   if (eerr && eerr != simdjson::NO_SUCH_FIELD) return json_status(eerr, "E");
+  return emit_bbo(m, ev, u, E);
+}
+
+// Shared by the general and the fast path once every field is read.
+Status BinanceUsdmFeed::emit_bbo(MarketId m, BestBidOffer& ev, uint64_t u, uint64_t E) {
   ev.h = header(m, ms_to_ns(E));
   ev.seq = u;
   saw_exchange_time(ev.h.exch_ts_ns);

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "feeds/fast_scan.hpp"
 #include "feeds/json_feed.hpp"
 
 namespace liqd::feeds {
@@ -28,13 +29,23 @@ class BinanceUsdmFeed final : public JsonFeed {
 
  protected:
   Status handle(od::document& doc) override;
+  bool handle_fast(std::string_view raw, Status& st) override;
   void after_message() override;
 
  private:
   Status on_event(od::object& o, std::string_view event_type);
+  struct DepthHead {
+    uint64_t E = 0, U = 0, u = 0, pu = 0;
+  };
   Status on_depth(od::object& o);
+  Status depth_apply(MarketId m, const DepthHead& h, od::object* o, uint32_t parsed);
   Status on_rest_snapshot(od::object& o);
   Status on_book_ticker(od::object& o);
+  Status emit_bbo(MarketId m, BestBidOffer& ev, uint64_t u, uint64_t E);
+  // Fast path (handle_fast), after the envelope and the event type.
+  MarketId fast_market(std::string_view sym) const;
+  bool fast_depth(FastScan& c, bool envelope, Status& st);
+  bool fast_book_ticker(FastScan& c, bool envelope, Status& st);
   Status on_mark_price(od::object& o);
   Status on_agg_trade(od::object& o);
   Status on_force_order(od::object& o);
