@@ -1,4 +1,6 @@
-// Frozen copy of executors/router/router.cpp (7b71a28): the baseline of liqd-bench route.
+// Frozen copy of executors/router/router.cpp at ee891dc (before the threshold
+// bulk walk): the baseline of liqd-bench route, and the reference of
+// tests/executors/router_equivalence_test.cpp (plans must be identical, unit for unit).
 #include "bench/bench_route_baseline.hpp"
 
 #include <cassert>
@@ -155,6 +157,102 @@ void next_segment(S& sc, VenueState& v) {
   v.chunk_notional = notional; v.chunk_end_lvl = lvl; v.chunk_end_used = used; v.chunk_worst = worst;
 }
 
+
+// Fast path when every usable venue has the same lot L and min <= L (greedy is
+// exact, README): whole lots only, so the walk needs no segment bookkeeping.
+// Per step, one scan of the live venues finds the best and the runner-up by
+// per-unit cost (ties: lower index); the best then takes level after level
+// while its cost does not exceed the runner-up's (one 64x64 multiply per
+// level). Notional and worst price are derived from the cursors at the end,
+// so the loop keeps no 128-bit accumulators in memory. Returns false when a
+// level leaves less than a lot (a lot that straddles levels): the cursors are
+// consistent and the general walk continues from them.
+template <class S>
+bool greedy_uniform(S& sc, int nv, int64_t Q, int64_t L, int64_t& filled, uint32_t& steps) {
+  i128 key[kMaxVenues];
+  int live[kMaxVenues];   // ascending venue index, so strict comparisons keep ties on the lower index
+  int nlive = 0;
+  const bool sell = sc.side == Side::Sell;
+  const int64_t lim = sc.limit;
+  filled = 0;
+  for (int i = 0; i < nv; ++i) {
+    VenueState& v = sc.v[i];
+    if (v.dead) continue;
+    if (!sc.level_ok(v, 0)) {
+      if (sc.err != RouteError::Ok) return true;
+      v.dead = true;
+      continue;
+    }
+    if (v.lv[0].qty.v < L) return false;   // straddling lot at the very start: general walk
+    key[i] = static_cast<i128>(v.lv[0].px.v) * v.factor;
+    live[nlive++] = i;
+  }
+  bool straddle = false;
+  while (nlive > 0 && Q - filled >= L && !straddle) {
+    int b = 0, s = -1;
+    for (int k = 1; k < nlive; ++k) {
+      const i128 kk = key[live[k]];
+      if (kk < key[live[b]]) { s = b; b = k; }
+      else if (s < 0 || kk < key[live[s]]) s = k;
+    }
+    ++steps;
+    const int bi = live[b];
+    VenueState& v = sc.v[bi];
+    const bool bounded = s >= 0;
+    const i128 k2 = bounded ? key[live[s]] : 0;
+    const int64_t f64 = v.factor;
+    const Level* lv = v.lv;
+    int i = v.lvl;
+    int64_t used = v.used, taken = v.taken;
+    const int64_t left = Q - filled;
+    const int64_t cap = v.maxq - taken < left ? v.maxq : taken + left;   // most this venue may hold now
+    bool dead = false;
+    for (;;) {
+      const int64_t q = lv[i].qty.v;
+      const int64_t t = v.floor_lot(q - used < cap - taken ? q - used : cap - taken);
+      if (t <= 0) { dead = cap - taken < L && cap == v.maxq; break; }
+      taken += t;
+      used += t;
+      if (used < q) {                       // stopped inside the level
+        if (cap - taken >= L) straddle = true;   // less than a lot left here, room for more
+        else dead = cap == v.maxq;          // venue full (else: the order is, loop ends)
+        break;
+      }
+      const int64_t px = lv[i].px.v;
+      ++i;
+      used = 0;
+      if (i >= v.n) { dead = true; break; }
+      const int64_t npx = lv[i].px.v, nq = lv[i].qty.v;
+      if (nq <= 0 || (sell ? npx >= px : npx <= px)) { sc.err = RouteError::BadVenue; return true; }
+      if (sell ? npx < lim : npx > lim) { dead = true; break; }
+      const i128 nk = static_cast<i128>(npx) * f64;
+      key[bi] = nk;
+      if (nq < L && cap - taken >= L) { straddle = true; break; }
+      if (bounded && nk > k2) break;        // the runner-up is now cheaper
+    }
+    v.lvl = i;
+    v.used = used;
+    filled += taken - v.taken;
+    v.taken = taken;
+    if (dead) {
+      v.dead = true;
+      for (int k = b + 1; k < nlive; ++k) live[k - 1] = live[k];
+      --nlive;
+    }
+  }
+  // Notional and worst price of every venue from its cursor (levels before lvl
+  // taken whole, `used` of level lvl).
+  for (int i = 0; i < nv; ++i) {
+    VenueState& v = sc.v[i];
+    if (v.taken == 0) continue;
+    i128 n = 0;
+    for (int k = 0; k < v.lvl; ++k) n += static_cast<i128>(v.lv[k].px.v) * v.lv[k].qty.v;
+    n += static_cast<i128>(v.lv[v.lvl < v.n ? v.lvl : 0].px.v) * v.used;
+    v.notional = n;
+    v.worst = v.used > 0 ? v.lv[v.lvl].px.v : v.lv[v.lvl - 1].px.v;
+  }
+  return !straddle;
+}
 }  // namespace
 
 RouteError Router::route(const RouteOrder& order, std::span<const VenueInput> venues, RoutePlan& out) {
@@ -295,7 +393,13 @@ RouteError Router::route(const RouteOrder& order, std::span<const VenueInput> ve
     }
   }
 
-  if (!solved_exact) {
+  int64_t filled_fast = 0;
+  bool fast_done = false;
+  if (!solved_exact && same_lot) {
+    fast_done = greedy_uniform(sc, nv, Q, lot0, filled_fast, steps);
+    if (sc.err != RouteError::Ok) return sc.err;
+  }
+  if (!solved_exact && !fast_done) {
     // ---- greedy walk by effective price after fees
     // Live venues sorted by the per-unit cost of their next segment (ties: lower
     // index). Only the venue just taken changes its key, so after each take it is
@@ -333,7 +437,7 @@ RouteError Router::route(const RouteOrder& order, std::span<const VenueInput> ve
       for (; k > 0 && before(ord[k], ord[k - 1]); --k) std::swap(ord[k], ord[k - 1]);
     }
     if (sc.err != RouteError::Ok) return sc.err;
-    int64_t filled = 0;
+    int64_t filled = filled_fast;   // what the uniform fast path took before it met a straddling lot
     for (;;) {
       if (nlive == 0) break;
       const int pick = ord[0];

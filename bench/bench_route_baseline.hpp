@@ -1,7 +1,8 @@
 #pragma once
-// The router as it was before the decision-time work of this branch (a frozen
-// copy of executors/router/router.cpp at 7b71a28), so `liqd-bench route` can
-// report the new router's time as a ratio against the old one in the same run.
+// The router as it was before the threshold bulk walk (a frozen copy of
+// executors/router/router.cpp at ee891dc: per-step best/runner-up scan, runs
+// level by level), so `liqd-bench route` can report the new router's time as a
+// ratio against the old one in the same run.
 #include <memory>
 #include <span>
 

@@ -30,6 +30,35 @@ int64_t gcd64(int64_t a, int64_t b) {
   return a;
 }
 
+// Divisibility by a lot without a division (Granlund & Montgomery; Hacker's
+// Delight 10-17): for lot = d * 2^k with d odd, x is a multiple of lot iff
+// rotr(x * d^-1 mod 2^64, k) <= (2^64 - 1) / lot. lot 1: always true.
+struct LotTest {
+  uint64_t inv = 1;
+  uint64_t max = UINT64_MAX;
+  unsigned shift = 0;
+  LotTest() = default;
+  // magic = floor(2^64 / lot) + 1 for lot > 1 (VenueState::lot_magic): no division here.
+  LotTest(int64_t lot, uint64_t magic) {
+    if (lot == 1) return;
+    const auto l = static_cast<uint64_t>(lot);
+    shift = static_cast<unsigned>(__builtin_ctzll(l));
+    const uint64_t d = l >> shift;
+    uint64_t x = d;                               // d * d = 1 mod 8: 3 bits
+    for (int i = 0; i < 5; ++i) x *= 2 - d * x;   // Newton: 6, 12, 24, 48, 96 bits
+    assert(x * d == 1);
+    inv = x;
+    // floor((2^64 - 1) / lot) = floor(2^64 / lot), less one when lot divides 2^64
+    max = (magic - 1) - ((l & (l - 1)) == 0 ? 1 : 0);
+    assert(max == UINT64_MAX / l);
+  }
+  bool divides(int64_t v) const {
+    const uint64_t y = static_cast<uint64_t>(v) * inv;
+    const uint64_t r = shift == 0 ? y : (y >> shift) | (y << (64 - shift));
+    return r <= max;
+  }
+};
+
 // Per-venue state for one decision.
 struct VenueState {
   const Level* lv = nullptr;
@@ -47,6 +76,7 @@ struct VenueState {
   int64_t worst = 0;
   bool dead = false;
   uint64_t lot_magic = 0;  // floor(2^64 / lot) + 1, for division-free floor_lot
+  LotTest lt;             // multiple of lot? (set by the bulk walk)
   // next segment
   bool seg_const = false;
   int64_t seg_qty = 0;    // const: available at one price; chunk: exact size
@@ -163,13 +193,266 @@ void next_segment(S& sc, VenueState& v) {
 }
 
 
+// Saturating span * num / den for the bulk walk's next threshold (a guess:
+// any threshold gives the same plan, only the work changes). span, num >= 0, den > 0.
+i128 scaled_step(i128 span, i128 num, i128 den) {
+  constexpr i128 kBig = static_cast<i128>(1) << 120;
+  const i128 q = span / den, r = span % den;   // r < den <= 2^63, num <= 2^63: r * num fits
+  if (q != 0 && num > kBig / q) return kBig;
+  return q * num + r * num / den;
+}
+
+// How one venue's run of the bulk walk ended (bulk_run).
+enum class RunEnd : uint8_t {
+  Above,   // next level's key is above the threshold
+  Dead,    // the book's end or the limit: the venue has nothing more
+  Block,   // next level cannot be taken in bulk (see bulk_walk): the merge must meet it
+  Cap,     // next level would exceed the venue's max or reach the order's quantity
+};
+struct Run {
+  int c;          // cursor after the run
+  int64_t took;   // quantity taken
+  RunEnd end;
+};
+
+// One venue's levels from c while their key px*f is <= t, taking at most `cap`.
+// Invariant on entry and on every step: level c is valid, inside the limit and
+// a whole number of lots. Each level also checks the one after it, exactly as
+// the merge does when it steps there: BadVenue if unordered or empty (-> Block,
+// the merge reports it), dead if past the limit or the end, Block if it does
+// not hold whole lots (a straddling lot: the merge hands over to the general walk).
+// Kept out of line and specialised by side so the loop lives in registers.
+template <bool kSell>
+[[gnu::noinline]] Run bulk_run(const Level* lv, int c, int n, int64_t f, i128 t, int64_t lim, int64_t cap, const LotTest& lt0) {
+  const LotTest lt = lt0;   // in registers
+  const Level* p = lv + c;
+  const Level* const last = lv + n - 1;
+  int64_t room = cap;       // counts down: fewer live registers than a running total
+  RunEnd end;
+  for (;;) {
+    const int64_t px = p->px.v, q = p->qty.v;
+    if (static_cast<i128>(px) * f > t) { end = RunEnd::Above; break; }
+    if (q > room) { end = RunEnd::Cap; break; }
+    if (p == last) { room -= q; ++p; end = RunEnd::Dead; break; }
+    const int64_t npx = p[1].px.v, nq = p[1].qty.v;
+    const bool bad = (nq <= 0) | (kSell ? npx >= px : npx <= px);
+    const bool inside = kSell ? npx >= lim : npx <= lim;
+    if (bad | (inside & !lt.divides(nq))) { end = RunEnd::Block; break; }
+    room -= q;
+    ++p;
+    if (!inside) { end = RunEnd::Dead; break; }
+  }
+  return {static_cast<int>(p - lv), cap - room, end};
+}
+
+// Bulk phase of the uniform-lot walk (README, "Algorithm" 1). The merge
+// (greedy_uniform) takes levels in non-decreasing key order: the running venue
+// continues while its next key is <= the runner-up's, the minimum of the
+// others. So right after it has taken the last level with key <= T, it has
+// taken exactly every level with key <= T of every venue. That state is
+// reached here directly: for a threshold T, each venue moves its cursor to its
+// first level with key > T in a tight loop (bulk_run forward, or back over
+// levels already checked; one well-predicted exit per venue, no comparison
+// across venues per level). A threshold T is accepted only if the merge really
+// passes through that state and continues from it the same way:
+//   * the fill stays below Q and within every venue's max, so every level is
+//     taken whole (a forward run stops before a level that would not be);
+//   * no level with key <= T changes the merge's course: a level that does not
+//     hold whole lots or whose successor is invalid or does not hold whole lots
+//     (the merge would straddle or fail there) blocks the bulk walk just below
+//     its key (t_cap); a venue whose next level is past the limit or the end
+//     dies, as in the merge, where that affects no other venue;
+//   * the merge's next pick from that state is known: the venue that took the
+//     last level (`cont`) if its next key ties the minimum, else the lowest
+//     index at the minimum. The last taker has the largest last-taken key; on
+//     a tie in that key it is the largest or the second largest index of the
+//     tie (a tie is taken by the previous taker first, then by index), and T
+//     is refused if those two would make different picks.
+// Thresholds follow the local fill density (secant between the last two
+// accepted thresholds) aiming at half of what is left, the span from the start
+// at most quadrupling per probe, and bisect below a refused one. When about
+// kTailLevels levels remain, the last accepted state is committed to sc.v and
+// the merge takes over. Cursors stay on level boundaries (used = 0).
+template <class S>
+void bulk_walk(S& sc, i128* key, int* live, int& nlive, int64_t Q, int64_t& filled, int& cont, uint32_t& steps) {
+  constexpr int kMaxProbes = 12;
+  constexpr int64_t kTailLevels = 16;
+  const bool sell = sc.side == Side::Sell;
+  const int64_t lim = sc.limit;
+  assert(filled == 0);
+  i128 origin = key[live[0]];
+  for (int k = 1; k < nlive; ++k) origin = key[live[k]] < origin ? key[live[k]] : origin;
+  origin -= 1;                      // below every level: nothing taken
+  i128 t_lo = origin;               // last accepted threshold, its fill and next pick
+  int64_t f_lo = 0;
+  int lo_cont = -1;
+  i128 t_prev = origin;             // the accepted threshold before t_lo that took less
+  int64_t f_prev = 0;
+  i128 t_hi = kInf;                 // smallest refused threshold, and a fill it reached
+  int64_t f_hi = 0;
+  i128 t_cap = kInf;                // largest threshold no blocking level forbids
+  // Level 0 was checked by the caller except for holding whole lots.
+  for (int k = 0; k < nlive; ++k) {
+    VenueState& v = sc.v[live[k]];
+    v.lt = LotTest(v.lot, v.lot_magic);
+    assert(v.lvl == 0 && v.taken == 0 && v.used == 0);
+    if (!v.lt.divides(v.lv[0].qty.v) && key[live[k]] - 1 < t_cap) t_cap = key[live[k]] - 1;
+  }
+  // First probe: the worst of the venues' top levels (each venue takes its
+  // first level at least); then growing steps while nothing is taken.
+  i128 top = origin + 1;
+  for (int k = 0; k < nlive; ++k) top = key[live[k]] > top ? key[live[k]] : top;
+  i128 step = top - origin;
+  // The probe state: per live venue its cursor, quantity and death; the total.
+  int pc[kMaxVenues];
+  int64_t ptk[kMaxVenues];
+  bool pdead[kMaxVenues];
+  for (int k = 0; k < nlive; ++k) { pc[live[k]] = 0; ptk[live[k]] = 0; pdead[live[k]] = false; }
+  int64_t total = 0;
+  // Moves every cursor back over its levels with key > t (levels already checked).
+  auto back_to = [&](i128 t, int upto) {
+    for (int k = 0; k < upto; ++k) {
+      const int vi = live[k];
+      const VenueState& v = sc.v[vi];
+      int c = pc[vi];
+      int64_t back = 0;
+      while (c > 0 && static_cast<i128>(v.lv[c - 1].px.v) * v.factor > t) back += v.lv[--c].qty.v;
+      if (c != pc[vi]) { pc[vi] = c; ptk[vi] -= back; total -= back; pdead[vi] = false; }
+    }
+  };
+  // Moves every cursor to its first level with key > t. A forward run that
+  // stops before a level it may not take whole (Cap: the venue's max or the
+  // order's quantity; Block) lowers t to just below that level's key: the
+  // venues already moved step back to the new t, the stopped one is there
+  // already (its earlier levels have lower keys), the rest move to it. So the
+  // state ends as t's for the returned t, with a fill below Q.
+  auto move_to = [&](i128 t, bool& capped) {
+    back_to(t, nlive);
+    capped = false;
+    for (int k = 0; k < nlive; ++k) {
+      const int vi = live[k];
+      if (pdead[vi]) continue;
+      const VenueState& v = sc.v[vi];
+      const int64_t room = v.maxq - ptk[vi], left = Q - 1 - total;
+      const int64_t cap = room < left ? room : left;
+      const Run r = sell ? bulk_run<true>(v.lv, pc[vi], v.n, v.factor, t, lim, cap, v.lt)
+                         : bulk_run<false>(v.lv, pc[vi], v.n, v.factor, t, lim, cap, v.lt);
+      pc[vi] = r.c;
+      ptk[vi] += r.took;
+      total += r.took;
+      pdead[vi] = r.end == RunEnd::Dead;
+      if (r.end == RunEnd::Block || r.end == RunEnd::Cap) {
+        const i128 kc = static_cast<i128>(v.lv[r.c].px.v) * v.factor;
+        if (r.end == RunEnd::Block || v.lv[r.c].qty.v > v.maxq - ptk[vi]) t_cap = kc - 1 < t_cap ? kc - 1 : t_cap;
+        else capped = true;   // the order's quantity: t's fill was >= Q
+        t = kc - 1;
+        back_to(t, k);
+      }
+    }
+    return t;
+  };
+  // The merge's next pick from a state reached by move_to (see above); -2 if unknown.
+  auto next_pick = [&]() {
+    i128 klast = 0;
+    int w1 = -1, w2 = -1;   // largest and second largest index at the largest last-taken key
+    for (int k = 0; k < nlive; ++k) {
+      const int vi = live[k];
+      if (pc[vi] == 0) continue;
+      const VenueState& v = sc.v[vi];
+      const i128 kl = static_cast<i128>(v.lv[pc[vi] - 1].px.v) * v.factor;
+      if (w1 < 0 || kl > klast) { klast = kl; w1 = vi; w2 = -1; }
+      else if (kl == klast) { w2 = w1; w1 = vi; }   // live[] ascends: vi is the largest so far
+    }
+    auto pick = [&](int w) {
+      int best = -1;
+      i128 kb = 0, kother = 0;   // minimum over the live, minimum over the live but w
+      bool have_other = false;
+      for (int k = 0; k < nlive; ++k) {
+        const int vi = live[k];
+        if (pdead[vi]) continue;
+        const VenueState& v = sc.v[vi];
+        const i128 kk = static_cast<i128>(v.lv[pc[vi]].px.v) * v.factor;
+        if (best < 0 || kk < kb) { kb = kk; best = vi; }
+        if (vi != w && (!have_other || kk < kother)) { kother = kk; have_other = true; }
+      }
+      if (w >= 0 && !pdead[w] && (!have_other || static_cast<i128>(sc.v[w].lv[pc[w]].px.v) * sc.v[w].factor <= kother)) return w;
+      return best;
+    };
+    if (w2 >= 0 && pick(w1) != pick(w2)) return -2;
+    return w1;   // -1: nothing taken, the merge starts fresh
+  };
+  bool at_lo = true;   // the probe state is t_lo's
+  for (int probe = 0; probe < kMaxProbes; ++probe) {
+    i128 t;
+    const int64_t aim = (Q - f_lo) / 2;
+    if (t_hi < kInf && f_hi > f_lo) {
+      // Regula falsi below a refused threshold; f_hi is only a lower bound of its
+      // fill (runs stop at Q), so aim at half of what is left.
+      t = t_lo + scaled_step(t_hi - t_lo, (Q - f_lo) / 2, f_hi - f_lo);
+    } else if (f_lo > f_prev) {
+      i128 d = scaled_step(t_lo - t_prev, aim, f_lo - f_prev);
+      if (d > 4 * (t_lo - origin)) d = 4 * (t_lo - origin);
+      t = t_lo + d;
+    } else {
+      t = t_lo + step;
+    }
+    if (t >= t_hi) t = t_lo + (t_hi - t_lo) / 2;
+    if (t > t_cap) t = t_cap;
+    if (t <= t_lo) break;
+    ++steps;
+    at_lo = false;
+    bool capped = false;
+    const i128 asked = t;
+    t = move_to(t, capped);
+    if (capped) { t_hi = asked; f_hi = Q; }   // D(asked) >= Q
+    int pick = t > t_lo ? next_pick() : -2;
+    if (pick == -2) {   // lowered to t_lo or below, or the next pick unknown
+      if (t < t_hi) { t_hi = t; f_hi = total; }
+      continue;
+    }
+    if (total > f_lo) { t_prev = t_lo; f_prev = f_lo; }   // keep the last density that took something
+    if (total == 0) step *= 4;
+    t_lo = t;
+    f_lo = total;
+    lo_cont = pick;
+    at_lo = true;
+    int alive = 0;
+    int64_t levels = 0;
+    for (int k = 0; k < nlive; ++k) { alive += pdead[live[k]] ? 0 : 1; levels += pc[live[k]]; }
+    if (alive < 2) break;   // the merge takes a lone venue in one run
+    if (static_cast<i128>(Q - f_lo) * levels <= static_cast<i128>(kTailLevels) * f_lo) break;
+  }
+  if (!at_lo) {
+    bool capped = false;
+    const i128 t = move_to(t_lo, capped);   // t_lo was accepted: the same cursors again
+    assert(t == t_lo && !capped && total == f_lo);
+    (void)t;
+  }
+  // ---- commit t_lo's state
+  int n2 = 0;
+  for (int k = 0; k < nlive; ++k) {
+    const int vi = live[k];
+    VenueState& v = sc.v[vi];
+    v.lvl = pc[vi];
+    v.taken = ptk[vi];
+    if (pdead[vi]) { v.dead = true; continue; }
+    key[vi] = static_cast<i128>(v.lv[v.lvl].px.v) * v.factor;
+    live[n2++] = vi;
+  }
+  nlive = n2;
+  filled = f_lo;
+  cont = lo_cont;
+}
+
 // Fast path when every usable venue has the same lot L and min <= L (greedy is
 // exact, README): whole lots only, so the walk needs no segment bookkeeping.
-// Per step, one scan of the live venues finds the best and the runner-up by
-// per-unit cost (ties: lower index); the best then takes level after level
-// while its cost does not exceed the runner-up's (one 64x64 multiply per
+// First the bulk phase (bulk_walk) takes every level below a threshold; then
+// the merge: per step, one scan of the live venues finds the best and the
+// runner-up by per-unit cost (ties: lower index, except that the venue that
+// took the last level continues on a tie); the best then takes level after
+// level while its cost does not exceed the runner-up's (one 64x64 multiply per
 // level). Notional and worst price are derived from the cursors at the end,
-// so the loop keeps no 128-bit accumulators in memory. Returns false when a
+// so the loops keep no 128-bit accumulators in memory. Returns false when a
 // level leaves less than a lot (a lot that straddles levels): the cursors are
 // consistent and the general walk continues from them.
 template <class S>
@@ -192,6 +475,13 @@ bool greedy_uniform(S& sc, int nv, int64_t Q, int64_t L, int64_t& filled, uint32
     key[i] = static_cast<i128>(v.lv[0].px.v) * v.factor;
     live[nlive++] = i;
   }
+  int cont = -1;   // the venue that took the last level, if the bulk phase took any
+  // The bulk phase pays off beyond some tens of levels: an order within about
+  // 32 times the venues' summed top-level quantity is merged level by level
+  // (a guess from the top of the books; either way the plan is the same).
+  i128 top_qty = 0;
+  for (int k = 0; k < nlive; ++k) top_qty += sc.v[live[k]].lv[0].qty.v;
+  if (nlive > 1 && Q / 32 > top_qty) bulk_walk(sc, key, live, nlive, Q, filled, cont, steps);
   bool straddle = false;
   while (nlive > 0 && Q - filled >= L && !straddle) {
     int b = 0, s = -1;
@@ -199,6 +489,13 @@ bool greedy_uniform(S& sc, int nv, int64_t Q, int64_t L, int64_t& filled, uint32
       const i128 kk = key[live[k]];
       if (kk < key[live[b]]) { s = b; b = k; }
       else if (s < 0 || kk < key[live[s]]) s = k;
+    }
+    if (cont >= 0) {
+      // The bulk phase stopped inside the run of `cont`: it keeps running if
+      // its key ties the minimum (the minimum of the others is then key[live[b]]).
+      for (int k = 0; k < nlive; ++k)
+        if (live[k] == cont && k != b && key[cont] == key[live[b]]) { s = b; b = k; break; }
+      cont = -1;
     }
     ++steps;
     const int bi = live[b];
@@ -250,9 +547,17 @@ bool greedy_uniform(S& sc, int nv, int64_t Q, int64_t L, int64_t& filled, uint32
   for (int i = 0; i < nv; ++i) {
     VenueState& v = sc.v[i];
     if (v.taken == 0) continue;
-    i128 n = 0;
-    for (int k = 0; k < v.lvl; ++k) n += static_cast<i128>(v.lv[k].px.v) * v.lv[k].qty.v;
-    n += static_cast<i128>(v.lv[v.lvl < v.n ? v.lvl : 0].px.v) * v.used;
+    // Two sums: halves the carry chain of the 128-bit additions (hundreds of levels).
+    i128 n = 0, n1 = 0;
+    const Level* lv = v.lv;
+    int k = 0;
+    for (; k + 1 < v.lvl; k += 2) {
+      n += static_cast<i128>(lv[k].px.v) * lv[k].qty.v;
+      n1 += static_cast<i128>(lv[k + 1].px.v) * lv[k + 1].qty.v;
+    }
+    if (k < v.lvl) n += static_cast<i128>(lv[k].px.v) * lv[k].qty.v;
+    n += n1;
+    n += static_cast<i128>(lv[v.lvl < v.n ? v.lvl : 0].px.v) * v.used;
     v.notional = n;
     v.worst = v.used > 0 ? v.lv[v.lvl].px.v : v.lv[v.lvl - 1].px.v;
   }
