@@ -2,6 +2,8 @@
 
 #include <map>
 
+#include <boost/algorithm/string/split.hpp>
+
 #include "config/daemon_config.hpp"
 #include "core/money/decimal.hpp"
 
@@ -69,11 +71,8 @@ bool minutes_ms(const std::string& s, int64_t& ms) {
 }
 
 std::vector<std::string> split(const std::string& s, char c) {
-  std::vector<std::string> out(1);
-  for (char x : s) {
-    if (x == c) out.emplace_back();
-    else out.back() += x;
-  }
+  std::vector<std::string> out;
+  boost::algorithm::split(out, s, [c](char x) { return x == c; });
   return out;
 }
 

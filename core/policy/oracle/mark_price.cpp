@@ -1,5 +1,7 @@
 #include "core/policy/oracle/mark_price.hpp"
 
+#include <algorithm>
+
 namespace liqd::policy {
 
 namespace {
@@ -66,8 +68,8 @@ MarkResult MarkPrice::compute(const IndexResult& idx, TimeMs now) {
     // only one book input, the last price, beside two index-derived ones: "Mark Price
     // and Price Index", Binance Futures FAQ.)
     const Price band = mul_price_ratio(index, cfg_.max_basis, Round::Floor);
-    auto clamp = [&](Price p) { return p < index - band ? index - band : (p > index + band ? index + band : p); };
-    Price v[3] = {anchored, clamp(mid), clamp(last_)};
+    const Price lo = index - band, hi = index + band;
+    Price v[3] = {anchored, std::clamp(mid, lo, hi), std::clamp(last_, lo, hi)};
     r.mark = median_price(v, 3);
     r.inputs = 3;
   } else {
