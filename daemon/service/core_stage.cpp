@@ -645,12 +645,18 @@ void CoreStage::on_outcome(const OrderOutcome& o) {
   if (!known) return;
   policy::AccountLiqState& ls = liq_state(slot.account, slot.isolated, m);
   if (slot.filled.v > 0 && unit_size(slot.account, m, slot.isolated).v == slot.size_at_send) {
-    policy::AccountLiqState::FillConfirm* free_slot = nullptr;
-    for (auto& f : ls.awaiting)
-      if (!f.used || f.market == m) { free_slot = &f; if (f.market == m) break; }
-    // All taken (16 markets awaiting at once): plan without the wait; reduce-only
-    // at the venue still bounds what a second order can do.
-    if (free_slot) *free_slot = {true, m, slot.size_at_send, now_ms_ + kFillConfirmMs};
+    // This market's entry if it has one, else the first free one. All taken (16
+    // markets awaiting at once): plan without the wait; reduce-only at the venue
+    // still bounds what a second order can do.
+    policy::AccountLiqState::FillConfirm* at = nullptr;
+    for (auto& f : ls.awaiting) {
+      if (f.used && f.market == m) {
+        at = &f;
+        break;
+      }
+      if (!f.used && !at) at = &f;
+    }
+    if (at) *at = {true, m, slot.size_at_send, now_ms_ + kFillConfirmMs};
   }
   const auto no_fill_before = ls.no_fill;
   const uint64_t no_liq_before = ls.no_liquidity_mask;
