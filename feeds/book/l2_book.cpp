@@ -29,8 +29,8 @@ namespace {
 // within 59, a few near 1000): gallop from the back (probes at distance 1, 2,
 // 4, 8, ...) to bracket the answer in O(log distance), then a branchless binary
 // search inside the bracket (the unpredictable branches of a plain binary
-// search over the whole side were the hot spots of apply() under perf). IsBid is a template parameter so
-// the comparison has no side branch.
+// search over the whole side were the hot spots of apply() under perf). IsBid
+// is a template parameter so the comparison has no side branch.
 template <bool IsBid>
 inline uint32_t lower_bound_key(const Level* d, uint32_t n, int64_t k) {
   auto key_of = [](const Level& l) { return IsBid ? l.price : -l.price; };
