@@ -236,7 +236,7 @@ struct DepthStats {
   double cpu_mean = 0;  // thread CPU time per message, whole loop (no timer inside)
 };
 constexpr int kDepthConfigs = 4;  // index: (fast ? 0 : 2) + (validate ? 0 : 1)
-std::vector<DepthStats> run_depth() {
+std::vector<DepthStats> run_depth(int only_config = -1) {
   std::vector<std::string> deltas;
   for (const std::string& l : lines_of("binance_usdm/ws_combined_stream_2021-07-22.jsonl"))
     if (l.find("sushiusdt@depth") != std::string::npos) deltas.push_back(l);
@@ -247,6 +247,7 @@ std::vector<DepthStats> run_depth() {
   std::vector<uint64_t> cpu_n(kDepthConfigs);
   for (int pass = 0; pass < 300; ++pass) {
     for (int c = 0; c < kDepthConfigs; ++c) {
+      if (only_config >= 0 && c != only_config) continue;
       st[c].fast = c < 2;
       st[c].validate = c % 2 == 0;
       MarketTable markets(16);
@@ -278,6 +279,7 @@ std::vector<DepthStats> run_depth() {
     }
   }
   for (int c = 0; c < kDepthConfigs; ++c) {
+    if (ns[c].empty()) continue;
     st[c].n = ns[c].size();
     st[c].mean = sum[c] / static_cast<double>(ns[c].size());
     st[c].avg_bytes = bytes[c] / static_cast<double>(ns[c].size());
@@ -303,20 +305,23 @@ int run_feeds(int argc, char** argv) {
   std::string out_dir = std::string(LIQD_SOURCE_DIR) + "/bench/results";
   double budget = 1.0;
   bool depth_only = false;
+  bool fast_only = false;  // --fast-only: the default configuration's depthUpdate loop alone (for perf)
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--out") && i + 1 < argc) out_dir = argv[++i];
     else if (!std::strcmp(argv[i], "--seconds") && i + 1 < argc) budget = std::atof(argv[++i]);
     else if (!std::strcmp(argv[i], "--depth-only")) depth_only = true;
+    else if (!std::strcmp(argv[i], "--fast-only")) depth_only = fast_only = true;
     else {
       std::fprintf(stderr, "usage: liqd-bench feeds [--out DIR] [--seconds S] [--depth-only]\n"
-                           "  --depth-only: only the Binance depthUpdate loop, printed, no files written (for profiling)\n");
+                           "  --depth-only: only the Binance depthUpdate loop, printed, no files written (for profiling)\n"
+                           "  --fast-only: the same, default configuration only\n");
       return 2;
     }
   }
   const std::string load_before = load_average();
   if (depth_only) {
-    for (const DepthStats& d : run_depth())
-      std::printf("binance depthUpdate (%.0f B avg) fast_path=%d validate=%d: p50 %.0f ns p99 %.0f ns cpu mean %.0f ns (%llu errors)\n",
+    for (const DepthStats& d : run_depth(fast_only ? 0 : -1))
+      if (d.n > 0) std::printf("binance depthUpdate (%.0f B avg) fast_path=%d validate=%d: p50 %.0f ns p99 %.0f ns cpu mean %.0f ns (%llu errors)\n",
                   d.avg_bytes, d.fast ? 1 : 0, d.validate ? 1 : 0, d.p50, d.p99, d.cpu_mean, static_cast<unsigned long long>(d.errors));
     return 0;
   }

@@ -215,19 +215,17 @@ MarketId JsonFeed::market_for(std::string_view symbol, Status& st, bool& skip) {
 }
 
 void JsonFeed::load_snapshot(BookState& bs, const LevelUpdate* ups, uint32_t n) {
-  bs.book.clear();
-  apply_levels(bs, ups, n);
+  count_apply(bs.book.assign(ups, n));  // O(n log n), not n sorted inserts
   ++counters_.snapshots;
 }
 
 void JsonFeed::apply_levels(BookState& bs, const LevelUpdate* ups, uint32_t n) {
-  for (uint32_t i = 0; i < n; ++i) {
-    switch (bs.book.apply(ups[i].side, ups[i].price, ups[i].qty)) {
-      case L2Book::ApplyResult::DroppedFull: ++counters_.levels_dropped; break;
-      case L2Book::ApplyResult::DeleteMissing: ++counters_.delete_missing; break;
-      default: break;
-    }
-  }
+  count_apply(bs.book.apply_all(ups, n));
+}
+
+void JsonFeed::count_apply(const ApplyCounts& c) {
+  counters_.levels_dropped += c.dropped_full;
+  counters_.delete_missing += c.delete_missing;
 }
 
 Status JsonFeed::resync(MarketId m, ResyncReason why, uint64_t expected, uint64_t got, const char* where) {

@@ -110,6 +110,7 @@ class JsonFeed {
   // Replace the book with the scratch levels (snapshot) or apply them (delta).
   void load_snapshot(BookState& bs, const LevelUpdate* ups, uint32_t n);
   void apply_levels(BookState& bs, const LevelUpdate* ups, uint32_t n);
+  void count_apply(const ApplyCounts& c);
   // Drop the book, count and report why; returns the matching error status.
   Status resync(MarketId m, ResyncReason why, uint64_t expected, uint64_t got, const char* where);
   // Emit a book event and update freshness (exch_ts_ns may be 0).

@@ -3,6 +3,8 @@
 #include <cassert>
 #include <cstring>
 
+#include "feeds/book/l2_book_search.hpp"
+
 namespace liqd::feeds {
 
 L2Book::L2Book(uint32_t capacity_per_side) : cap_(capacity_per_side) {
@@ -22,44 +24,12 @@ bool L2Book::crossed() const {
   return nb_ > 0 && na_ > 0 && best(kBid).price >= best(kAsk).price;
 }
 
-namespace {
-// Index of the first level whose key is >= k (keys ascend, best level last).
-// Most updates land near the top of book, i.e. near the back (SUSHIUSDT on
-// 2021-07-22: half of the level updates within 12 levels of the top, 90 %
-// within 59, a few near 1000): gallop from the back (probes at distance 1, 2,
-// 4, 8, ...) to bracket the answer in O(log distance), then a branchless binary
-// search inside the bracket (the unpredictable branches of a plain binary
-// search over the whole side were the hot spots of apply() under perf). IsBid
-// is a template parameter so the comparison has no side branch.
-template <bool IsBid>
-inline uint32_t lower_bound_key(const Level* d, uint32_t n, int64_t k) {
-  auto key_of = [](const Level& l) { return IsBid ? l.price : -l.price; };
-  // Invariant: the answer is in [lo, hi].
-  uint32_t hi = n;
-  uint32_t step = 1;
-  while (step <= n && key_of(d[n - step]) >= k) {
-    hi = n - step;
-    step <<= 1;
-  }
-  const uint32_t lo = step <= n ? n - step + 1 : 0;  // key(d[n - step]) < k
-  uint32_t len = hi - lo;
-  if (len == 0) return lo;
-  const Level* b = d + lo;
-  while (len > 1) {
-    const uint32_t half = len >> 1;
-    b = key_of(b[half]) < k ? b + half : b;  // compiles to a conditional move
-    len -= half;
-  }
-  return static_cast<uint32_t>(b - d) + (key_of(*b) < k ? 1u : 0u);
-}
-}  // namespace
-
 L2Book::ApplyResult L2Book::apply(Side side, int64_t price, int64_t qty) {
   assert(qty >= 0);
   Level* d = side_data(side);
   uint32_t& n = side_size(side);
   const int64_t k = key(side, price);
-  const uint32_t lo = side == kBid ? lower_bound_key<true>(d, n, k) : lower_bound_key<false>(d, n, k);
+  const uint32_t lo = book_detail::lower_bound_key(side, d, n, k);
   const bool found = lo < n && d[lo].price == price;
   if (qty == 0) {
     if (!found) return ApplyResult::DeleteMissing;

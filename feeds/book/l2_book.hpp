@@ -21,6 +21,12 @@ struct Level {
   int64_t qty = 0;
 };
 
+// What apply_all()/assign() counted, as apply() would have reported it level by level.
+struct ApplyCounts {
+  uint32_t dropped_full = 0;    // ApplyResult::DroppedFull
+  uint32_t delete_missing = 0;  // ApplyResult::DeleteMissing
+};
+
 // Result of walking the book to fill a quantity.
 struct FillCost {
   int64_t filled_qty = 0;  // <= the asked quantity; less if the book ran out
@@ -37,6 +43,15 @@ class L2Book {
   // qty == 0 removes the level. qty < 0 is the caller's error (asserted).
   ApplyResult apply(Side side, int64_t price, int64_t qty);
   void clear();
+  // Same book and counts as apply() on ups[0..n) in turn (qty >= 0, asserted).
+  // Runs of one side in strictly monotone price order are merged in one walk
+  // (see l2_book_batch.cpp); anything else goes level by level.
+  ApplyCounts apply_all(const LevelUpdate* ups, uint32_t n);
+  // Same book and counts as clear() then apply_all(ups, n). A side with no zero
+  // quantity, no repeated price and no more levels than the capacity (a venue
+  // snapshot) is copied and sorted in place: O(n) when sorted either way, else
+  // O(n log n); any other side is applied level by level.
+  ApplyCounts assign(const LevelUpdate* ups, uint32_t n);
 
   uint32_t depth(Side side) const { return side == kBid ? nb_ : na_; }
   bool empty(Side side) const { return depth(side) == 0; }
@@ -63,6 +78,13 @@ class L2Book {
   Level* side_data(Side side) { return side == kBid ? bids_.data() : asks_.data(); }
   const Level* side_data(Side side) const { return side == kBid ? bids_.data() : asks_.data(); }
   uint32_t& side_size(Side side) { return side == kBid ? nb_ : na_; }
+  // l2_book_batch.cpp: one strictly monotone run of one side (apply_all), one side of assign().
+  void merge_run(Side side, const LevelUpdate* ups, uint32_t n, bool ascending_price, ApplyCounts& c);
+  bool assign_side(Side side, const LevelUpdate* ups, uint32_t n, uint32_t levels);
+  void count(ApplyResult r, ApplyCounts& c) const {
+    c.dropped_full += r == ApplyResult::DroppedFull;
+    c.delete_missing += r == ApplyResult::DeleteMissing;
+  }
 
   uint32_t cap_;
   uint32_t nb_ = 0, na_ = 0;
