@@ -33,6 +33,13 @@ struct VenueConfig {
   Qty lot;                   // venue's lot, a multiple of the market's lot
   Qty min_qty;               // smallest order (default: one venue lot)
   std::optional<Qty> max_qty;  // largest single order; none = no limit
+  // The venue's contract, for the backstop vault's books and hedge sizes
+  // (executors/vault/contract.hpp): linear (multiplier base per contract) or
+  // inverse (multiplier quote per contract). lot/min/max stay in the market's
+  // base units: the router compares venues in them.
+  std::string contract = "linear";
+  int64_t multiplier = 1;    // 10^-multiplier_dp
+  int multiplier_dp = 0;
 };
 
 struct MarketConfig {
@@ -49,6 +56,7 @@ struct MarketConfig {
 inline constexpr std::array<const char*, 8> kOracleKinds = {
     "pyth", "chainlink", "binance-mark", "binance-index", "bybit-index",
     "okx-index", "hyperliquid-oracle", "dydx-oracle"};
+inline constexpr std::array<const char*, 2> kContractKinds = {"linear", "inverse"};
 inline constexpr std::array<const char*, 7> kVenueKinds = {
     "own-clob", "backstop-vault", "binance-usdm", "bybit-linear", "okx-swap",
     "hyperliquid", "dydx-v4"};

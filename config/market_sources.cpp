@@ -135,6 +135,22 @@ bool read_venues(const Ctx& ctx, const YAML::Node& n, bool scale_ok, MarketConfi
         if (ok) venue.max_qty = q;
       }
     }
+    if (YAML::Node c = v.get("contract"); c.IsDefined())
+      read_kind(ctx, c, v.key_path("contract"), kContractKinds, venue.contract);
+    if (YAML::Node mul = v.get("multiplier"); mul.IsDefined()) {
+      // Up to 8 decimals, kept at the fewest that hold it (0.01 -> 1 x 10^-2).
+      int64_t x = 0;
+      if (read_decimal(ctx, mul, v.key_path("multiplier"), 8, x)) {
+        if (x <= 0) {
+          ctx.error(mul, v.key_path("multiplier"), "must be positive, got " + mul.Scalar());
+        } else {
+          int dp = 8;
+          while (dp > 0 && x % 10 == 0) { x /= 10; --dp; }
+          venue.multiplier = x;
+          venue.multiplier_dp = dp;
+        }
+      }
+    }
     v.finish();
     mc.venues.push_back(std::move(venue));
     lines.push_back(v.line());

@@ -13,7 +13,6 @@ namespace liqd::service {
 
 namespace {
 constexpr int64_t kNsPerMs = 1'000'000;
-constexpr std::size_t kInFlightSlots = 1 << 14;   // liquidation seqs in flight at once (modulo)
 constexpr std::size_t kPendingCap = 1 << 14;      // commands held while the executor ring is full
 constexpr uint32_t kPriceBatch = 256, kAccountBatch = 4096, kRequestBatch = 16;
 constexpr int64_t kReplanEveryMs = 250;           // time alone (cooldowns) re-runs the planner this often
@@ -90,6 +89,7 @@ CoreStage::CoreStage(CoreStageConfig cfg, CoreRings rings, Snapshots& snaps, met
       effects_[m] = mk_[m]->breaker.effects();
     }
   paused_all_ = cfg_.paused_all;
+  restore_recovered();
 }
 
 CoreStage::~CoreStage() = default;
@@ -330,10 +330,12 @@ void CoreStage::on_account(const AccountInput& in) {
     case AccountInputKind::Update: break;
   }
   const feeds::AccountUpdate& u = in.u;
+  const uint32_t known = ids_.size();
   const std::optional<uint32_t> id = ids_.find_or_add(u.account_id);
   if (!id) { ++stats_.rejected_events; return; }
   const AccountId a = *id;
   venue_id_[a] = u.account_id;
+  if (ids_.size() != known && !recovered_units_.empty()) seed_account(a);
   const int64_t ts = u.exch_ts_ns;
   if (u.exch_ts_ns / kNsPerMs > now_ms_) now_ms_ = u.exch_ts_ns / kNsPerMs;
   auto apply = [&](const Event& e) {
@@ -432,6 +434,7 @@ bool CoreStage::plan_unit(AccountId a, bool isolated, uint32_t iso_market, Quote
   const policy::MarketsView mv{risk_, marks_, effects_};
   if (positions.empty()) ls.settled_shortfall = Quote(0);  // closed: the venue's balance is what is left
   const policy::AccountView av{venue_id_[a], collateral + ls.settled_shortfall, positions, 0};
+  UnitWire journaled = wire_of(ls);  // the unit's state as the journal will have it
   const policy::Plan p = planner_->plan(av, ls, mv, now_ms_);
   if (p.action == policy::PlanAction::Orders) {
     for (int j = 0; j < p.n_orders; ++j) {
@@ -499,6 +502,8 @@ bool CoreStage::plan_unit(AccountId a, bool isolated, uint32_t iso_market, Quote
       c.limit = o.limit.v;
       c.fee_rate = transfer || adl ? 0 : risk_[o.market].liquidation_fee.v;  // the venue charges it per fill
       c.recv_wall_ns = last_input_wall_ns_;
+      c.isolated = isolated;
+      c.window_notional = o.kind == policy::OrderKind::Ioc ? o.notional.v : 0;
       if (transfer) {
         c.transfer_to = cfg_.backstop.account;
         c.ioc = false;
@@ -513,16 +518,20 @@ bool CoreStage::plan_unit(AccountId a, bool isolated, uint32_t iso_market, Quote
         c.reduce_only = true;
         adl_pending_[counterparty] += o.qty.v;
       }
-      note(c);
       planner_->on_dispatched(ls, o, now_ms_);
+      c.has_unit = true;  // the unit's state after this dispatch, in the decision's group commit
+      c.unit = journaled = wire_of(ls);
+      note(c);
       slot = InFlight{true, a, o.market, next_seq_, o.close_long, isolated, o.bankruptcy, Qty(0), reserve,
                       static_cast<uint8_t>(transfer ? 1 : adl ? 2 : 0), counterparty, o.qty.v,
-                      unit_size(a, o.market, isolated).v};
+                      unit_size(a, o.market, isolated).v, venue_id_[a], adl ? venue_id_[counterparty] : 0};
       fund_reserved_ += reserve;
       ++next_seq_;
       ++mk_[o.market]->snap.liq_orders;
     }
   }
+  // Entered or left liquidation mode, the vault refused, ...: journaled on its own.
+  if (!(wire_of(ls) == journaled)) note(unit_note(a, isolated, iso_market, ls));
   return ls.in_mode && !positions.empty();
 }
 
@@ -543,6 +552,9 @@ ExecCommand CoreStage::decision(ExecKind kind, const policy::LiqOrder& o, const 
 
 // The unit's position in market m (the isolated one when `isolated`), 0 if none.
 Qty CoreStage::unit_size(AccountId a, uint32_t m, bool isolated) const {
+  // After a restart the executor's reconcile answers can come before the first
+  // marks, i.e. before the core (and any position) exists.
+  if (!core_) return Qty(0);
   for (const Position& p : core_->store().positions(a))
     if (p.market == m && p.isolated == isolated) return p.size;
   return Qty(0);
@@ -612,9 +624,9 @@ void CoreStage::on_outcome(const OrderOutcome& o) {
   ++stats_.outcomes;
   if (o.market >= mk_.size()) { ++stats_.rejected_events; return; }
   InFlight& slot = in_flight_[o.liquidation_seq % kInFlightSlots];
-  // An order this process did not send (it was in flight at a restart) is
-  // settled from the outcome's own figures; the planner never knew it.
-  const bool known = slot.used && slot.seq == o.liquidation_seq;
+  // An order neither this process nor the journal knows is settled from the
+  // outcome's own figures; the planner never knew it.
+  const bool known = slot.used && slot.seq == o.liquidation_seq && resolve(slot);
   const uint32_t m = o.market;
   MarketState& ms = *mk_[m];
   if (o.kind == OutcomeKind::Fill) {
@@ -627,8 +639,7 @@ void CoreStage::on_outcome(const OrderOutcome& o) {
       stats_.adl_events += slot.via == 2;
     }
     ms.snap.notional_liquidated += mul_qty_price(q, px, risk_[m].scale, Round::HalfAwayFromZero).v;
-    const Quote shortfall = settle_fill(m, o.account, o.close_long, q, px, Price(o.bankruptcy), Quote(o.fee));
-    if (known && shortfall.v > 0) liq_state(slot.account, slot.isolated, m).settled_shortfall += shortfall;
+    settle_fill(m, o.account, o.close_long, q, px, Price(o.bankruptcy), Quote(o.fee), known ? &slot : nullptr);
     return;
   }
   // Ended or Refused: the order is over.
@@ -644,6 +655,7 @@ void CoreStage::on_outcome(const OrderOutcome& o) {
   }
   if (!known) return;
   policy::AccountLiqState& ls = liq_state(slot.account, slot.isolated, m);
+  const UnitWire before = wire_of(ls);
   if (slot.filled.v > 0 && unit_size(slot.account, m, slot.isolated).v == slot.size_at_send) {
     // This market's entry if it has one, else the first free one. All taken (16
     // markets awaiting at once): plan without the wait; reduce-only at the venue
@@ -678,6 +690,7 @@ void CoreStage::on_outcome(const OrderOutcome& o) {
     vault_.expect = vault_.size_before + (slot.close_long ? slot.filled.v : -slot.filled.v);
     vault_.until_ms = now_ms_ + kVaultSettleMs;
   }
+  if (!(wire_of(ls) == before)) note(unit_note(slot.account, slot.isolated, m, ls));
   fund_reserved_ -= slot.reserved;
   assert(fund_reserved_ >= 0);
   slot.used = false;
@@ -686,8 +699,12 @@ void CoreStage::on_outcome(const OrderOutcome& o) {
 
 // A liquidation fill's money: the fee the venue charged for it goes to the fund; a
 // fill below bankruptcy costs the fund the shortfall; what the fund cannot pay is bad
-// debt (journaled as uncovered; ADL was tried before the order was sent).
-Quote CoreStage::settle_fill(uint32_t m, uint64_t who, bool close_long, Qty q, Price px, Price bankruptcy, Quote fee) {
+// debt (journaled as uncovered; ADL was tried before the order was sent). The unit's
+// settled shortfall grows by the whole shortfall, and its new state goes with the
+// fill's last record (one group commit: a restart sees the payment and the unit's
+// memory of it together, or neither).
+Quote CoreStage::settle_fill(uint32_t m, uint64_t who, bool close_long, Qty q, Price px, Price bankruptcy, Quote fee,
+                             const InFlight* unit) {
   // The fee is what the venue charged for this fill (NewOrder.fee_rate, capped at
   // the fill's surplus above bankruptcy, the rule settle_close applies): the fund
   // receives only money the venue actually took from the account.
@@ -700,23 +717,36 @@ Quote CoreStage::settle_fill(uint32_t m, uint64_t who, bool close_long, Qty q, P
   if (se.shortfall.v <= 0) return Quote(0);
   const policy::ShortfallCover cv = fund_.cover_shortfall(0, se.shortfall, who, m, now_ms_);
   stats_.fund_paid += cv.paid.v;
-  if (cv.paid.v > 0) note_fund(cv.event, "shortfall");
+  ExecCommand paid = fund_note(cv.event, "shortfall");
+  ExecCommand uncovered;
+  uncovered.kind = ExecKind::Journal;
+  uncovered.note = NoteKind::Uncovered;
+  uncovered.market = m;
+  uncovered.account = who;
+  uncovered.qty = q.v;
+  uncovered.bankruptcy = bankruptcy.v;
+  uncovered.delta = cv.uncovered.v;
+  uncovered.ts_ms = now_ms_;
+  assert(cv.paid.v + cv.uncovered.v == se.shortfall.v);
+  ExecCommand* last = cv.uncovered.v > 0 ? &uncovered : &paid;
+  if (unit && unit->account != kUnresolved) {
+    policy::AccountLiqState& ls = liq_state(unit->account, unit->isolated, m);
+    ls.settled_shortfall += se.shortfall;
+    const ExecCommand u = unit_note(unit->account, unit->isolated, m, ls);
+    last->has_unit = true;
+    last->isolated = u.isolated;
+    last->unit = u.unit;
+  }
+  if (cv.paid.v > 0) note(paid);
   if (cv.uncovered.v <= 0) return se.shortfall;
   stats_.bad_debt += cv.uncovered.v;
-  ExecCommand c;
-  c.kind = ExecKind::Journal;
-  c.note = NoteKind::Uncovered;
-  c.market = m;
-  c.account = who;
-  c.qty = q.v;
-  c.bankruptcy = bankruptcy.v;
-  c.delta = cv.uncovered.v;
-  c.ts_ms = now_ms_;
-  note(c);
+  note(uncovered);
   return se.shortfall;
 }
 
-void CoreStage::note_fund(const policy::FundEvent& ev, const char* reason) {
+void CoreStage::note_fund(const policy::FundEvent& ev, const char* reason) { note(fund_note(ev, reason)); }
+
+ExecCommand CoreStage::fund_note(const policy::FundEvent& ev, const char* reason) const {
   ExecCommand c;
   c.kind = ExecKind::Journal;
   c.note = NoteKind::Fund;
@@ -726,7 +756,7 @@ void CoreStage::note_fund(const policy::FundEvent& ev, const char* reason) {
   c.balance_after = ev.balance_after.v;
   c.ts_ms = ev.ts;
   c.set_text(reason);
-  note(c);
+  return c;
 }
 
 // ---- admin ----------------------------------------------------------------

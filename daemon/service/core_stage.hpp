@@ -12,6 +12,12 @@
 // Start-up gate: no account is loaded before every market has a mark (the index
 // needs prices), and no liquidation is planned before the account stream has
 // delivered its snapshot and every market's prices are fresh.
+//
+// Restart: the journal gives back each unit's planner state (LiquidationUnit
+// records, written whenever it changes, in the group commit of the decision or
+// fund movement that changed it), the orders still open and the IOCs the rate
+// windows count (core_recovery.cpp). A unit's state is seeded when its account
+// first arrives, so dense ids keep the account stream's order.
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -33,6 +39,7 @@
 #include "daemon/metrics/histogram.hpp"
 #include "daemon/service/account_map.hpp"
 #include "daemon/service/messages.hpp"
+#include "daemon/service/recovered.hpp"
 #include "daemon/service/snapshot.hpp"
 
 namespace liqd::service {
@@ -60,6 +67,9 @@ struct CoreStageConfig {
   Ratio map_bucket_width{500'000}; // 0.5 %
   std::vector<uint32_t> paused_markets;  // manual pauses recovered from the journal
   bool paused_all = false;
+  std::vector<RecoveredUnit> recovered_units;    // the journal's last state per unit
+  std::vector<RecoveredOrder> recovered_orders;  // sent, not ended: in flight for the planner
+  std::vector<RecoveredIoc> recovered_iocs;      // for the planner's rate windows
 };
 
 // A market-risk change from a reload (main thread -> core). ramp_steps > 1: the
@@ -103,9 +113,11 @@ class CoreStage {
 
  private:
   struct MarketState;
+  static constexpr uint32_t kUnresolved = UINT32_MAX;  // a recovered order's account not seen yet
+  static constexpr std::size_t kInFlightSlots = 1 << 14;  // liquidation seqs in flight at once (modulo)
   struct InFlight {
     bool used = false;
-    uint32_t account = 0;     // dense id
+    uint32_t account = 0;     // dense id (kUnresolved: recovered, account not loaded yet)
     uint32_t market = 0;
     uint32_t seq = 0;
     bool close_long = true;
@@ -117,6 +129,8 @@ class CoreStage {
     uint32_t counterparty = 0;  // via 2: dense id of the deleveraged account
     int64_t sent = 0;         // qty sent
     int64_t size_at_send = 0; // the unit's position then, as the account stream showed it
+    uint64_t venue_account = 0;        // the account's venue id (resolves kUnresolved)
+    uint64_t venue_counterparty = 0;   // via 2: the counterparty's venue id
   };
   // How long (event time) an ended order's fills may take to show in the account
   // stream before the unit is planned on the size it still shows.
@@ -133,6 +147,13 @@ class CoreStage {
   };
   static constexpr int64_t kAdlLineMs = 1'000;
 
+  // Restart (core_recovery.cpp).
+  void restore_recovered();
+  void seed_account(AccountId a);
+  bool resolve(InFlight& slot);
+  static UnitWire wire_of(const policy::AccountLiqState& ls);
+  static void apply_wire(policy::AccountLiqState& ls, const UnitWire& w);
+  ExecCommand unit_note(AccountId a, bool isolated, uint32_t m, const policy::AccountLiqState& ls) const;
   void on_price(const PriceInput& p);
   void on_account(const AccountInput& in);
   void on_outcome(const OrderOutcome& o);
@@ -148,7 +169,11 @@ class CoreStage {
   bool may_liquidate() const;
   void note(ExecCommand c);
   void note_fund(const policy::FundEvent& ev, const char* reason);
-  Quote settle_fill(uint32_t m, uint64_t who, bool close_long, Qty q, Price px, Price bankruptcy, Quote fee);  // the shortfall
+  ExecCommand fund_note(const policy::FundEvent& ev, const char* reason) const;
+  // The shortfall; `unit` (the order's unit, if known) takes it into its settled
+  // shortfall, journaled with the fill's last fund record.
+  Quote settle_fill(uint32_t m, uint64_t who, bool close_long, Qty q, Price px, Price bankruptcy, Quote fee,
+                    const InFlight* unit);
   void flush_commands();
   void note_breaker(uint32_t m, const policy::BreakerChange& ch);
   void account_reply(const AdminRequest& r, AdminReply& out);
@@ -214,6 +239,13 @@ class CoreStage {
   uint64_t map_underwater_ = 0;  // accounts with a unit below zero equity, this pass so far
   std::vector<LiquidationMap> map_work_;
   CoreStats stats_{};
+  // Recovered state waiting for its account (venue id -> what to seed).
+  std::unordered_map<uint64_t, std::vector<RecoveredUnit>> recovered_units_;
+  struct RecoveredFlight {
+    uint32_t seq = 0;
+    policy::InFlightOrder order;  // the planner's view of it, given to its unit on first sight
+  };
+  std::vector<RecoveredFlight> recovered_flight_;
 };
 
 }  // namespace liqd::service

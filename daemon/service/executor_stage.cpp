@@ -9,6 +9,7 @@
 #include "core/policy/breaker/circuit_breaker.hpp"
 #include "core/policy/planner/planner.hpp"
 #include "daemon/service/journal_text.hpp"
+#include "daemon/service/vault_snapshot.hpp"
 #include "executors/adapters/order_entry/proto_tcp_adapter.hpp"
 
 namespace liqd::service {
@@ -40,7 +41,7 @@ proto::OrderUpdate::State to_proto(exec::UpdateKind k) {
 struct ExecutorStage::Output final : exec::TrackerOutput, exec::UpdateSink {
   ExecutorStage* stage = nullptr;
   uint32_t market = 0;
-  exec::ProtoTcpAdapter* adapter = nullptr;
+  exec::VenueAdapter* adapter = nullptr;
   exec::OrderTracker* tracker = nullptr;
   bool recovering = false;  // replaying the journal into the tracker: nothing leaves
 
@@ -87,13 +88,16 @@ struct ExecutorStage::Output final : exec::TrackerOutput, exec::UpdateSink {
 
 struct ExecutorStage::Venue {
   Venue(const ExecutorConfig& cfg, uint32_t m)
-      : adapter(cfg.venue_host, cfg.venue_port, 0, cfg.markets[m].venue_symbol), tracker(cfg.tracker, out) {
+      : adapter(cfg.make_venue ? cfg.make_venue(m)
+                               : std::make_unique<exec::ProtoTcpAdapter>(cfg.venue_host, cfg.venue_port, 0,
+                                                                         cfg.markets[m].venue_symbol)),
+        tracker(cfg.tracker, out) {
     out.market = m;
-    out.adapter = &adapter;
+    out.adapter = adapter.get();
     out.tracker = &tracker;
   }
   Output out;
-  exec::ProtoTcpAdapter adapter;
+  std::unique_ptr<exec::VenueAdapter> adapter;
   exec::OrderTracker tracker;
   struct Open {
     exec::ClientOrderId id;
@@ -117,6 +121,7 @@ ExecutorStage::ExecutorStage(ExecutorConfig cfg, SpscRing<ExecCommand>& commands
   }
   to_send_.reserve(1024);
   held_outcomes_.reserve(1024);
+  if (cfg_.vault.vault_account != 0) desk_ = std::make_unique<exec::vault::VaultDesk>(cfg_.vault);
 }
 
 ExecutorStage::~ExecutorStage() = default;
@@ -192,9 +197,9 @@ void ExecutorStage::run(const std::atomic<bool>& stop, int64_t drain_timeout_ms)
       if (commands_.size_approx() == 0 && open_orders() == 0) break;
       if (now - stop_at > drain_timeout_ms) {
         for (auto& v : venues_)
-          for (const Venue::Open& o : v->open) v->adapter.send_cancel(o.id);
+          for (const Venue::Open& o : v->open) v->adapter->send_cancel(o.id);
         for (int k = 0; k < 20; ++k) {  // let the cancels leave
-          for (auto& v : venues_) v->adapter.poll(v->out);
+          for (auto& v : venues_) v->adapter->poll(v->out);
           std::this_thread::sleep_for(std::chrono::milliseconds(5));
         }
         spdlog::warn("executor: drain timeout, cancelled {} open orders", open_orders());
@@ -210,6 +215,7 @@ void ExecutorStage::run(const std::atomic<bool>& stop, int64_t drain_timeout_ms)
   journal_.commit(static_cast<uint64_t>(now_ms_));
   journal_.sync();
   publish();
+  if (desk_) publish_vault();
 }
 
 uint32_t ExecutorStage::turn(int64_t now_ms) {
@@ -246,15 +252,15 @@ uint32_t ExecutorStage::turn(int64_t now_ms) {
   int updates = 0;
   for (auto& vp : venues_) {
     Venue& v = *vp;
-    if (!v.adapter.connected() && !v.adapter.connecting() && now_ms >= v.next_connect_ms) {
-      v.adapter.connect();
+    if (!v.adapter->connected() && !v.adapter->connecting() && now_ms >= v.next_connect_ms) {
+      v.adapter->connect();
       v.next_connect_ms = now_ms + cfg_.reconnect_ms;
     }
-    const int k = v.adapter.poll(v.out);
+    const int k = v.adapter->poll(v.out);
     n += static_cast<uint32_t>(k);
     updates += k;
-    if (v.adapter.connected() != v.was_connected) {
-      v.was_connected = v.adapter.connected();
+    if (v.adapter->connected() != v.was_connected) {
+      v.was_connected = v.adapter->connected();
       if (v.was_connected) {
         spdlog::info("executor: order entry for {} connected", cfg_.markets[v.out.market].venue_symbol);
         v.tracker.on_reconnect(now_ms);
@@ -275,6 +281,7 @@ uint32_t ExecutorStage::turn(int64_t now_ms) {
     }
   }
   if (updates > 0 && !journal_.commit(static_cast<uint64_t>(now_ms))) ++stats_.journal_errors;  // venue updates
+  if (desk_) n += static_cast<uint32_t>(desk_->turn(now_ms));  // hedges of what the vault took this turn
   std::size_t i = 0;
   while (i < held_outcomes_.size() && outcomes_.try_push(held_outcomes_[i])) ++i;
   if (i > 0) held_outcomes_.erase(held_outcomes_.begin(), held_outcomes_.begin() + static_cast<std::ptrdiff_t>(i));
@@ -304,22 +311,41 @@ void ExecutorStage::on_command(const ExecCommand& c) {
       fill_order(*o.mutable_order(), c, cfg_.markets[c.market].venue_symbol);
       journal_.append(o);
       stats_.journal_records += 2;
+      journal_unit(c);
       to_send_.push_back(c);
       ++venues_[c.market]->batched;
       break;
     }
     case ExecKind::CancelMarket:
       if (c.market < venues_.size())
-        for (const Venue::Open& o : venues_[c.market]->open) venues_[c.market]->adapter.send_cancel(o.id);
+        for (const Venue::Open& o : venues_[c.market]->open) venues_[c.market]->adapter->send_cancel(o.id);
       break;
     case ExecKind::Journal: journal_note(c); break;
   }
 }
 
 void ExecutorStage::journal_note(const ExecCommand& c) {
+  if (c.note != NoteKind::Unit) {
+    proto::JournalRecord rec;
+    rec.set_ts_ms(static_cast<uint64_t>(c.ts_ms));
+    fill_note(rec, c, c.market < cfg_.markets.size() ? cfg_.markets[c.market].symbol : std::string());
+    journal_.append(rec);
+    ++stats_.journal_records;
+  }
+  journal_unit(c);
+}
+
+// The unit state a command carries goes right after the command's own record, in
+// the same group commit: a restart sees both or neither.
+void ExecutorStage::journal_unit(const ExecCommand& c) {
+  if (!c.has_unit) return;
+  if (symbols_.size() != cfg_.markets.size()) {
+    symbols_.clear();
+    for (const ExecMarket& m : cfg_.markets) symbols_.push_back(m.symbol);
+  }
   proto::JournalRecord rec;
   rec.set_ts_ms(static_cast<uint64_t>(c.ts_ms));
-  fill_note(rec, c, c.market < cfg_.markets.size() ? cfg_.markets[c.market].symbol : std::string());
+  fill_unit(*rec.mutable_unit(), c, symbols_);
   journal_.append(rec);
   ++stats_.journal_records;
 }
@@ -381,6 +407,14 @@ void ExecutorStage::on_tracker_fill(uint32_t m, const exec::FillReport& f) {
     r.bankruptcy = o.cmd.bankruptcy;
     r.ts_ms = o.cmd.ts_ms;
     push_outcome(r);
+    // A transfer to the vault: the vault takes the other side (the account sold
+    // its long, the vault bought it), once per fill the tracker counted.
+    if (desk_ && o.cmd.transfer_to == cfg_.vault.vault_account && !o.cmd.deleverage) {
+      const exec::vault::VaultError e = desk_->on_transfer_fill(m, o.cmd.close_long ? exec::Side::Buy : exec::Side::Sell,
+                                                                f.qty, f.price, o.cmd.liquidation_seq);
+      if (e != exec::vault::VaultError::Ok)
+        spdlog::error("vault: transfer fill {} of {} not booked: {}", f.fill_id, f.id.view(), exec::vault::to_string(e));
+    }
     return;
   }
 }
@@ -424,7 +458,7 @@ void ExecutorStage::publish() {
   bool reconciling = false;
   uint64_t dup = 0, timeouts = 0, reconciled = 0;
   for (const auto& v : venues_) {
-    connected = connected && v->adapter.connected();
+    connected = connected && v->adapter->connected();
     reconciling = reconciling || v->tracker.blocked();
     dup += v->tracker.counters().duplicate_fills;
     timeouts += v->tracker.counters().timeouts;
@@ -436,6 +470,26 @@ void ExecutorStage::publish() {
   stats_.timeouts = timeouts;
   stats_.reconciled = reconciled;
   snaps_.exec.store(stats_);
+  if (desk_ && now_ms_ >= next_vault_publish_ms_) {
+    publish_vault();
+    next_vault_publish_ms_ = now_ms_ + 50;   // the figures are for scrapes, not per order
+  }
+}
+
+void ExecutorStage::publish_vault() {
+  if (snaps_.core.try_load(core_view_)) {
+    for (uint32_t m = 0; m < core_view_.n_markets && m < cfg_.markets.size(); ++m)
+      desk_->set_mark(m, Price(core_view_.markets[m].mark));
+    // The vault's collateral on this venue as the account stream shows it, taken
+    // once at start; from then on the books move it (fees, realised PnL). Taken
+    // only before any transfer was booked, so nothing is counted twice.
+    if (!vault_collateral_seeded_ && core_view_.has_vault) {
+      if (desk_->transfer_fills() == 0 && !cfg_.markets.empty()) desk_->set_own_collateral(0, core_view_.vault_collateral);
+      vault_collateral_seeded_ = true;
+    }
+  }
+  fill_vault_snapshot(*desk_, vault_snap_);
+  snaps_.vault.store(vault_snap_);
 }
 
 }  // namespace liqd::service

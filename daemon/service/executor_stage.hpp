@@ -13,6 +13,7 @@
 // and nothing new is sent on that market until each is answered.
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,8 +22,11 @@
 #include "daemon/journal/journal.hpp"
 #include "daemon/metrics/histogram.hpp"
 #include "daemon/service/messages.hpp"
+#include "daemon/service/recovered.hpp"
 #include "daemon/service/snapshot.hpp"
+#include "executors/adapters/venue_adapter.hpp"
 #include "executors/orders/order_tracker.hpp"
+#include "executors/vault/vault_desk.hpp"
 
 namespace liqd::service {
 
@@ -30,13 +34,6 @@ struct ExecMarket {
   std::string symbol;        // liqd's market symbol (journal, explain)
   std::string venue_symbol;  // the own venue's instrument name (order entry)
   int price_dp = 0, qty_dp = 0, quote_dp = 0;
-};
-
-// An order the journal shows sent and not ended (recovery).
-struct RecoveredOrder {
-  ExecCommand cmd;           // the decision as journaled
-  int64_t filled = 0;        // fills journaled so far
-  std::vector<uint64_t> fill_ids;
 };
 
 struct ExecutorConfig {
@@ -54,6 +51,14 @@ struct ExecutorConfig {
   std::vector<RecoveredOrder> recovered;
   int64_t reconnect_ms = 200;
   int64_t snapshot_every_records = 0;  // 0: no periodic snapshots
+  // The venue connection per market (tests: an in-process venue). Empty: the
+  // venue's order entry, Protobuf over TCP to venue_host:venue_port.
+  std::function<std::unique_ptr<exec::VenueAdapter>(uint32_t market)> make_venue;
+  // The backstop vault's books and hedges (vault_account 0: no vault, no desk).
+  // Every fill of a transfer to vault_account is booked there once; hedge venues
+  // whose `venue` is set are hedged on (the daemon declares them unconnected:
+  // executors/README.md says what is wired).
+  exec::vault::DeskConfig vault;
 };
 
 class ExecutorStage {
@@ -72,18 +77,21 @@ class ExecutorStage {
   uint32_t turn(int64_t now_ms);
   uint32_t open_orders() const;
   const ExecStats& stats() const { return stats_; }
+  const exec::vault::VaultDesk* vault_desk() const { return desk_.get(); }
 
  private:
   struct Venue;
   struct Output;
   void on_command(const ExecCommand& c);
   void journal_note(const ExecCommand& c);
+  void journal_unit(const ExecCommand& c);
   void send_order(const ExecCommand& c);
   void refuse(const ExecCommand& c);
   void on_tracker_fill(uint32_t m, const exec::FillReport& f);
   void check_ended(uint32_t m, const exec::ClientOrderId& id);
   void push_outcome(const OrderOutcome& o);
   void publish();
+  void publish_vault();
 
   ExecutorConfig cfg_;
   SpscRing<ExecCommand>& commands_;
@@ -94,8 +102,14 @@ class ExecutorStage {
   std::vector<std::unique_ptr<Venue>> venues_;   // one per market
   std::vector<ExecCommand> to_send_;             // orders of this turn, sent after the commit
   std::vector<OrderOutcome> held_outcomes_;      // outcome ring full: retried
+  std::vector<std::string> symbols_;             // market index -> liqd symbol (unit records)
   ExecStats stats_{};
   int64_t now_ms_ = 0;
+  std::unique_ptr<exec::vault::VaultDesk> desk_;  // null without a vault
+  CoreStats core_view_{};                         // the core's marks, read for the vault's figures
+  VaultSnapshot vault_snap_{};                    // built here, then stored whole
+  int64_t next_vault_publish_ms_ = 0;
+  bool vault_collateral_seeded_ = false;
 };
 
 }  // namespace liqd::service

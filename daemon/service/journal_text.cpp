@@ -30,6 +30,30 @@ void fill_decision(proto::LiquidationDecision& d, const ExecCommand& c, const st
   d.set_bankruptcy_price(c.bankruptcy);
   d.set_liquidation_seq(c.liquidation_seq);
   d.set_chunk(c.chunk);
+  d.set_isolated(c.isolated);
+  d.set_window_notional(c.window_notional);
+}
+
+void fill_unit(proto::LiquidationUnit& u, const ExecCommand& c, const std::vector<std::string>& symbols) {
+  const auto name = [&](uint32_t m) { return m < symbols.size() ? symbols[m] : std::to_string(m); };
+  const UnitWire& w = c.unit;
+  u.set_account_id(c.account);
+  u.set_isolated(c.isolated);
+  if (c.isolated) u.set_market(name(c.market));
+  u.set_in_mode(w.in_mode);
+  u.set_last_chunk_ms(w.last_chunk_ms);
+  for (uint32_t m = 0; m < 64; ++m) {
+    if (w.no_liquidity_mask >> m & 1) u.add_no_liquidity(name(m));
+    if (w.backstop_refused_mask >> m & 1) u.add_backstop_refused(name(m));
+  }
+  for (const UnitWire::NoFill& f : w.no_fill) {
+    if (f.streak == 0) continue;
+    proto::LiquidationUnit::NoFill* nf = u.add_no_fill();
+    nf->set_market(name(f.market));
+    nf->set_streak(f.streak);
+    nf->set_until_ms(f.until_ms);
+  }
+  u.set_settled_shortfall(w.settled_shortfall);
 }
 
 void fill_order(proto::NewOrder& o, const ExecCommand& c, const std::string& venue_symbol) {
@@ -97,6 +121,7 @@ void fill_note(proto::JournalRecord& rec, const ExecCommand& c, const std::strin
       r->set_amount(c.delta);
       break;
     }
+    case NoteKind::Unit: break;  // the LiquidationUnit record alone (fill_unit)
   }
 }
 

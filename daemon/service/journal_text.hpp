@@ -2,6 +2,7 @@
 // ExecCommand -> journal records (proto/journal.proto). One function per record
 // kind, so the executor thread, recovery and `liqd explain` agree on fields.
 #include <string>
+#include <vector>
 
 #include "daemon/service/messages.hpp"
 #include "proto/journal.pb.h"
@@ -10,6 +11,8 @@ namespace liqd::service {
 
 void fill_decision(proto::LiquidationDecision& d, const ExecCommand& c, const std::string& market);
 void fill_order(proto::NewOrder& o, const ExecCommand& c, const std::string& venue_symbol);
+// The unit state a command carries (has_unit); `symbols` names the market indexes.
+void fill_unit(proto::LiquidationUnit& u, const ExecCommand& c, const std::vector<std::string>& symbols);
 // Journal-only commands (fund movement, breaker/margin change, admin action, ADL/backstop request).
 void fill_note(proto::JournalRecord& rec, const ExecCommand& c, const std::string& market);
 

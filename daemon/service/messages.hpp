@@ -66,7 +66,26 @@ enum class ExecKind : uint8_t {
   Journal,      // a record that only goes to the journal (fund movement, breaker change, admin action)
 };
 
-enum class NoteKind : uint8_t { Fund, Breaker, Admin, Config, Backstop, Uncovered, Margin };
+enum class NoteKind : uint8_t { Fund, Breaker, Admin, Config, Backstop, Uncovered, Margin, Unit };
+
+// A liquidation unit's planner state as the journal keeps it (LiquidationUnit in
+// proto/journal.proto): what a restarted core needs to plan that unit as this
+// process would have. Masks are by market index; the executor writes names.
+struct UnitWire {
+  struct NoFill {
+    uint32_t market = 0;
+    uint32_t streak = 0;     // 0: a free slot
+    int64_t until_ms = 0;
+    bool operator==(const NoFill&) const = default;
+  };
+  bool in_mode = false;
+  int64_t last_chunk_ms = 0;
+  uint64_t no_liquidity_mask = 0;
+  uint64_t backstop_refused_mask = 0;
+  std::array<NoFill, 4> no_fill{};
+  int64_t settled_shortfall = 0;
+  bool operator==(const UnitWire&) const = default;
+};
 
 // One decision: everything the journal and `liqd explain` need to say why.
 struct ExecCommand {
@@ -93,6 +112,12 @@ struct ExecCommand {
   uint64_t transfer_to = 0;   // NewOrder: a transfer to this venue account at `limit`; 0 = an order on the book
   bool deleverage = false;    // ... to an auto-deleveraged counterparty (else to the backstop vault)
   int64_t fee_rate = 0;       // NewOrder: the market's liquidation fee (Ratio units), charged by the venue
+  bool isolated = false;      // NewOrder, Unit: the unit is the isolated position in `market`
+  int64_t window_notional = 0; // NewOrder: quote units the planner's rate windows counted (0: none)
+  // NewOrder, Fund, Uncovered, Unit: the unit's state after this decision, journaled
+  // with it in one group commit (NoteKind::Unit: nothing else is written).
+  bool has_unit = false;
+  UnitWire unit{};
   std::array<char, kCallerLen> text{};  // Admin: caller; Fund: reason; Config: summary (truncated)
 
   void set_text(std::string_view s) {

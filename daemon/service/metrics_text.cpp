@@ -4,6 +4,7 @@
 
 #include "core/policy/breaker/circuit_breaker.hpp"
 #include "daemon/metrics/registry.hpp"
+#include "daemon/service/metrics_vault.hpp"
 #include "daemon/version.hpp"
 
 namespace liqd::service {
@@ -99,6 +100,9 @@ std::string render_metrics(const HttpFrontConfig& cfg, const HttpCounters& http)
     r.gauge("liqd_backstop_vault_maintenance_margin", "The backstop vault's maintenance margin at the marks, in the quote asset.", q)
         .set(units(cs.vault_mm, qdp));
   }
+
+  VaultSnapshot vs;
+  if (cfg.snaps->vault.try_load(vs)) add_vault_metrics(r, vs);
 
   // Per market.
   for (uint32_t m = 0; m < cs.n_markets && m < cfg.cfg->markets.size(); ++m) {

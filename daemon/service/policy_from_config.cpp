@@ -84,6 +84,64 @@ CoreStageConfig core_config_from(const config::Config& cfg) {
   return c;
 }
 
+namespace {
+
+// The base asset of a market symbol: what precedes '-', '_' or '/' ("BTC-USD" ->
+// "BTC"), else the symbol without a trailing quote asset ("BTCUSDT" -> "BTC").
+std::string base_asset(const std::string& symbol, const std::string& quote) {
+  const std::size_t cut = symbol.find_first_of("-_/");
+  if (cut != std::string::npos && cut > 0) return symbol.substr(0, cut);
+  for (const std::string& q : {quote, std::string("USDT"), std::string("USDC"), std::string("USD")})
+    if (!q.empty() && symbol.size() > q.size() && symbol.compare(symbol.size() - q.size(), q.size(), q) == 0)
+      return symbol.substr(0, symbol.size() - q.size());
+  return symbol;
+}
+
+}  // namespace
+
+exec::vault::DeskConfig vault_desk_config_from(const config::Config& cfg) {
+  namespace v = exec::vault;
+  v::DeskConfig d;
+  d.vault_account = cfg.daemon.backstop.account;
+  const std::string& quote = cfg.daemon.quote.asset;
+  for (uint32_t m = 0; m < cfg.markets.size(); ++m) {
+    const config::MarketConfig& mc = cfg.markets[m];
+    // The own contract: this venue's perp, linear in the quote asset, counted in
+    // base at the market's scale (what ExecCommand quantities and fills are in).
+    v::ContractSpec own;
+    own.venue = "own";
+    for (const config::VenueConfig& vc : mc.venues)
+      if (vc.kind == "own-clob") { own.venue = vc.name; break; }
+    own.market = mc.symbol;
+    own.base = base_asset(mc.symbol, quote);
+    own.quote = quote;
+    own.kind = v::ContractKind::Linear;
+    own.price_dp = mc.risk.scale.price_dp;
+    own.qty_dp = mc.risk.scale.qty_dp;
+    own.settle_dp = mc.risk.scale.quote_dp;
+    d.markets.push_back(v::DeskMarket{own});
+    // Every external venue of the market is a contract the vault can hold (and hedge on).
+    for (const config::VenueConfig& vc : mc.venues) {
+      if (vc.kind == "own-clob" || vc.kind == "backstop-vault") continue;
+      v::DeskHedge h;
+      h.market = m;
+      h.contract = own;
+      h.contract.venue = vc.name;
+      h.contract.kind = vc.contract == "inverse" ? v::ContractKind::Inverse : v::ContractKind::Linear;
+      h.contract.multiplier = vc.multiplier;
+      h.contract.multiplier_dp = vc.multiplier_dp;
+      if (h.contract.kind == v::ContractKind::Inverse) h.contract.settle_dp = 8;  // settled in base
+      h.params.taker_fee = vc.taker_fee;
+      h.params.lot = vc.lot;
+      h.params.min_qty = vc.min_qty;
+      if (vc.max_qty) h.params.max_qty = *vc.max_qty;
+      d.hedges.push_back(h);   // venue stays null: no external order entry in this build
+    }
+  }
+  d.tracker.capacity = 1024;
+  return d;
+}
+
 ExecutorConfig executor_config_from(const config::Config& cfg) {
   ExecutorConfig e;
   for (const config::MarketConfig& m : cfg.markets) {
@@ -114,6 +172,7 @@ ExecutorConfig executor_config_from(const config::Config& cfg) {
   e.journal.segment_bytes = static_cast<uint64_t>(cfg.daemon.journal.segment_mb) << 20;
   e.tracker.capacity = static_cast<uint32_t>(cfg.daemon.executor.tracker_capacity);
   e.keep_ended_ms = cfg.daemon.executor.keep_ended_ms;
+  e.vault = vault_desk_config_from(cfg);
   return e;
 }
 

@@ -29,6 +29,9 @@ PolicySettings policy_settings_from(const config::DaemonConfig& d, std::size_t m
 
 CoreStageConfig core_config_from(const config::Config& cfg);
 ExecutorConfig executor_config_from(const config::Config& cfg);
+// The backstop vault's contracts (one own per market, one per external venue)
+// for the executor's VaultDesk; vault_account 0 when backstop.account is 0.
+exec::vault::DeskConfig vault_desk_config_from(const config::Config& cfg);
 policy::OracleConfig oracle_config_from(const config::MarketConfig& m);
 
 }  // namespace liqd::service

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <tuple>
 
 #include "daemon/journal/journal.hpp"
 #include "executors/orders/client_order_id.hpp"
@@ -16,6 +17,10 @@ RecoveredState recover_state(const std::string& dir, const std::vector<std::stri
   };
   std::map<std::string, RecoveredOrder> open;  // client order id -> order
   std::map<std::string, std::string> pauses;   // market -> "pause" | "resume"
+  std::map<std::tuple<uint64_t, bool, uint32_t>, UnitWire> units;  // (account, isolated, market)
+  std::map<std::string, RecoveredIoc> iocs;    // client order id -> IOC (pruned as it goes)
+  int64_t last_decision_ms = 0;
+  std::size_t next_prune = 4096;
   ExecCommand pending_decision{};
   bool have_decision = false;
   const journal::RecoveryResult rr = journal::recover(dir, [&](const proto::JournalRecord& r) {
@@ -39,6 +44,9 @@ RecoveredState recover_state(const std::string& dir, const std::vector<std::stri
         pending_decision.equity = d.equity();
         pending_decision.mm = d.maintenance_margin();
         pending_decision.ts_ms = static_cast<int64_t>(r.ts_ms());
+        pending_decision.isolated = d.isolated();
+        pending_decision.window_notional = d.window_notional();
+        last_decision_ms = std::max(last_decision_ms, pending_decision.ts_ms);
         have_decision = true;
         break;
       }
@@ -53,6 +61,13 @@ RecoveredState recover_state(const std::string& dir, const std::vector<std::stri
           ro.cmd.deleverage = o.deleverage();
           ro.cmd.fee_rate = o.fee_rate();
           open[o.client_order_id()] = ro;
+          if (ro.cmd.window_notional > 0) {
+            iocs[o.client_order_id()] = RecoveredIoc{ro.cmd.market, ro.cmd.ts_ms, ro.cmd.qty, ro.cmd.window_notional, 0, false};
+            if (iocs.size() > next_prune) {  // a long journal: keep what the windows can still count
+              std::erase_if(iocs, [&](const auto& kv) { return kv.second.ended && kv.second.sent_ms < last_decision_ms - kIocWindowMs; });
+              next_prune = 2 * iocs.size() + 4096;
+            }
+          }
           have_decision = false;
         }
         break;
@@ -61,22 +76,48 @@ RecoveredState recover_state(const std::string& dir, const std::vector<std::stri
         const proto::OrderUpdate& u = r.order_update();
         auto it = open.find(u.client_order_id());
         if (it == open.end()) break;
+        const auto ioc = iocs.find(u.client_order_id());
         if (u.fill_qty() > 0 && std::find(it->second.fill_ids.begin(), it->second.fill_ids.end(), u.fill_id()) ==
                                     it->second.fill_ids.end()) {
           it->second.fill_ids.push_back(u.fill_id());
           it->second.filled += u.fill_qty();
           ++st.fills;
+          if (ioc != iocs.end()) ioc->second.filled = it->second.filled;
         }
         switch (u.state()) {
           case proto::OrderUpdate::FILLED:
           case proto::OrderUpdate::REJECTED:
           case proto::OrderUpdate::CANCELLED:
-          case proto::OrderUpdate::EXPIRED: open.erase(it); break;
+          case proto::OrderUpdate::EXPIRED:
+            if (ioc != iocs.end()) ioc->second.ended = true;
+            open.erase(it);
+            break;
           default: break;
         }
         break;
       }
       case proto::JournalRecord::kFund: st.fund_balance = Quote(r.fund().balance_after()); break;
+      case proto::JournalRecord::kUnit: {
+        const proto::LiquidationUnit& u = r.unit();
+        const int um = u.isolated() ? market_index(u.market()) : 0;
+        if (um < 0) break;  // a market no longer configured: its unit is gone with it
+        UnitWire w;
+        w.in_mode = u.in_mode();
+        w.last_chunk_ms = u.last_chunk_ms();
+        for (const std::string& n : u.no_liquidity())
+          if (const int m = market_index(n); m >= 0) w.no_liquidity_mask |= uint64_t{1} << m;
+        for (const std::string& n : u.backstop_refused())
+          if (const int m = market_index(n); m >= 0) w.backstop_refused_mask |= uint64_t{1} << m;
+        std::size_t k = 0;
+        for (const proto::LiquidationUnit::NoFill& f : u.no_fill()) {
+          const int m = market_index(f.market());
+          if (m < 0 || k >= w.no_fill.size()) continue;
+          w.no_fill[k++] = UnitWire::NoFill{static_cast<uint32_t>(m), f.streak(), f.until_ms()};
+        }
+        w.settled_shortfall = u.settled_shortfall();
+        units[{u.account_id(), u.isolated(), static_cast<uint32_t>(um)}] = w;
+        break;
+      }
       case proto::JournalRecord::kAdmin: {
         const proto::AdminAction& a = r.admin();
         if (a.action() == "pause_all") st.paused_all = true;
@@ -91,6 +132,10 @@ RecoveredState recover_state(const std::string& dir, const std::vector<std::stri
   st.torn_tail_dropped = rr.torn_tail_dropped;
   st.next_journal_seq = rr.last_seq + 1;
   for (auto& [id, ro] : open) st.open_orders.push_back(ro);
+  for (const auto& [key, w] : units)
+    st.units.push_back(RecoveredUnit{std::get<0>(key), std::get<2>(key), std::get<1>(key), w});
+  for (const auto& [id, x] : iocs)  // only what the windows can still count
+    if (x.sent_ms >= last_decision_ms - kIocWindowMs) st.recent_iocs.push_back(x);
   for (auto& [m, what] : pauses)
     if (what == "pause") st.paused_markets.push_back(m);
   return st;

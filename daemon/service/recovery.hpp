@@ -3,14 +3,16 @@
 // service needs before it may act: the insurance fund's balance, the next
 // liquidation sequence (client order ids never repeat), the orders that were
 // sent and have not ended (the executor reconciles them with the venue before
-// anything new is sent), and the operator's pauses.
+// anything new is sent), the operator's pauses, and what the core's planner
+// needs to go on as before: each liquidation unit's last state and the IOCs its
+// rate windows still count.
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/money/fixed.hpp"
-#include "daemon/service/executor_stage.hpp"
+#include "daemon/service/recovered.hpp"
 
 namespace liqd::service {
 
@@ -19,6 +21,8 @@ struct RecoveredState {
   uint32_t next_liquidation_seq = 1;
   uint64_t next_journal_seq = 1;
   std::vector<RecoveredOrder> open_orders;
+  std::vector<RecoveredUnit> units;        // last LiquidationUnit per unit
+  std::vector<RecoveredIoc> recent_iocs;   // IOCs sent within kIocWindowMs of the last decision
   std::vector<std::string> paused_markets; // manual pauses in force
   bool paused_all = false;
   uint64_t records = 0;
@@ -26,6 +30,10 @@ struct RecoveredState {
   bool torn_tail_dropped = false;
   std::string error;                       // corruption: refuse to start
 };
+
+// How far back the planner's rate windows reach (its per-minute caps; a market
+// window longer than this is refilled from this much).
+inline constexpr int64_t kIocWindowMs = 10 * 60'000;
 
 // `markets` maps journal market names to indexes (liqd symbols, as journaled).
 RecoveredState recover_state(const std::string& dir, const std::vector<std::string>& markets);

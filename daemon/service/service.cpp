@@ -296,9 +296,9 @@ int run_service(const config::Config& cfg, const std::string& config_path, const
     spdlog::error("journal {}: {} (refusing to start on a damaged journal)", cfg.daemon.journal.dir, rec.error);
     return 1;
   }
-  spdlog::info("journal {}: {} records replayed{}, {} orders to reconcile, next liquidation seq {}", cfg.daemon.journal.dir,
-               rec.records, rec.torn_tail_dropped ? " (torn tail dropped)" : "", rec.open_orders.size(),
-               rec.next_liquidation_seq);
+  spdlog::info("journal {}: {} records replayed{}, {} orders to reconcile, {} liquidation units restored, next liquidation seq {}",
+               cfg.daemon.journal.dir, rec.records, rec.torn_tail_dropped ? " (torn tail dropped)" : "",
+               rec.open_orders.size(), rec.units.size(), rec.next_liquidation_seq);
 
   if (std::string e = build_feeds(*in); !e.empty()) {
     spdlog::error("{}: {}", config_path, e);
@@ -310,6 +310,9 @@ int run_service(const config::Config& cfg, const std::string& config_path, const
   cc.fund_balance = rec.fund_balance.value_or(cfg.daemon.insurance_fund.start_balance);
   cc.liquidation_seq = rec.next_liquidation_seq;
   cc.paused_all = rec.paused_all;
+  cc.recovered_units = std::move(rec.units);
+  cc.recovered_orders = rec.open_orders;  // the executor reconciles them; the core waits for them
+  cc.recovered_iocs = std::move(rec.recent_iocs);
   for (const std::string& s : rec.paused_markets)
     for (uint32_t m = 0; m < cfg.markets.size(); ++m)
       if (cfg.markets[m].symbol == s) cc.paused_markets.push_back(m);

@@ -96,10 +96,50 @@ struct ExecStats {
   bool reconciling = false;      // orders from before a restart still being confirmed
 };
 
+// The backstop vault's books as the executor keeps them (executors/vault/
+// vault_desk.hpp): one row per (venue, market) contract, one per (venue, asset)
+// of collateral. Labels are copied in (truncated to fit), so the HTTP thread
+// needs nothing but this struct; amounts stay integers in their own units.
+inline constexpr std::size_t kMaxVaultContracts = 32;
+inline constexpr std::size_t kMaxVaultCollateral = 16;
+inline constexpr std::size_t kVaultLabelLen = 32;
+inline constexpr std::size_t kVaultHedgeOutcomes = 5;   // vault::HedgeOutcome
+using VaultLabel = std::array<char, kVaultLabelLen>;    // NUL-terminated
+
+struct VaultContractRow {
+  VaultLabel venue{}, market{}, base{}, settle{};
+  bool hedge = false;            // an external venue the vault hedges on
+  int8_t qty_dp = 0, price_dp = 0, settle_dp = 0;
+  int64_t contracts = 0;         // signed position, 10^-qty_dp contracts
+  int64_t base_units = 0;        // base exposure at the mark, 10^-8 base
+  int64_t entry_price = 0, mark = 0;    // 10^-price_dp
+  int64_t realized = 0, unrealized = 0; // 10^-settle_dp of the settlement asset (saturated)
+  int64_t basis = 0;             // mark / this venue's mark - 1, Ratio units (1e-8)
+  uint64_t fills = 0;
+  std::array<uint64_t, kVaultHedgeOutcomes> hedge_orders{};  // by vault::HedgeOutcome
+};
+
+struct VaultCollateralRow {
+  VaultLabel venue{}, asset{};
+  int8_t dp = 0;
+  int64_t amount = 0;            // 10^-dp (saturated)
+};
+
+struct VaultSnapshot {
+  bool enabled = false;          // backstop.account configured
+  uint8_t n_contracts = 0, n_collateral = 0;
+  uint32_t open_hedges = 0;
+  uint64_t transfer_fills = 0;   // transfer fills booked
+  uint64_t errors = 0;           // fills the books refused, conversions that overflowed
+  std::array<VaultContractRow, kMaxVaultContracts> contracts{};
+  std::array<VaultCollateralRow, kMaxVaultCollateral> collateral{};
+};
+
 struct Snapshots {
   SeqLockOf<CoreStats> core;
   std::array<SeqLockOf<LiquidationMap>, kMaxMarkets> maps;
   SeqLockOf<ExecStats> exec;
+  SeqLockOf<VaultSnapshot> vault;
 };
 
 }  // namespace liqd::service

@@ -23,6 +23,10 @@ class VenueAdapter {
   // Hands over every update received since the last call; returns how many.
   virtual int poll(UpdateSink& sink) = 0;
   virtual bool connected() const = 0;
+  // Connection set-up, for adapters that have one (asynchronous; connected()
+  // turns true once done). In-process venues are always connected.
+  virtual void connect() {}
+  virtual bool connecting() const { return false; }
 };
 
 }  // namespace liqd::exec

@@ -105,43 +105,55 @@ VaultError VaultBook::hedge_qty(int from, int to, Qty& out) const {
   return VaultError::Ok;
 }
 
+PositionFigures VaultBook::position_figures(int c) const {
+  PositionFigures r;
+  if (c < 0 || c >= contracts()) return r;
+  const Pos& p = pos_[static_cast<size_t>(c)];
+  r.spec = &p.spec;
+  r.contracts = p.qty;
+  r.mark = p.mark;
+  r.realized = p.realized;
+  r.fills = p.fills;
+  if (p.qty.v != 0) {
+    // Average entry price from the entry value (inverse: harmonic mean of fill prices).
+    const ContractSpec& s = p.spec;
+    const i128 qm = static_cast<i128>(p.qty.v) * s.multiplier;
+    i128 e = 0;
+    bool ok = s.kind == ContractKind::Linear
+                  ? mul_pow10_div(p.entry, s.qty_dp + s.multiplier_dp + s.price_dp - s.settle_dp, qm, Round::HalfAwayFromZero, e)
+                  : p.entry != 0 && mul_pow10_div(-qm, s.settle_dp + s.price_dp - s.qty_dp - s.multiplier_dp, p.entry,
+                                                  Round::HalfAwayFromZero, e);
+    if (ok && fits_i64(e)) r.entry_price = Price(static_cast<int64_t>(e));
+  }
+  const Price at = p.mark.v > 0 ? p.mark : r.entry_price;
+  i128 v = 0;
+  if (p.qty.v != 0 && at.v > 0) {
+    base_exposure(p.spec, p.qty, at, Round::TowardZero, r.base_units);
+    if (p.mark.v > 0 && settle_value(p.spec, p.qty, p.mark, Round::Floor, v)) r.unrealized = v - p.entry;
+  }
+  if (ref_ >= 0 && ref_ < contracts() && p.mark.v > 0) {
+    const Pos& ref = pos_[static_cast<size_t>(ref_)];
+    Ratio b{0};
+    if (basis_ratio(p.spec, p.mark, ref.spec, ref.mark, Round::HalfAwayFromZero, b)) r.basis = b;
+  }
+  return r;
+}
+
+VaultBook::CollateralView VaultBook::collateral_at(int i) const {
+  if (i < 0 || i >= collaterals()) return {};
+  const Coll& c = coll_[static_cast<size_t>(i)];
+  return CollateralView{&c.venue, &c.asset, c.dp, c.amount};
+}
+
 VaultFigures VaultBook::figures() const {
   VaultFigures f;
   f.positions.reserve(pos_.size());
-  for (size_t i = 0; i < pos_.size(); ++i) {
-    const Pos& p = pos_[i];
-    PositionFigures r;
-    r.spec = &p.spec;
-    r.contracts = p.qty;
-    r.mark = p.mark;
-    r.realized = p.realized;
-    r.fills = p.fills;
-    if (p.qty.v != 0) {
-      // Average entry price from the entry value (inverse: harmonic mean of fill prices).
-      const ContractSpec& s = p.spec;
-      const i128 qm = static_cast<i128>(p.qty.v) * s.multiplier;
-      i128 e = 0;
-      bool ok = s.kind == ContractKind::Linear
-                    ? mul_pow10_div(p.entry, s.qty_dp + s.multiplier_dp + s.price_dp - s.settle_dp, qm, Round::HalfAwayFromZero, e)
-                    : p.entry != 0 && mul_pow10_div(-qm, s.settle_dp + s.price_dp - s.qty_dp - s.multiplier_dp, p.entry,
-                                                    Round::HalfAwayFromZero, e);
-      if (ok && fits_i64(e)) r.entry_price = Price(static_cast<int64_t>(e));
-    }
-    const Price at = p.mark.v > 0 ? p.mark : r.entry_price;
-    i128 v = 0;
-    if (p.qty.v != 0 && at.v > 0) {
-      base_exposure(p.spec, p.qty, at, Round::TowardZero, r.base_units);
-      if (p.mark.v > 0 && settle_value(p.spec, p.qty, p.mark, Round::Floor, v)) r.unrealized = v - p.entry;
-    }
-    if (ref_ >= 0 && ref_ < contracts() && p.mark.v > 0) {
-      const Pos& ref = pos_[static_cast<size_t>(ref_)];
-      Ratio b{0};
-      if (basis_ratio(p.spec, p.mark, ref.spec, ref.mark, Round::HalfAwayFromZero, b)) r.basis = b;
-    }
+  for (int i = 0; i < contracts(); ++i) {
+    const PositionFigures r = position_figures(i);
     bool found = false;
     for (auto& [asset, units] : f.net_base)
-      if (asset == p.spec.base) { units += r.base_units; found = true; }
-    if (!found) f.net_base.emplace_back(p.spec.base, r.base_units);
+      if (asset == r.spec->base) { units += r.base_units; found = true; }
+    if (!found) f.net_base.emplace_back(r.spec->base, r.base_units);
     f.positions.push_back(r);
   }
   for (const Coll& c : coll_) f.collateral.push_back(CollateralFigures{c.venue, c.asset, c.dp, c.amount});

@@ -77,12 +77,25 @@ class VaultBook {
   // the opposite signed quantity of `to`, converted exactly (rounded toward zero:
   // never over-hedge), at the marks.
   Qty position(int c) const;
+  Price mark(int c) const { return c >= 0 && c < contracts() ? pos_[static_cast<size_t>(c)].mark : Price(0); }
   VaultError hedge_qty(int from, int to, Qty& out) const;
   i128 collateral(const std::string& venue, const std::string& asset) const;
 
   // A snapshot for the exporter (allocates; not for the fill path). The spec
   // pointers stay valid until the next add_contract().
   VaultFigures figures() const;
+  // The same figures one row at a time, without allocating (the executor
+  // publishes them into a fixed-size snapshot). Basis is against the reference
+  // contract if one is set, else 0.
+  PositionFigures position_figures(int c) const;
+  int collaterals() const { return static_cast<int>(coll_.size()); }
+  struct CollateralView {
+    const std::string* venue = nullptr;
+    const std::string* asset = nullptr;
+    int dp = 8;
+    i128 amount = 0;
+  };
+  CollateralView collateral_at(int i) const;
   int contracts() const { return static_cast<int>(pos_.size()); }
   const ContractSpec& spec(int c) const { return pos_[static_cast<size_t>(c)].spec; }
 

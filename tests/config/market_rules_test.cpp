@@ -341,6 +341,29 @@ TEST(MarketConfig, Venues) {
   EXPECT_EQ(m.venues[0].max_qty->v, 1'200'000);
 }
 
+TEST(MarketConfig, VenueContracts) {
+  // Default: linear, one base unit per contract.
+  MarketConfig m = load_ok(kGood);
+  EXPECT_EQ(m.venues[0].contract, "linear");
+  EXPECT_EQ(m.venues[0].multiplier, 1);
+  EXPECT_EQ(m.venues[0].multiplier_dp, 0);
+  // COIN-M style: inverse, 100 USD per contract; OKX style: 0.01 base per contract
+  // (kept at the fewest decimals: 1 x 10^-2).
+  m = load_ok(insert_after(with_line(kGood, 11, R"(  - {name: c, kind: binance-usdm, taker_fee: "0", lot_size: "0.0001", contract: inverse, multiplier: "100"})"),
+                           11, R"(  - {name: o, kind: okx-swap, taker_fee: "0", lot_size: "0.01", contract: linear, multiplier: "0.010"})"));
+  ASSERT_EQ(m.venues.size(), 2u);
+  EXPECT_EQ(m.venues[0].contract, "inverse");
+  EXPECT_EQ(m.venues[0].multiplier, 100);
+  EXPECT_EQ(m.venues[0].multiplier_dp, 0);
+  EXPECT_EQ(m.venues[1].contract, "linear");
+  EXPECT_EQ(m.venues[1].multiplier, 1);
+  EXPECT_EQ(m.venues[1].multiplier_dp, 2);
+  EXPECT_EQ(errors(with_line(kGood, 11, R"(  - {name: a, kind: own-clob, taker_fee: "0", lot_size: "0.0001", contract: quanto})")),
+            V{"m.yaml:11: venues[0].contract: 'quanto' is not one of linear or inverse"});
+  EXPECT_EQ(errors(with_line(kGood, 11, R"(  - {name: a, kind: own-clob, taker_fee: "0", lot_size: "0.0001", multiplier: "0"})")),
+            V{"m.yaml:11: venues[0].multiplier: must be positive, got 0"});
+}
+
 TEST(MarketConfig, Symbol) {
   EXPECT_EQ(errors(with_line(kGood, 1, "symbol: T USD")),
             V{"m.yaml:1: symbol: 'T USD' must be 1-32 letters, digits, '-', '_' or '.'"});

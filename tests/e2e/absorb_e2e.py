@@ -73,7 +73,8 @@ def main():
         def settled():
             b, o = http("GET", metrics)[1], sim.status().get("orders", {})
             return (metrics_sum(b, "liqd_backstop_transfers_total") == o.get("transfers") and
-                    metrics_sum(b, "liqd_adl_events_total") == o.get("deleverages"))
+                    metrics_sum(b, "liqd_adl_events_total") == o.get("deleverages") and
+                    metrics_sum(b, "liqd_vault_transfer_fills_total") == o.get("transfers"))
         wait_until(settled, 10, 0.2)
         body = http("GET", metrics)[1]
         liqd.p.send_signal(signal.SIGTERM)
@@ -108,6 +109,26 @@ def main():
         mv = metrics_value(body, "liqd_backstop_vault_position")
         check(mv is not None and round(mv * 1e5) == units,
               "liqd_backstop_vault_position == the venue's vault position (%s vs %s units)" % (mv, units))
+        # The executor's own books of the vault (VaultDesk): every transfer fill booked once,
+        # the same position as the venue's; no hedge venue has order entry in the daemon, so
+        # the whole position is still unhedged exposure and no hedge order was sent.
+        own = 'venue="own-book"'
+        check(metrics_sum(body, "liqd_vault_transfer_fills_total") == venue.get("transfers") and
+              metrics_sum(body, "liqd_vault_fills_total", own) == venue.get("transfers"),
+              "liqd_vault_fills_total{venue=own-book} == the venue's transfers (%s vs %s)" %
+              (metrics_sum(body, "liqd_vault_fills_total", own), venue.get("transfers")))
+        vinv = metrics_sum(body, "liqd_vault_inventory_contracts", own)
+        check(vinv is not None and round(vinv * 1e5) == units,
+              "liqd_vault_inventory_contracts{venue=own-book} == the venue's vault position (%s vs %s units)" % (vinv, units))
+        vbase = metrics_sum(body, "liqd_vault_net_base_exposure", 'base="BTC"')
+        check(vbase is not None and round(vbase * 1e5) == units,
+              "liqd_vault_net_base_exposure{base=BTC} == the unhedged position (%s)" % vbase)
+        check((metrics_sum(body, "liqd_vault_hedge_orders_total") or 0) == 0 and
+              (metrics_sum(body, "liqd_vault_errors_total") or 0) == 0, "no hedge orders sent, no vault booking errors")
+        print("     vault books (liqd): collateral %s USDT, entry %s, unrealised %s, realised %s USDT (venue: collateral %s)" %
+              (metrics_sum(body, "liqd_vault_collateral", own), metrics_sum(body, "liqd_vault_entry_price", own),
+               metrics_sum(body, "liqd_vault_unrealized_pnl", own), metrics_sum(body, "liqd_vault_realized_pnl", own),
+               vault.get("collateral")))
         accs = st.get("accounts", {})
         print("     accounts underwater: liqd %s (last map pass, at the mark), venue %s (at the mid); venue: %s flat "
               "accounts with a negative balance, %s USDT in all" % (metrics_value(body, "liqd_accounts_underwater"),

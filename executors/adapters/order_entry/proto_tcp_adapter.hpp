@@ -24,8 +24,8 @@ class ProtoTcpAdapter final : public VenueAdapter {
 
   ProtoTcpAdapter(std::string host, uint16_t port, uint64_t account_id, std::string market);
 
-  void connect();   // asynchronous; connected() turns true once done; no-op while connecting or connected
-  bool connecting() const { return connecting_; }
+  void connect() override;   // asynchronous; connected() turns true once done; no-op while connecting or connected
+  bool connecting() const override { return connecting_; }
   void send_new(const OrderRequest& r) override;
   void send_cancel(const ClientOrderId& id) override;
   void send_query(const ClientOrderId& id) override;
