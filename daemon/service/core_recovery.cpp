@@ -77,7 +77,7 @@ void CoreStage::restore_recovered() {
       if (worst.v > 0 && worst.v <= fund_.available(0).v - fund_reserved_) reserve = worst.v;
     }
     slot = InFlight{true, kUnresolved, c.market, c.liquidation_seq, c.close_long, c.isolated, Price(c.bankruptcy),
-                    Qty(ro.filled), reserve, via, kUnresolved, c.qty, INT64_MIN, c.account, via == 2 ? c.transfer_to : 0};
+                    Qty(ro.filled - ro.unsettled_qty), reserve, via, kUnresolved, c.qty, INT64_MIN, c.account, via == 2 ? c.transfer_to : 0};
     fund_reserved_ += reserve;
     if (via == 1) {  // its size before is not known: the vault settles on the timeout
       vault_.busy = true;

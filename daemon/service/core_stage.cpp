@@ -639,7 +639,7 @@ void CoreStage::on_outcome(const OrderOutcome& o) {
       stats_.adl_events += slot.via == 2;
     }
     ms.snap.notional_liquidated += mul_qty_price(q, px, risk_[m].scale, Round::HalfAwayFromZero).v;
-    settle_fill(m, o.account, o.close_long, q, px, Price(o.bankruptcy), Quote(o.fee), known ? &slot : nullptr);
+    settle_fill(o, known ? &slot : nullptr);
     return;
   }
   // Ended or Refused: the order is over.
@@ -703,60 +703,51 @@ void CoreStage::on_outcome(const OrderOutcome& o) {
 // settled shortfall grows by the whole shortfall, and its new state goes with the
 // fill's last record (one group commit: a restart sees the payment and the unit's
 // memory of it together, or neither).
-Quote CoreStage::settle_fill(uint32_t m, uint64_t who, bool close_long, Qty q, Price px, Price bankruptcy, Quote fee,
-                             const InFlight* unit) {
+Quote CoreStage::settle_fill(const OrderOutcome& o, const InFlight* unit) {
+  const uint32_t m = o.market;
+  const Qty q(o.qty);
   // The fee is what the venue charged for this fill (NewOrder.fee_rate, capped at
   // the fill's surplus above bankruptcy, the rule settle_close applies): the fund
   // receives only money the venue actually took from the account.
-  const policy::Settlement se = policy::settle_close(risk_[m], close_long, q, px, bankruptcy, Ratio(0));
-  if (fee.v > 0) {
-    const policy::FundEvent ev = fund_.receive_fee(0, fee, who, m, now_ms_);
-    stats_.fees_to_fund += fee.v;
-    note_fund(ev, "liquidation_fee");
-  }
-  if (se.shortfall.v <= 0) return Quote(0);
-  const policy::ShortfallCover cv = fund_.cover_shortfall(0, se.shortfall, who, m, now_ms_);
-  stats_.fund_paid += cv.paid.v;
-  ExecCommand paid = fund_note(cv.event, "shortfall");
-  ExecCommand uncovered;
-  uncovered.kind = ExecKind::Journal;
-  uncovered.note = NoteKind::Uncovered;
-  uncovered.market = m;
-  uncovered.account = who;
-  uncovered.qty = q.v;
-  uncovered.bankruptcy = bankruptcy.v;
-  uncovered.delta = cv.uncovered.v;
-  uncovered.ts_ms = now_ms_;
-  assert(cv.paid.v + cv.uncovered.v == se.shortfall.v);
-  ExecCommand* last = cv.uncovered.v > 0 ? &uncovered : &paid;
-  if (unit && unit->account != kUnresolved) {
-    policy::AccountLiqState& ls = liq_state(unit->account, unit->isolated, m);
-    ls.settled_shortfall += se.shortfall;
-    const ExecCommand u = unit_note(unit->account, unit->isolated, m, ls);
-    last->has_unit = true;
-    last->isolated = u.isolated;
-    last->unit = u.unit;
-  }
-  if (cv.paid.v > 0) note(paid);
-  if (cv.uncovered.v <= 0) return se.shortfall;
-  stats_.bad_debt += cv.uncovered.v;
-  note(uncovered);
-  return se.shortfall;
-}
-
-void CoreStage::note_fund(const policy::FundEvent& ev, const char* reason) { note(fund_note(ev, reason)); }
-
-ExecCommand CoreStage::fund_note(const policy::FundEvent& ev, const char* reason) const {
+  const policy::Settlement se = policy::settle_close(risk_[m], o.close_long, q, Price(o.price), Price(o.bankruptcy), Ratio(0));
   ExecCommand c;
   c.kind = ExecKind::Journal;
-  c.note = NoteKind::Fund;
-  c.market = ev.market;
-  c.account = ev.account;
-  c.delta = ev.delta.v;
-  c.balance_after = ev.balance_after.v;
-  c.ts_ms = ev.ts;
-  c.set_text(reason);
-  return c;
+  c.note = NoteKind::Settlement;
+  c.market = m;
+  c.account = o.account;
+  c.liquidation_seq = o.liquidation_seq;
+  c.chunk = o.chunk;
+  c.fill_id = o.fill_id;
+  c.qty = q.v;
+  c.bankruptcy = o.bankruptcy;
+  c.ts_ms = now_ms_;
+  c.balance_after = fund_.balance(0).v;
+  if (o.fee > 0) {
+    const policy::FundEvent ev = fund_.receive_fee(0, Quote(o.fee), o.account, m, now_ms_);
+    stats_.fees_to_fund += o.fee;
+    c.delta = ev.delta.v;
+    c.balance_after = ev.balance_after.v;
+  }
+  c.paid_balance_after = c.balance_after;
+  if (se.shortfall.v > 0) {
+    const policy::ShortfallCover cv = fund_.cover_shortfall(0, se.shortfall, o.account, m, now_ms_);
+    assert(cv.paid.v + cv.uncovered.v == se.shortfall.v);
+    stats_.fund_paid += cv.paid.v;
+    stats_.bad_debt += cv.uncovered.v;
+    c.paid = cv.paid.v;
+    c.paid_balance_after = cv.event.balance_after.v;
+    c.uncovered = cv.uncovered.v;
+    if (unit && unit->account != kUnresolved) {
+      policy::AccountLiqState& ls = liq_state(unit->account, unit->isolated, m);
+      ls.settled_shortfall += se.shortfall;
+      const ExecCommand u = unit_note(unit->account, unit->isolated, m, ls);
+      c.has_unit = true;
+      c.isolated = u.isolated;
+      c.unit = u.unit;
+    }
+  }
+  note(c);
+  return se.shortfall.v > 0 ? se.shortfall : Quote(0);
 }
 
 // ---- admin ----------------------------------------------------------------

@@ -168,12 +168,11 @@ class CoreStage {
   bool plan_unit(AccountId a, bool isolated, uint32_t iso_market, Quote collateral, std::span<const Position> positions);
   bool may_liquidate() const;
   void note(ExecCommand c);
-  void note_fund(const policy::FundEvent& ev, const char* reason);
-  ExecCommand fund_note(const policy::FundEvent& ev, const char* reason) const;
-  // The shortfall; `unit` (the order's unit, if known) takes it into its settled
-  // shortfall, journaled with the fill's last fund record.
-  Quote settle_fill(uint32_t m, uint64_t who, bool close_long, Qty q, Price px, Price bankruptcy, Quote fee,
-                    const InFlight* unit);
+  // Settles one venue fill (fee in, shortfall paid, the rest uncovered) and
+  // journals it as one Settlement command; returns the shortfall. `unit` (the
+  // order's unit, if known) takes the shortfall into its settled shortfall,
+  // journaled with the settlement.
+  Quote settle_fill(const OrderOutcome& o, const InFlight* unit);
   void flush_commands();
   void note_breaker(uint32_t m, const policy::BreakerChange& ch);
   void account_reply(const AdminRequest& r, AdminReply& out);

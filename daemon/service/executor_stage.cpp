@@ -126,12 +126,13 @@ ExecutorStage::ExecutorStage(ExecutorConfig cfg, SpscRing<ExecCommand>& commands
 
 ExecutorStage::~ExecutorStage() = default;
 
-std::string ExecutorStage::open() {
+std::string ExecutorStage::open() { return open(steady_ms()); }
+
+std::string ExecutorStage::open(int64_t now) {
   const std::string err = journal_.open(cfg_.journal, cfg_.next_journal_seq);
   if (!err.empty()) return err;
   // Orders the journal shows in flight: into the trackers without sending, then
   // marked unknown, so the first connection queries them before anything new.
-  const int64_t now = steady_ms();
   for (const RecoveredOrder& ro : cfg_.recovered) {
     if (ro.cmd.market >= venues_.size()) continue;
     Venue& v = *venues_[ro.cmd.market];
@@ -159,6 +160,11 @@ std::string ExecutorStage::open() {
   }
   for (auto& v : venues_)
     if (!v->open.empty()) v->tracker.on_disconnect();
+  // Fills the journal holds but the fund never saw (stopped in between): to the
+  // core first, before any venue update, as they came the first time.
+  for (const OrderOutcome& f : cfg_.unsettled) push_outcome(f);
+  if (!cfg_.unsettled.empty())
+    spdlog::warn("recovery: {} journaled fill(s) were not settled before the stop; settling them now", cfg_.unsettled.size());
   // Every market's units, so the journal alone can print figures (`liqd explain`).
   // Under both names: decisions carry liqd's symbol, orders the venue's.
   for (const ExecMarket& m : cfg_.markets) {
@@ -325,10 +331,19 @@ void ExecutorStage::on_command(const ExecCommand& c) {
 }
 
 void ExecutorStage::journal_note(const ExecCommand& c) {
-  if (c.note != NoteKind::Unit) {
+  static const std::string kNoMarket;
+  const std::string& market = c.market < cfg_.markets.size() ? cfg_.markets[c.market].symbol : kNoMarket;
+  if (c.note == NoteKind::Settlement) {
+    const exec::ClientOrderId id = exec::make_client_order_id(
+        exec::OrderKey{c.account, static_cast<uint16_t>(c.market), c.liquidation_seq, c.chunk});
+    proto::JournalRecord recs[3];
+    const int n = fill_settlement(recs, c, market, std::string(id.view()));
+    for (int i = 0; i < n; ++i) journal_.append(recs[i]);
+    stats_.journal_records += static_cast<uint64_t>(n);
+  } else if (c.note != NoteKind::Unit) {
     proto::JournalRecord rec;
     rec.set_ts_ms(static_cast<uint64_t>(c.ts_ms));
-    fill_note(rec, c, c.market < cfg_.markets.size() ? cfg_.markets[c.market].symbol : std::string());
+    fill_note(rec, c, market);
     journal_.append(rec);
     ++stats_.journal_records;
   }

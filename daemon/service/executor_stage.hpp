@@ -49,6 +49,7 @@ struct ExecutorConfig {
   }();
   int64_t keep_ended_ms = 5'000;      // ended orders stay in the tracker this long (late fills)
   std::vector<RecoveredOrder> recovered;
+  std::vector<OrderOutcome> unsettled;   // journaled fills to settle again (RecoveredState::unsettled_fills)
   int64_t reconnect_ms = 200;
   int64_t snapshot_every_records = 0;  // 0: no periodic snapshots
   // The venue connection per market (tests: an in-process venue). Empty: the
@@ -69,6 +70,8 @@ class ExecutorStage {
 
   // Opens the journal; returns an error string (empty on success).
   std::string open();
+  // The same on the caller's clock (tests that drive turn(now_ms) with their own).
+  std::string open(int64_t now_ms);
   // Thread body: returns once `stop` is set, the command ring is empty and every
   // open order ended or `drain_timeout_ms` passed since stop (then open orders
   // are cancelled and the journal is flushed).

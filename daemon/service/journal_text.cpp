@@ -122,7 +122,43 @@ void fill_note(proto::JournalRecord& rec, const ExecCommand& c, const std::strin
       break;
     }
     case NoteKind::Unit: break;  // the LiquidationUnit record alone (fill_unit)
+    case NoteKind::Settlement: break;  // several records: fill_settlement
   }
+}
+
+int fill_settlement(proto::JournalRecord (&out)[3], const ExecCommand& c, const std::string& market,
+                    const std::string& client_order_id) {
+  int n = 0;
+  auto movement = [&](int64_t delta, int64_t balance_after, const char* reason) {
+    out[n].Clear();
+    out[n].set_ts_ms(static_cast<uint64_t>(c.ts_ms));
+    proto::FundMovement* f = out[n++].mutable_fund();
+    f->set_asset("quote");
+    f->set_delta(delta);
+    f->set_balance_after(balance_after);
+    f->set_reason(reason);
+    f->set_account_id(c.account);
+    f->set_market(market);
+    f->set_client_order_id(client_order_id);
+    f->set_fill_id(c.fill_id);
+  };
+  if (c.delta != 0) movement(c.delta, c.balance_after, "liquidation_fee");
+  if (c.paid > 0) movement(-c.paid, c.paid_balance_after, "shortfall");
+  if (c.uncovered > 0) {
+    out[n].Clear();
+    out[n].set_ts_ms(static_cast<uint64_t>(c.ts_ms));
+    proto::AbsorbRequest* r = out[n++].mutable_absorb();
+    r->set_kind("uncovered");
+    r->set_account_id(c.account);
+    r->set_market(market);
+    r->set_qty(c.qty);
+    r->set_bankruptcy_price(c.bankruptcy);
+    r->set_amount(c.uncovered);
+    r->set_client_order_id(client_order_id);
+    r->set_fill_id(c.fill_id);
+  }
+  if (n == 0) movement(0, c.balance_after, "fill_settled");
+  return n;
 }
 
 }  // namespace liqd::service

@@ -16,6 +16,12 @@ void fill_unit(proto::LiquidationUnit& u, const ExecCommand& c, const std::vecto
 // Journal-only commands (fund movement, breaker/margin change, admin action, ADL/backstop request).
 void fill_note(proto::JournalRecord& rec, const ExecCommand& c, const std::string& market);
 
+// A Settlement command's records, in order: the fee, the shortfall paid, the
+// uncovered rest, each naming the fill (client_order_id, fill_id); a fill that
+// moved no money gets one "fill_settled" movement of 0. Returns how many (1-3).
+int fill_settlement(proto::JournalRecord (&out)[3], const ExecCommand& c, const std::string& market,
+                    const std::string& client_order_id);
+
 // Names journaled for AdminOp values ("pause", "resume", "pause_all", ...).
 const char* admin_action_name(AdminOp op);
 

@@ -66,7 +66,7 @@ enum class ExecKind : uint8_t {
   Journal,      // a record that only goes to the journal (fund movement, breaker change, admin action)
 };
 
-enum class NoteKind : uint8_t { Fund, Breaker, Admin, Config, Backstop, Uncovered, Margin, Unit };
+enum class NoteKind : uint8_t { Fund, Breaker, Admin, Config, Backstop, Uncovered, Margin, Unit, Settlement };
 
 // A liquidation unit's planner state as the journal keeps it (LiquidationUnit in
 // proto/journal.proto): what a restarted core needs to plan that unit as this
@@ -118,6 +118,16 @@ struct ExecCommand {
   // with it in one group commit (NoteKind::Unit: nothing else is written).
   bool has_unit = false;
   UnitWire unit{};
+  // Settlement: everything one venue fill did to the fund, in one command so that
+  // its records share one group commit (a restart sees all of them or none):
+  // the fee (delta, balance_after), the shortfall paid (paid < 0 is never used:
+  // paid >= 0, the fund's balance after it in paid_balance_after) and what was
+  // left uncovered; qty and bankruptcy are the fill's. fill_id, liquidation_seq
+  // and chunk name the fill.
+  uint64_t fill_id = 0;
+  int64_t paid = 0;
+  int64_t paid_balance_after = 0;
+  int64_t uncovered = 0;
   std::array<char, kCallerLen> text{};  // Admin: caller; Fund: reason; Config: summary (truncated)
 
   void set_text(std::string_view s) {

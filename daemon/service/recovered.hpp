@@ -13,6 +13,7 @@ namespace liqd::service {
 struct RecoveredOrder {
   ExecCommand cmd;           // the decision as journaled
   int64_t filled = 0;        // fills journaled so far
+  int64_t unsettled_qty = 0; // of them, not settled yet (RecoveredState::unsettled_fills)
   std::vector<uint64_t> fill_ids;
 };
 

@@ -19,6 +19,23 @@ RecoveredState recover_state(const std::string& dir, const std::vector<std::stri
   std::map<std::string, std::string> pauses;   // market -> "pause" | "resume"
   std::map<std::tuple<uint64_t, bool, uint32_t>, UnitWire> units;  // (account, isolated, market)
   std::map<std::string, RecoveredIoc> iocs;    // client order id -> IOC (pruned as it goes)
+  // Fills journaled and not yet settled (no fund record names them): journal seq -> the
+  // core's outcome for it; (client order id, fill id) -> journal seq.
+  std::map<uint64_t, OrderOutcome> unsettled;
+  std::map<std::pair<std::string, uint64_t>, uint64_t> unsettled_at;
+  auto settled = [&](const std::string& id, uint64_t fill_id) {
+    if (id.empty()) {
+      // A journal from before settlements named their fill: its fund records follow
+      // their fills, so every fill so far is settled.
+      unsettled.clear();
+      unsettled_at.clear();
+      return;
+    }
+    const auto it = unsettled_at.find({id, fill_id});
+    if (it == unsettled_at.end()) return;
+    unsettled.erase(it->second);
+    unsettled_at.erase(it);
+  };
   int64_t last_decision_ms = 0;
   std::size_t next_prune = 4096;
   ExecCommand pending_decision{};
@@ -82,6 +99,22 @@ RecoveredState recover_state(const std::string& dir, const std::vector<std::stri
           it->second.fill_ids.push_back(u.fill_id());
           it->second.filled += u.fill_qty();
           ++st.fills;
+          const ExecCommand& c = it->second.cmd;
+          OrderOutcome f;
+          f.kind = OutcomeKind::Fill;
+          f.close_long = c.close_long;
+          f.market = c.market;
+          f.account = c.account;
+          f.liquidation_seq = c.liquidation_seq;
+          f.chunk = c.chunk;
+          f.fill_id = u.fill_id();
+          f.qty = u.fill_qty();
+          f.price = u.fill_price();
+          f.fee = u.fee();
+          f.bankruptcy = c.bankruptcy;
+          f.ts_ms = c.ts_ms;
+          unsettled[r.seq()] = f;
+          unsettled_at[{u.client_order_id(), u.fill_id()}] = r.seq();
           if (ioc != iocs.end()) ioc->second.filled = it->second.filled;
         }
         switch (u.state()) {
@@ -96,7 +129,16 @@ RecoveredState recover_state(const std::string& dir, const std::vector<std::stri
         }
         break;
       }
-      case proto::JournalRecord::kFund: st.fund_balance = Quote(r.fund().balance_after()); break;
+      case proto::JournalRecord::kFund:
+        st.fund_balance = Quote(r.fund().balance_after());
+        if (r.fund().reason() != "fill_settled" && r.fund().client_order_id().empty() &&
+            r.fund().reason() != "liquidation_fee" && r.fund().reason() != "shortfall")
+          break;  // a movement that is not a fill's (none today)
+        settled(r.fund().client_order_id(), r.fund().fill_id());
+        break;
+      case proto::JournalRecord::kAbsorb:
+        if (!r.absorb().client_order_id().empty()) settled(r.absorb().client_order_id(), r.absorb().fill_id());
+        break;
       case proto::JournalRecord::kUnit: {
         const proto::LiquidationUnit& u = r.unit();
         const int um = u.isolated() ? market_index(u.market()) : 0;
@@ -131,6 +173,12 @@ RecoveredState recover_state(const std::string& dir, const std::vector<std::stri
   st.error = rr.error;
   st.torn_tail_dropped = rr.torn_tail_dropped;
   st.next_journal_seq = rr.last_seq + 1;
+  for (const auto& [seq, f] : unsettled) {
+    st.unsettled_fills.push_back(f);
+    const exec::ClientOrderId id = exec::make_client_order_id(
+        exec::OrderKey{f.account, static_cast<uint16_t>(f.market), f.liquidation_seq, f.chunk});
+    if (auto it = open.find(std::string(id.view())); it != open.end()) it->second.unsettled_qty += f.qty;
+  }
   for (auto& [id, ro] : open) st.open_orders.push_back(ro);
   for (const auto& [key, w] : units)
     st.units.push_back(RecoveredUnit{std::get<0>(key), std::get<2>(key), std::get<1>(key), w});

@@ -23,6 +23,10 @@ struct RecoveredState {
   std::vector<RecoveredOrder> open_orders;
   std::vector<RecoveredUnit> units;        // last LiquidationUnit per unit
   std::vector<RecoveredIoc> recent_iocs;   // IOCs sent within kIocWindowMs of the last decision
+  // Fills journaled whose settlement (fee, shortfall: one group of fund records
+  // naming the fill) is not: the process stopped in between. The executor hands
+  // them to the core again at start, in journal order, as the outcomes they were.
+  std::vector<OrderOutcome> unsettled_fills;
   std::vector<std::string> paused_markets; // manual pauses in force
   bool paused_all = false;
   uint64_t records = 0;

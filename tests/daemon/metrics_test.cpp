@@ -8,20 +8,12 @@
 #include <vector>
 
 #include "daemon/metrics/registry.hpp"
+#include "tests/daemon/promtool_check.hpp"
 
 namespace liqd::metrics {
 namespace {
 
-// Runs promtool on the exposition; returns its exit status and output.
-int promtool_check(const std::string& text, std::string& output) {
-  std::string path = ::testing::TempDir() + "/metrics.prom";
-  std::ofstream(path) << text;
-  FILE* p = popen(("promtool check metrics < " + path + " 2>&1").c_str(), "r");
-  if (!p) return -1;
-  char buf[512];
-  while (fgets(buf, sizeof buf, p)) output += buf;
-  return pclose(p);
-}
+using test::promtool_check;
 
 TEST(Metrics, ExpositionPassesPromtool) {
   Registry r;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "daemon/service/metrics_text.hpp"
+#include "tests/daemon/promtool_check.hpp"
 #include "daemon/service/metrics_vault.hpp"
 #include "daemon/service/vault_snapshot.hpp"
 #include "executors/adapters/sim_venue.hpp"
@@ -34,15 +35,7 @@ struct Hedge final : v::HedgeVenue {
   std::span<const exec::Level> depth(exec::Side s) const override { return s == exec::Side::Sell ? bids : asks; }
 };
 
-int promtool_check(const std::string& text, std::string& output) {
-  const std::string path = ::testing::TempDir() + "/vault_metrics.prom";
-  std::ofstream(path) << text;
-  FILE* p = popen(("promtool check metrics < " + path + " 2>&1").c_str(), "r");
-  if (!p) return -1;
-  char buf[512];
-  while (fgets(buf, sizeof buf, p)) output += buf;
-  return pclose(p);
-}
+using test::promtool_check;
 
 TEST(VaultMetrics, TransferAndHedgeFiguresOnTheMetricsPage) {
   Hedge venue;
@@ -106,7 +99,7 @@ TEST(VaultMetrics, TransferAndHedgeFiguresOnTheMetricsPage) {
   add_vault_metrics(only, *vs);
   const std::string vault_text = only.render();
   std::string out;
-  EXPECT_EQ(promtool_check(vault_text, out), 0) << out << "\n" << vault_text;
+  EXPECT_EQ(promtool_check(vault_text, out, "vault_metrics.prom"), 0) << out << "\n" << vault_text;
   EXPECT_EQ(out, "") << "promtool lint findings";
 }
 

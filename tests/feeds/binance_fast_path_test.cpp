@@ -139,4 +139,70 @@ TEST(BinanceFastPath, DecidesExactlyAsTheGeneralPath) {
   EXPECT_GT(fast, messages / 2) << fast << " of " << messages;
 }
 
+// The fast path's integer reader (two 8-byte words, else the digit loop) on the
+// edge cases the recording does not have: every digit count from 1 to 21,
+// leading zeros, 2^64 - 1 and 2^64, a value right at the end of the message.
+// Each one replaces in turn the E, T, U, u and pu of a real depthUpdate and the
+// u, T and E of a bookTicker; both paths must decide alike.
+TEST(BinanceFastPath, IntegersDecideAsTheGeneralPath) {
+  const std::vector<std::string> lines = test::read_lines("binance_usdm/ws_combined_stream_2021-07-22.jsonl");
+  std::string depth, ticker;
+  for (const std::string& l : lines) {
+    if (depth.empty() && l.find("sushiusdt@depth") != std::string::npos) depth = l;
+    if (ticker.empty() && l.find("\"e\":\"bookTicker\"") != std::string::npos) ticker = l;
+  }
+  ASSERT_FALSE(depth.empty());
+  ASSERT_FALSE(ticker.empty());
+  std::vector<std::string> values = {"0", "00", "01", "007", "18446744073709551615", "18446744073709551616",
+                                     "9999999999999999999", "99999999999999999999", "1-", "1.5", "1e3", ""};
+  for (int n = 1; n <= 21; ++n) {
+    values.push_back(std::string(static_cast<size_t>(n), '9'));
+    values.push_back("1" + std::string(static_cast<size_t>(n - 1), '0'));
+    values.push_back(std::string("6008596009176008596009").substr(0, static_cast<size_t>(n)));
+  }
+  Scale sc;
+  sc.price_dp = 4;
+  sc.qty_dp = 0;
+  MarketTable m1(16), m2(16);
+  m1.add(Venue::BinanceUsdm, "SUSHIUSDT", sc);
+  m2.add(Venue::BinanceUsdm, "SUSHIUSDT", sc);
+  LogSink s1, s2;
+  FeedOptions o, o2;
+  o2.fast_path = false;
+  BinanceUsdmFeed f1(m1, s1, o), f2(m2, s2, o2);
+  const std::string snap = test::read_file("binance_usdm/rest_depth_SUSHIUSDT_limit1000_2021-07-22.json");
+  f1.on_snapshot("SUSHIUSDT", snap);
+  f2.on_snapshot("SUSHIUSDT", snap);
+  uint64_t fast_before = f1.counters().fast_path;
+  int cases = 0;
+  for (const std::string* base : {&depth, &ticker}) {
+    for (const char* key : {"\"E\":", "\"T\":", "\"U\":", "\"u\":", "\"pu\":"}) {
+      const size_t at = base->find(key);
+      if (at == std::string::npos) continue;
+      const size_t b = at + std::strlen(key);
+      const size_t e = base->find_first_not_of("0123456789", b);
+      for (const std::string& v : values) {
+        const std::string l = base->substr(0, b) + v + base->substr(e);
+        std::unique_ptr<char[]> exact(new char[l.size()]);
+        std::memcpy(exact.get(), l.data(), l.size());
+        const std::string_view msg(exact.get(), l.size());
+        const Status a = f1.on_message(msg, 0);
+        const Status c = f2.on_message(msg, 0);
+        ++cases;
+        ASSERT_EQ(a.code, c.code) << l;
+        ASSERT_STREQ(a.where, c.where) << l;
+        ASSERT_EQ(s1.log, s2.log) << l;
+        FeedCounters c1 = f1.counters();
+        c1.fast_path = 0;
+        ASSERT_EQ(std::memcmp(&c1, &f2.counters(), sizeof(FeedCounters)), 0) << l;
+        s1.log.clear();
+        s2.log.clear();
+      }
+    }
+  }
+  EXPECT_GT(cases, 500);
+  // The fast path must have read some of them (else this compares the general path with itself).
+  EXPECT_GT(f1.counters().fast_path - fast_before, static_cast<uint64_t>(cases) / 4);
+}
+
 }  // namespace
