@@ -141,7 +141,7 @@ class CoreStage {
   // side opposite a bankrupt one, best ADL score first (adl_rank), rebuilt by a full
   // scan when older than kAdlLineMs of event time or used up.
   struct AdlLine {
-    int64_t built_ms = INT64_MIN;
+    int64_t built_ms = INT64_MIN / 2;  // "never": now - built_ms must not overflow
     std::vector<AccountId> who;
     std::size_t cursor = 0;
   };
