@@ -703,7 +703,7 @@ void CoreStage::on_outcome(const OrderOutcome& o) {
 // settled shortfall grows by the whole shortfall, and its new state goes with the
 // fill's last record (one group commit: a restart sees the payment and the unit's
 // memory of it together, or neither).
-Quote CoreStage::settle_fill(const OrderOutcome& o, const InFlight* unit) {
+void CoreStage::settle_fill(const OrderOutcome& o, const InFlight* unit) {
   const uint32_t m = o.market;
   const Qty q(o.qty);
   // The fee is what the venue charged for this fill (NewOrder.fee_rate, capped at
@@ -747,7 +747,6 @@ Quote CoreStage::settle_fill(const OrderOutcome& o, const InFlight* unit) {
     }
   }
   note(c);
-  return se.shortfall.v > 0 ? se.shortfall : Quote(0);
 }
 
 // ---- admin ----------------------------------------------------------------

@@ -169,10 +169,10 @@ class CoreStage {
   bool may_liquidate() const;
   void note(ExecCommand c);
   // Settles one venue fill (fee in, shortfall paid, the rest uncovered) and
-  // journals it as one Settlement command; returns the shortfall. `unit` (the
+  // journals it as one Settlement command. `unit` (the
   // order's unit, if known) takes the shortfall into its settled shortfall,
   // journaled with the settlement.
-  Quote settle_fill(const OrderOutcome& o, const InFlight* unit);
+  void settle_fill(const OrderOutcome& o, const InFlight* unit);
   void flush_commands();
   void note_breaker(uint32_t m, const policy::BreakerChange& ch);
   void account_reply(const AdminRequest& r, AdminReply& out);

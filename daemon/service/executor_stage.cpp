@@ -237,17 +237,7 @@ uint32_t ExecutorStage::turn(int64_t now_ms) {
     if (!journal_.commit(static_cast<uint64_t>(now_ms))) {
       ++stats_.journal_errors;
       spdlog::error("journal: {}; orders of this batch are not sent", journal_.error());
-      for (const ExecCommand& o : to_send_) {
-        OrderOutcome r;
-        r.kind = OutcomeKind::Refused;
-        r.market = o.market;
-        r.account = o.account;
-        r.liquidation_seq = o.liquidation_seq;
-        r.close_long = o.close_long;
-        r.bankruptcy = o.bankruptcy;
-        r.ts_ms = o.ts_ms;
-        push_outcome(r);
-      }
+      for (const ExecCommand& o : to_send_) push_outcome(outcome_of(o, OutcomeKind::Refused));
       to_send_.clear();
       for (auto& vp : venues_) vp->batched = 0;
     }
@@ -391,15 +381,7 @@ void ExecutorStage::send_order(const ExecCommand& c) {
 
 void ExecutorStage::refuse(const ExecCommand& c) {
   ++stats_.refused;
-  OrderOutcome o;
-  o.kind = OutcomeKind::Refused;
-  o.market = c.market;
-  o.account = c.account;
-  o.liquidation_seq = c.liquidation_seq;
-  o.close_long = c.close_long;
-  o.bankruptcy = c.bankruptcy;
-  o.ts_ms = c.ts_ms;
-  push_outcome(o);
+  push_outcome(outcome_of(c, OutcomeKind::Refused));
 }
 
 void ExecutorStage::on_tracker_fill(uint32_t m, const exec::FillReport& f) {
@@ -408,19 +390,12 @@ void ExecutorStage::on_tracker_fill(uint32_t m, const exec::FillReport& f) {
   for (Venue::Open& o : v.open) {
     if (!(o.id == f.id)) continue;
     o.filled += f.qty.v;
-    OrderOutcome r;
-    r.kind = OutcomeKind::Fill;
+    OrderOutcome r = outcome_of(o.cmd, OutcomeKind::Fill);
     r.market = m;
-    r.account = o.cmd.account;
-    r.liquidation_seq = o.cmd.liquidation_seq;
-    r.chunk = o.cmd.chunk;
-    r.close_long = o.cmd.close_long;
     r.fill_id = f.fill_id;
     r.qty = f.qty.v;
     r.price = f.price.v;
     r.fee = f.fee.v;
-    r.bankruptcy = o.cmd.bankruptcy;
-    r.ts_ms = o.cmd.ts_ms;
     push_outcome(r);
     // A transfer to the vault: the vault takes the other side (the account sold
     // its long, the vault bought it), once per fill the tracker counted.
@@ -440,16 +415,9 @@ void ExecutorStage::check_ended(uint32_t m, const exec::ClientOrderId& id) {
   if (t && (!exec::is_terminal(t->state) || t->unknown)) return;
   for (std::size_t i = 0; i < v.open.size(); ++i) {
     if (!(v.open[i].id == id)) continue;
-    OrderOutcome r;
-    r.kind = OutcomeKind::Ended;
+    OrderOutcome r = outcome_of(v.open[i].cmd, OutcomeKind::Ended);
     r.market = m;
-    r.account = v.open[i].cmd.account;
-    r.liquidation_seq = v.open[i].cmd.liquidation_seq;
-    r.chunk = v.open[i].cmd.chunk;
-    r.close_long = v.open[i].cmd.close_long;
     r.qty = t ? t->filled.v : v.open[i].filled;
-    r.bankruptcy = v.open[i].cmd.bankruptcy;
-    r.ts_ms = v.open[i].cmd.ts_ms;
     push_outcome(r);
     v.open[i] = v.open.back();
     v.open.pop_back();

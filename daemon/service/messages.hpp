@@ -162,6 +162,21 @@ struct OrderOutcome {
   int64_t ts_ms = 0;
 };
 
+// An outcome about the order `c` decided: its identity and the figures the core
+// settles it with. The caller adds the fill (fill_id, qty, price, fee) or the total.
+inline OrderOutcome outcome_of(const ExecCommand& c, OutcomeKind kind) {
+  OrderOutcome o;
+  o.kind = kind;
+  o.close_long = c.close_long;
+  o.market = c.market;
+  o.account = c.account;
+  o.liquidation_seq = c.liquidation_seq;
+  o.chunk = c.chunk;
+  o.bankruptcy = c.bankruptcy;
+  o.ts_ms = c.ts_ms;
+  return o;
+}
+
 // ---- HTTP thread <-> core -------------------------------------------------
 
 enum class AdminOp : uint8_t {

@@ -99,20 +99,11 @@ RecoveredState recover_state(const std::string& dir, const std::vector<std::stri
           it->second.fill_ids.push_back(u.fill_id());
           it->second.filled += u.fill_qty();
           ++st.fills;
-          const ExecCommand& c = it->second.cmd;
-          OrderOutcome f;
-          f.kind = OutcomeKind::Fill;
-          f.close_long = c.close_long;
-          f.market = c.market;
-          f.account = c.account;
-          f.liquidation_seq = c.liquidation_seq;
-          f.chunk = c.chunk;
+          OrderOutcome f = outcome_of(it->second.cmd, OutcomeKind::Fill);
           f.fill_id = u.fill_id();
           f.qty = u.fill_qty();
           f.price = u.fill_price();
           f.fee = u.fee();
-          f.bankruptcy = c.bankruptcy;
-          f.ts_ms = c.ts_ms;
           unsettled[r.seq()] = f;
           unsettled_at[{u.client_order_id(), u.fill_id()}] = r.seq();
           if (ioc != iocs.end()) ioc->second.filled = it->second.filled;
@@ -131,9 +122,11 @@ RecoveredState recover_state(const std::string& dir, const std::vector<std::stri
       }
       case proto::JournalRecord::kFund:
         st.fund_balance = Quote(r.fund().balance_after());
-        if (r.fund().reason() != "fill_settled" && r.fund().client_order_id().empty() &&
-            r.fund().reason() != "liquidation_fee" && r.fund().reason() != "shortfall")
-          break;  // a movement that is not a fill's (none today)
+        // Unnamed: an older journal's fee or shortfall (settled() clears), or a
+        // movement that is no fill's (none today).
+        if (r.fund().client_order_id().empty() && r.fund().reason() != "liquidation_fee" &&
+            r.fund().reason() != "shortfall")
+          break;
         settled(r.fund().client_order_id(), r.fund().fill_id());
         break;
       case proto::JournalRecord::kAbsorb:
