@@ -83,6 +83,11 @@ CoreStage::CoreStage(CoreStageConfig cfg, CoreRings rings, Snapshots& snaps, met
   map_work_.assign(n, LiquidationMap{});
   adl_lines_.resize(2 * n);
   stats_.n_markets = static_cast<uint8_t>(n);
+  for (const auto& [m, mode] : cfg_.breaker_modes)
+    if (m < n) {
+      mk_[m]->breaker.restore(mode);
+      effects_[m] = mk_[m]->breaker.effects();
+    }
   for (uint32_t m : cfg_.paused_markets)
     if (m < n) {
       mk_[m]->breaker.manual_pause(0);

@@ -67,6 +67,7 @@ struct CoreStageConfig {
   Ratio map_bucket_width{500'000}; // 0.5 %
   std::vector<uint32_t> paused_markets;  // manual pauses recovered from the journal
   bool paused_all = false;
+  std::vector<std::pair<uint32_t, policy::MarketMode>> breaker_modes;  // journaled, per market index
   std::vector<RecoveredUnit> recovered_units;    // the journal's last state per unit
   std::vector<RecoveredOrder> recovered_orders;  // sent, not ended: in flight for the planner
   std::vector<RecoveredIoc> recovered_iocs;      // for the planner's rate windows

@@ -17,6 +17,7 @@ RecoveredState recover_state(const std::string& dir, const std::vector<std::stri
   };
   std::map<std::string, RecoveredOrder> open;  // client order id -> order
   std::map<std::string, std::string> pauses;   // market -> "pause" | "resume"
+  std::map<std::string, policy::MarketMode> breakers;  // market -> mode after its last change
   std::map<std::tuple<uint64_t, bool, uint32_t>, UnitWire> units;  // (account, isolated, market)
   std::map<std::string, RecoveredIoc> iocs;    // client order id -> IOC (pruned as it goes)
   // Fills journaled and not yet settled (no fund record names them): journal seq -> the
@@ -153,6 +154,14 @@ RecoveredState recover_state(const std::string& dir, const std::vector<std::stri
         units[{u.account_id(), u.isolated(), static_cast<uint32_t>(um)}] = w;
         break;
       }
+      case proto::JournalRecord::kMarketEvent: {
+        const proto::MarketEvent& e = r.market_event();
+        if (e.kind() != "breaker") break;
+        for (policy::MarketMode m : {policy::MarketMode::Normal, policy::MarketMode::Throttle, policy::MarketMode::Paused,
+                                     policy::MarketMode::Stale})
+          if (e.to() == policy::to_string(m)) breakers[e.market()] = m;
+        break;
+      }
       case proto::JournalRecord::kAdmin: {
         const proto::AdminAction& a = r.admin();
         if (a.action() == "pause_all") st.paused_all = true;
@@ -173,6 +182,7 @@ RecoveredState recover_state(const std::string& dir, const std::vector<std::stri
     if (auto it = open.find(std::string(id.view())); it != open.end()) it->second.unsettled_qty += f.qty;
   }
   for (auto& [id, ro] : open) st.open_orders.push_back(ro);
+  for (const auto& [market, mode] : breakers) st.breaker_modes.emplace_back(market, mode);
   for (const auto& [key, w] : units)
     st.units.push_back(RecoveredUnit{std::get<0>(key), std::get<2>(key), std::get<1>(key), w});
   for (const auto& [id, x] : iocs)  // only what the windows can still count

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/money/fixed.hpp"
+#include "core/policy/breaker/circuit_breaker.hpp"
 #include "daemon/service/recovered.hpp"
 
 namespace liqd::service {
@@ -28,6 +29,9 @@ struct RecoveredState {
   // them to the core again at start, in journal order, as the outcomes they were.
   std::vector<OrderOutcome> unsettled_fills;
   std::vector<std::string> paused_markets; // manual pauses in force
+  // Each market's circuit-breaker mode after its last journaled change (markets
+  // with none are absent): the core holds THROTTLE / PAUSED / STALE on (restore()).
+  std::vector<std::pair<std::string, policy::MarketMode>> breaker_modes;
   bool paused_all = false;
   uint64_t records = 0;
   uint64_t fills = 0;

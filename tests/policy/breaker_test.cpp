@@ -176,5 +176,62 @@ TEST(Breaker, FirstQuorumAfterStartIsAWarmUpNotARecovery) {
   EXPECT_FALSE(b.effects().may_liquidate);
 }
 
+// A restart that finds the market PAUSED in the journal holds it from the start,
+// then for a calm period from its first quorum (not from the journaled change: the
+// new process has no mark history) and one more calm period in THROTTLE; a calm
+// market after a fresh start (no restore) goes straight to NORMAL.
+TEST(Breaker, RestoredPauseIsHeldForCalmPeriodsFromTheFirstQuorum) {
+  CircuitBreaker b(two_bands());
+  b.restore(MarketMode::Paused);
+  EXPECT_EQ(b.mode(), MarketMode::Paused);
+  EXPECT_FALSE(b.effects().may_liquidate);
+  BreakerInputs stale{};
+  stale.oracle_stale = true;
+  auto c = b.on_tick(stale, 1000);  // sources still arriving
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->to, MarketMode::Stale);
+  c = b.on_tick(at(10000), 2000);   // first quorum: back to the held level, not NORMAL
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->to, MarketMode::Paused);
+  for (TimeMs t = 3000; t < 32'000; t += 1000) EXPECT_FALSE(b.on_tick(at(10000), t).has_value()) << t;
+  c = b.on_tick(at(10000), 32'000);  // calm_ms (30 s) after the first quorum
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->to, MarketMode::Throttle);
+  EXPECT_EQ(c->reason, BreakerReason::Calm);
+  for (TimeMs t = 33'000; t < 62'000; t += 1000) EXPECT_FALSE(b.on_tick(at(10000), t).has_value()) << t;
+  c = b.on_tick(at(10000), 62'000);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->to, MarketMode::Normal);
+
+  CircuitBreaker fresh(two_bands());
+  c = fresh.on_tick(at(10000), 2000);
+  EXPECT_FALSE(c.has_value());
+  EXPECT_EQ(fresh.mode(), MarketMode::Normal);
+}
+
+TEST(Breaker, RestoredThrottleAndStale) {
+  CircuitBreaker t(two_bands());
+  t.restore(MarketMode::Throttle);
+  EXPECT_EQ(t.effects().cooldown_mult, 2);
+  EXPECT_FALSE(t.on_tick(at(10000), 5000).has_value());  // first tick has a quorum: stays THROTTLE
+  EXPECT_FALSE(t.on_tick(at(10000), 34'000).has_value());
+  auto c = t.on_tick(at(10000), 35'000);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->to, MarketMode::Normal);
+
+  CircuitBreaker s(two_bands());
+  s.restore(MarketMode::Stale);  // held as PAUSED: its oracle had gone before the stop
+  EXPECT_EQ(s.mode(), MarketMode::Paused);
+  EXPECT_FALSE(s.on_tick(at(10000), 5000).has_value());
+  c = s.on_tick(at(10000), 35'000);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->to, MarketMode::Throttle);
+
+  CircuitBreaker n(two_bands());
+  n.restore(MarketMode::Normal);
+  EXPECT_EQ(n.mode(), MarketMode::Normal);
+  EXPECT_FALSE(n.on_tick(at(10000), 5000).has_value());
+}
+
 }  // namespace
 }  // namespace liqd::policy

@@ -1,5 +1,6 @@
 #include "core/policy/breaker/circuit_breaker.hpp"
 
+#include <algorithm>
 #include <cassert>
 
 namespace liqd::policy {
@@ -140,11 +141,24 @@ std::optional<BreakerChange> CircuitBreaker::on_tick(const BreakerInputs& in, Ti
       last_pause_ = now;
     }
   }
+  if (!oracle_had_quorum_ && held_ != MarketMode::Normal) {
+    // restore(): one calm period per level from here, PAUSED first, then THROTTLE
+    // (its period starts when the pause's ends).
+    seen_throttle_ = true;
+    last_throttle_ = now;
+    if (held_ == MarketMode::Paused) {
+      seen_pause_ = true;
+      last_pause_ = now;
+      last_throttle_ = now + cfg_.calm_ms;
+    }
+    held_ = MarketMode::Normal;
+  }
   oracle_had_quorum_ = true;
   if (in.mark.v > 0) record_mark(in.mark, now);
   const Trigger t = strongest_trigger(in, now);
-  if (t.level >= MarketMode::Throttle) { seen_throttle_ = true; last_throttle_ = now; }
-  if (t.level >= MarketMode::Paused) { seen_pause_ = true; last_pause_ = now; }
+  // max: a restored hold may run past now (restore()); a trigger never shortens it.
+  if (t.level >= MarketMode::Throttle) { seen_throttle_ = true; last_throttle_ = std::max(last_throttle_, now); }
+  if (t.level >= MarketMode::Paused) { seen_pause_ = true; last_pause_ = std::max(last_pause_, now); }
   MarketMode want = auto_level(now);
   if (manual_ && want < MarketMode::Paused) want = MarketMode::Paused;
   BreakerReason why = BreakerReason::Calm;
@@ -160,6 +174,11 @@ std::optional<BreakerChange> CircuitBreaker::on_tick(const BreakerInputs& in, Ti
     why = manual_ ? BreakerReason::ManualPause : t.reason;
   }
   return settle(want, why, measure, band, now);
+}
+
+void CircuitBreaker::restore(MarketMode last) {
+  held_ = last == MarketMode::Stale ? MarketMode::Paused : last;
+  if (held_ != MarketMode::Normal) mode_ = held_;
 }
 
 std::optional<BreakerChange> CircuitBreaker::manual_pause(TimeMs now) {

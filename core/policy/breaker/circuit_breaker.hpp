@@ -100,6 +100,13 @@ class CircuitBreaker {
   // Clears the manual pause; automatic triggers still apply.
   std::optional<BreakerChange> manual_resume(TimeMs now);
 
+  // After a restart: the mode the journal last showed for this market. THROTTLE or
+  // PAUSED (STALE counts as PAUSED) is held from now on and, from the first tick
+  // with a quorum, for one calm period per level: this process has no mark
+  // history to tell whether the move that caused it is over, so it must see the
+  // calm itself. NORMAL: nothing.
+  void restore(MarketMode last);
+
   MarketMode mode() const { return mode_; }
   bool manually_paused() const { return manual_; }
   BreakerEffects effects() const;
@@ -129,6 +136,7 @@ class CircuitBreaker {
   bool manual_ = false;
   bool oracle_stale_ = false;
   bool oracle_had_quorum_ = false;   // false until the first tick with a fresh quorum
+  MarketMode held_ = MarketMode::Normal;  // restore(): held from the first quorum
   bool seen_throttle_ = false, seen_pause_ = false;
   TimeMs last_throttle_ = 0, last_pause_ = 0;
 };
