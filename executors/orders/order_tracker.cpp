@@ -80,6 +80,7 @@ SubmitResult OrderTracker::submit(const OrderRequest& r, int64_t now_ms) {
   o->req = r;
   o->state = OrderState::New;
   o->sent_ms = now_ms;
+  rescan();
   out_.send_new(o->req);
   return SubmitResult::Sent;
 }
@@ -88,6 +89,7 @@ void OrderTracker::set_unknown(Order& o, bool v) {
   if (o.unknown == v) return;
   o.unknown = v;
   if (v) ++n_unknown_; else --n_unknown_;
+  if (v) rescan();
 }
 
 void OrderTracker::advance(Order& o, OrderState s) {
@@ -190,11 +192,19 @@ void OrderTracker::on_update(const VenueUpdate& u, int64_t now_ms) {
   }
 }
 
+// The table is scanned only when the earliest deadline found by the last scan
+// has come, or when something since could have brought one earlier (a new order,
+// an order turned unknown: rescan()). Otherwise an idle executor turn would read
+// the whole table (capacity x ~700 bytes) for nothing.
 void OrderTracker::on_timer(int64_t now_ms) {
+  if (now_ms < next_due_ms_) return;
+  int64_t next = INT64_MAX;
+  auto due = [&next](int64_t t) { next = t < next ? t : next; };
   for (Order& o : table_) {
     if (!o.used) continue;
     if (o.unknown) {
       if (now_ms >= o.query_ms + cfg_.query_retry_ms) { o.query_ms = now_ms; out_.send_query(o.req.id); }
+      due(o.query_ms + cfg_.query_retry_ms);
       continue;
     }
     if (is_terminal(o.state)) continue;
@@ -204,18 +214,25 @@ void OrderTracker::on_timer(int64_t now_ms) {
         set_unknown(o, true);
         o.query_ms = now_ms;
         out_.send_query(o.req.id);
+        due(o.query_ms + cfg_.query_retry_ms);
+      } else {
+        due(o.cancel_ms + cfg_.cancel_timeout_ms);
       }
       continue;
     }
-    bool ack_late = o.state == OrderState::New && now_ms >= o.sent_ms + cfg_.ack_timeout_ms;
-    bool too_long = now_ms >= o.sent_ms + cfg_.order_timeout_ms;
-    if (ack_late || too_long) {
+    const int64_t ack_due = o.state == OrderState::New ? o.sent_ms + cfg_.ack_timeout_ms : INT64_MAX;
+    const int64_t end_due = o.sent_ms + cfg_.order_timeout_ms;
+    if (now_ms >= ack_due || now_ms >= end_due) {
       ++c_.timeouts;
       o.cancel_sent = true;
       o.cancel_ms = now_ms;
       out_.send_cancel(o.req.id);
+      due(o.cancel_ms + cfg_.cancel_timeout_ms);
+    } else {
+      due(ack_due < end_due ? ack_due : end_due);
     }
   }
+  next_due_ms_ = next;  // the scan saw every order, those it turned unknown included
 }
 
 uint32_t OrderTracker::compact(int64_t now_ms, int64_t keep_ms) {

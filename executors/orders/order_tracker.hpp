@@ -111,6 +111,8 @@ class OrderTracker {
   std::vector<Order> spare_;   // same size, for compact()
   uint32_t n_used_ = 0;
   uint32_t n_unknown_ = 0;
+  int64_t next_due_ms_ = INT64_MIN;  // on_timer(): nothing is due before this
+  void rescan() { next_due_ms_ = INT64_MIN; }
   TrackerCounters c_;
 };
 

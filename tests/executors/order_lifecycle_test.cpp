@@ -187,6 +187,33 @@ TEST(OrderLifecycle, AckTimeoutCancelsAndReroutes) {
   EXPECT_EQ(h.tracker.counters().timeouts, 1u);
 }
 
+// on_timer() skips the table until the earliest deadline its last scan found: an
+// order sent after idle timer turns (nothing due: "never") and a second order
+// whose deadline comes before the first's both time out on time.
+TEST(OrderLifecycle, TimersAfterIdleTurnsStillFireOnTime) {
+  TrackerConfig cfg;
+  cfg.ack_timeout_ms = 100;
+  cfg.order_timeout_ms = 10'000;
+  cfg.query_retry_ms = 500;
+  Harness h(book(), cfg);
+  h.venue.faults.hold_acks = true;
+  h.venue.faults.rest_orders = true;
+  h.venue.faults.ignore_cancels = true;
+  for (int i = 0; i < 5; ++i) h.advance(10);  // idle: nothing tracked
+  auto a = sell(1, 0, 5, 9900);
+  h.tracker.submit(a, h.now);
+  h.advance(50);
+  EXPECT_EQ(h.cancels, 0);
+  h.advance(60);  // a: 110 ms without an ack
+  EXPECT_EQ(h.cancels, 1);
+  // The next scan is due at a's cancel timeout (1 s); b's ack deadline comes first.
+  auto b = sell(2, 0, 5, 9900);
+  h.tracker.submit(b, h.now);
+  h.advance(101);
+  EXPECT_EQ(h.cancels, 2);
+  EXPECT_EQ(h.tracker.counters().timeouts, 2u);
+}
+
 TEST(OrderLifecycle, LateFillAfterCancelCountsOnceAndShrinksReroute) {
   Harness h(book());
   h.venue.faults.rest_orders = true;
