@@ -705,9 +705,10 @@ void CoreStage::on_outcome(const OrderOutcome& o) {
 // A liquidation fill's money: the fee the venue charged for it goes to the fund; a
 // fill below bankruptcy costs the fund the shortfall; what the fund cannot pay is bad
 // debt (journaled as uncovered; ADL was tried before the order was sent). The unit's
-// settled shortfall grows by the whole shortfall, and its new state goes with the
-// fill's last record (one group commit: a restart sees the payment and the unit's
-// memory of it together, or neither).
+// settled shortfall grows by the whole shortfall. All of it, the unit's new state
+// included, leaves as one Settlement command: one group commit, so a restart sees
+// the fill's money and the unit's memory of it together, or neither (and then
+// settles the fill again, recovery.cpp).
 void CoreStage::settle_fill(const OrderOutcome& o, const InFlight* unit) {
   const uint32_t m = o.market;
   const Qty q(o.qty);
