@@ -89,7 +89,7 @@ void OrderTracker::set_unknown(Order& o, bool v) {
   if (o.unknown == v) return;
   o.unknown = v;
   if (v) ++n_unknown_; else --n_unknown_;
-  if (v) rescan();
+  if (v) rescan(); else note_ended(o);
 }
 
 void OrderTracker::advance(Order& o, OrderState s) {
@@ -101,6 +101,7 @@ void OrderTracker::advance(Order& o, OrderState s) {
 void OrderTracker::finish(Order& o, OrderState s) {
   if (!is_terminal(o.state)) o.state = s;
   set_unknown(o, false);
+  note_ended(o);
   if (o.filled < o.req.qty && !o.rerouted && o.state != OrderState::Filled) {
     o.rerouted = true;
     ++c_.reroutes;
@@ -126,6 +127,7 @@ void OrderTracker::count_fill(Order& o, const VenueUpdate& u) {
   out_.fill(FillReport{o.req.id, o.req.key, u.fill_id, o.req.side, u.fill_qty, u.fill_price, u.fee});
   if (o.filled >= o.req.qty) {
     if (!is_terminal(o.state)) o.state = OrderState::Filled;
+    note_ended(o);
   } else {
     advance(o, OrderState::PartiallyFilled);
   }
@@ -235,21 +237,32 @@ void OrderTracker::on_timer(int64_t now_ms) {
   next_due_ms_ = next;  // the scan saw every order, those it turned unknown included
 }
 
+// The time from which an order's keep period runs once it has ended.
+int64_t OrderTracker::end_of(const Order& o) { return o.cancel_ms > o.sent_ms ? o.cancel_ms : o.sent_ms; }
+
+void OrderTracker::note_ended(const Order& o) {
+  if (is_terminal(o.state) && !o.unknown && end_of(o) < oldest_end_ms_) oldest_end_ms_ = end_of(o);
+}
+
 uint32_t OrderTracker::compact(int64_t now_ms, int64_t keep_ms) {
+  // Nothing old enough to forget (the oldest ended order's keep period runs):
+  // the rebuild, a copy of the whole table, would change nothing.
+  if (oldest_end_ms_ == INT64_MAX || now_ms - keep_ms < oldest_end_ms_) return 0;
   // Rebuild the table without terminal orders older than keep_ms. Old ids are
   // forgotten here, so keep_ms must exceed the time in which a retry of the same
   // chunk can arrive (the journal keeps them for restarts).
   spare_.swap(table_);
   for (Order& o : table_) o.used = false;
   n_used_ = 0;
+  oldest_end_ms_ = INT64_MAX;
   uint32_t dropped = 0;
   for (Order& o : spare_) {
     if (!o.used) continue;
-    int64_t last = o.cancel_ms > o.sent_ms ? o.cancel_ms : o.sent_ms;
-    if (is_terminal(o.state) && !o.unknown && now_ms >= last + keep_ms) { ++dropped; o.used = false; continue; }
+    if (is_terminal(o.state) && !o.unknown && now_ms >= end_of(o) + keep_ms) { ++dropped; o.used = false; continue; }
     Order* n = insert(o.req.id);
     assert(n != nullptr);
     *n = o;
+    note_ended(*n);
     o.used = false;
   }
   return dropped;

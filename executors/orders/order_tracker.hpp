@@ -113,6 +113,10 @@ class OrderTracker {
   uint32_t n_unknown_ = 0;
   int64_t next_due_ms_ = INT64_MIN;  // on_timer(): nothing is due before this
   void rescan() { next_due_ms_ = INT64_MIN; }
+  // compact(): the earliest end_of() among ended, known orders (INT64_MAX: none).
+  int64_t oldest_end_ms_ = INT64_MAX;
+  static int64_t end_of(const Order& o);
+  void note_ended(const Order& o);
   TrackerCounters c_;
 };
 
