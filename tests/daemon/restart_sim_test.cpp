@@ -434,6 +434,9 @@ class StormRun {
     EXPECT_TRUE(c.has_value());
     cfg_ = std::move(*c);
     cfg_.daemon.backstop.account = 0;  // World has no vault; the fund and ADL absorb
+    // The demo's 32,768 tracker slots are for its wall-clock order rate; a few
+    // hundred orders are open here at once (compact() copies the whole table).
+    cfg_.daemon.executor.tracker_capacity = 4096;
     w_.crash = crash;
     w_.crash_send = crash == Crash::BetweenSteps ? 0 : crash_at;
     crash_step_ = crash == Crash::BetweenSteps ? static_cast<std::size_t>(crash_at) : SIZE_MAX;
