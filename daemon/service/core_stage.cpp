@@ -46,6 +46,7 @@ struct CoreStage::MarketState {
   Price index, book_mid;
   bool has_mark = false;
   bool cancel_sent = false;
+  int64_t memory_slot = INT64_MIN;  // breaker slot of the last PriceMemory written
   int64_t refused_until_ms = 0;
   // Reload ramp: from ramp_from to ramp_to in ramp_steps steps, one per ramp_step_ms.
   int ramp_left = 0, ramp_steps = 0;
@@ -83,8 +84,19 @@ CoreStage::CoreStage(CoreStageConfig cfg, CoreRings rings, Snapshots& snaps, met
   map_work_.assign(n, LiquidationMap{});
   adl_lines_.resize(2 * n);
   stats_.n_markets = static_cast<uint8_t>(n);
+  std::vector<bool> remembered(n, false);
+  for (const RecoveredPriceMemory& pm : cfg_.price_memory) {
+    if (pm.market_index >= n) continue;
+    MarketState& ms = *mk_[pm.market_index];
+    ms.oracle.restore(pm.memory.oracle);
+    ms.mark.restore(pm.memory.mark);
+    ms.breaker.restore(pm.memory.breaker, pm.slots.data(), pm.slots.size());
+    ms.book_mid = Price(pm.memory.book_mid);
+    effects_[pm.market_index] = ms.breaker.effects();
+    remembered[pm.market_index] = true;
+  }
   for (const auto& [m, mode] : cfg_.breaker_modes)
-    if (m < n) {
+    if (m < n && !remembered[m]) {  // an older journal: no memory, hold what it shows
       mk_[m]->breaker.restore(mode);
       effects_[m] = mk_[m]->breaker.effects();
     }
@@ -158,6 +170,7 @@ void CoreStage::on_price(const PriceInput& in) {
   PriceInput p = in;
   if (p.publish_ms == 0) p.publish_ms = now_ms_;
   if (p.publish_ms > now_ms_) now_ms_ = p.publish_ms;
+  remember_prices(p.market);
   switch (p.kind) {
     case PriceKind::Oracle:
       if (p.source >= ms.oracle.config().n_sources) { ++stats_.rejected_events; return; }
@@ -172,6 +185,30 @@ void CoreStage::on_price(const PriceInput& in) {
     case PriceKind::BookGone: ms.book_mid = Price(0); break;
   }
   reprice(p.market, p.recv_wall_ns);
+}
+
+// The first input of each new breaker slot journals the market's price memory as
+// it stood before it (PriceMemory): a restart restores it and, given the same
+// inputs from there, prices, throttles and pauses exactly as this process did.
+// One record per market per slot with inputs (slot_ms: the breaker's longest
+// window / 126, about 0.5 s by default).
+void CoreStage::remember_prices(uint32_t m) {
+  MarketState& ms = *mk_[m];
+  const int64_t slot = ms.breaker.slot_id(now_ms_);
+  if (slot == ms.memory_slot) return;
+  ms.memory_slot = slot;
+  if (!ms.has_mark) return;  // nothing computed yet (or just restored: the journal has it)
+  ExecCommand c;
+  c.kind = ExecKind::Journal;
+  c.note = NoteKind::PriceMemory;
+  c.market = m;
+  c.ts_ms = now_ms_;
+  c.memory.oracle = ms.oracle.memory();
+  c.memory.mark = ms.mark.memory();
+  c.memory.breaker = ms.breaker.memory();
+  c.memory.slot = ms.breaker.newest_slot();
+  c.memory.book_mid = ms.book_mid.v;
+  note(c);
 }
 
 void CoreStage::reprice(uint32_t m, int64_t recv_wall_ns) {

@@ -68,6 +68,7 @@ struct CoreStageConfig {
   std::vector<uint32_t> paused_markets;  // manual pauses recovered from the journal
   bool paused_all = false;
   std::vector<std::pair<uint32_t, policy::MarketMode>> breaker_modes;  // journaled, per market index
+  std::vector<RecoveredPriceMemory> price_memory;  // by market_index; supersedes breaker_modes there
   std::vector<RecoveredUnit> recovered_units;    // the journal's last state per unit
   std::vector<RecoveredOrder> recovered_orders;  // sent, not ended: in flight for the planner
   std::vector<RecoveredIoc> recovered_iocs;      // for the planner's rate windows
@@ -156,6 +157,7 @@ class CoreStage {
   static void apply_wire(policy::AccountLiqState& ls, const UnitWire& w);
   ExecCommand unit_note(AccountId a, bool isolated, uint32_t m, const policy::AccountLiqState& ls) const;
   void on_price(const PriceInput& p);
+  void remember_prices(uint32_t m);
   void on_account(const AccountInput& in);
   void on_outcome(const OrderOutcome& o);
   void on_request(const AdminRequest& r);

@@ -123,6 +123,7 @@ void fill_note(proto::JournalRecord& rec, const ExecCommand& c, const std::strin
     }
     case NoteKind::Unit: break;  // the LiquidationUnit record alone (fill_unit)
     case NoteKind::Settlement: break;  // several records: fill_settlement
+    case NoteKind::PriceMemory: fill_price_memory(*rec.mutable_price_memory(), c.memory, market); break;
   }
 }
 
@@ -159,6 +160,64 @@ int fill_settlement(proto::JournalRecord (&out)[3], const ExecCommand& c, const 
   }
   if (n == 0) movement(0, c.balance_after, "fill_settled");
   return n;
+}
+
+void fill_price_memory(proto::PriceMemory& r, const PriceMemoryWire& w, const std::string& market) {
+  r.set_market(market);
+  for (std::size_t k = 0; k < w.oracle.sources.size(); ++k) {
+    const policy::IndexOracle::SourceQuote& q = w.oracle.sources[k];
+    if (!q.has) continue;
+    proto::PriceMemory::Source* s = r.add_sources();
+    s->set_index(static_cast<uint32_t>(k));
+    s->set_price(q.price.v);
+    s->set_conf(q.conf.v);
+    s->set_publish_ms(q.publish_ms);
+  }
+  r.set_oracle_status(static_cast<uint32_t>(w.oracle.status));
+  r.set_last_good_index(w.oracle.last_good.v);
+  r.set_book_bid(w.mark.bid.v);
+  r.set_book_ask(w.mark.ask.v);
+  r.set_book_ts_ms(w.mark.book_ts);
+  r.set_has_book(w.mark.has_book);
+  r.set_last_trade(w.mark.last.v);
+  r.set_trade_ts_ms(w.mark.trade_ts);
+  r.set_has_trade(w.mark.has_trade);
+  r.set_basis_ema(w.mark.basis_ema.v);
+  r.set_basis_sample_ms(w.mark.last_sample);
+  r.set_basis_sampled(w.mark.sampled);
+  r.set_breaker_mode(static_cast<uint32_t>(w.breaker.mode));
+  r.set_oracle_stale(w.breaker.oracle_stale);
+  r.set_oracle_had_quorum(w.breaker.oracle_had_quorum);
+  r.set_seen_throttle(w.breaker.seen_throttle);
+  r.set_seen_pause(w.breaker.seen_pause);
+  r.set_last_throttle_ms(w.breaker.last_throttle);
+  r.set_last_pause_ms(w.breaker.last_pause);
+  if (w.slot.id != INT64_MIN) {
+    r.set_has_slot(true);
+    r.set_slot_id(w.slot.id);
+    r.set_slot_lo(w.slot.lo);
+    r.set_slot_hi(w.slot.hi);
+  }
+  r.set_book_mid(w.book_mid);
+}
+
+PriceMemoryWire price_memory_of(const proto::PriceMemory& r) {
+  PriceMemoryWire w;
+  for (const proto::PriceMemory::Source& s : r.sources()) {
+    if (s.index() >= w.oracle.sources.size()) continue;
+    w.oracle.sources[s.index()] = policy::IndexOracle::SourceQuote{Price(s.price()), Price(s.conf()), s.publish_ms(), true};
+  }
+  w.oracle.status = static_cast<policy::OracleStatus>(r.oracle_status());
+  w.oracle.last_good = Price(r.last_good_index());
+  w.mark = policy::MarkPrice::Memory{Price(r.book_bid()), Price(r.book_ask()), Price(r.last_trade()), r.book_ts_ms(),
+                                     r.trade_ts_ms(), r.has_book(), r.has_trade(), Price(r.basis_ema()),
+                                     r.basis_sample_ms(), r.basis_sampled()};
+  w.breaker = policy::CircuitBreaker::Memory{static_cast<policy::MarketMode>(r.breaker_mode()), r.oracle_stale(),
+                                             r.oracle_had_quorum(), r.seen_throttle(), r.seen_pause(),
+                                             r.last_throttle_ms(), r.last_pause_ms()};
+  if (r.has_slot()) w.slot = policy::CircuitBreaker::SlotMemory{r.slot_id(), r.slot_lo(), r.slot_hi()};
+  w.book_mid = r.book_mid();
+  return w;
 }
 
 }  // namespace liqd::service

@@ -22,6 +22,10 @@ void fill_note(proto::JournalRecord& rec, const ExecCommand& c, const std::strin
 int fill_settlement(proto::JournalRecord (&out)[3], const ExecCommand& c, const std::string& market,
                     const std::string& client_order_id);
 
+// A market's price memory, both ways (the core writes it, recovery reads it back).
+void fill_price_memory(proto::PriceMemory& r, const PriceMemoryWire& w, const std::string& market);
+PriceMemoryWire price_memory_of(const proto::PriceMemory& r);
+
 // Names journaled for AdminOp values ("pause", "resume", "pause_all", ...).
 const char* admin_action_name(AdminOp op);
 

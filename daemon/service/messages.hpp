@@ -18,6 +18,9 @@
 #include <type_traits>
 
 #include "core/money/fixed.hpp"
+#include "core/policy/breaker/circuit_breaker.hpp"
+#include "core/policy/oracle/index_oracle.hpp"
+#include "core/policy/oracle/mark_price.hpp"
 #include "feeds/account/account_feed.hpp"
 
 namespace liqd::service {
@@ -66,7 +69,7 @@ enum class ExecKind : uint8_t {
   Journal,      // a record that only goes to the journal (fund movement, breaker change, admin action)
 };
 
-enum class NoteKind : uint8_t { Fund, Breaker, Admin, Config, Backstop, Uncovered, Margin, Unit, Settlement };
+enum class NoteKind : uint8_t { Fund, Breaker, Admin, Config, Backstop, Uncovered, Margin, Unit, Settlement, PriceMemory };
 
 // A liquidation unit's planner state as the journal keeps it (LiquidationUnit in
 // proto/journal.proto): what a restarted core needs to plan that unit as this
@@ -85,6 +88,15 @@ struct UnitWire {
   std::array<NoFill, 4> no_fill{};
   int64_t settled_shortfall = 0;
   bool operator==(const UnitWire&) const = default;
+};
+
+// A market's price memory (PriceMemory in proto/journal.proto).
+struct PriceMemoryWire {
+  policy::IndexOracle::Memory oracle{};
+  policy::MarkPrice::Memory mark{};
+  policy::CircuitBreaker::Memory breaker{};
+  policy::CircuitBreaker::SlotMemory slot{};
+  int64_t book_mid = 0;
 };
 
 // One decision: everything the journal and `liqd explain` need to say why.
@@ -128,6 +140,7 @@ struct ExecCommand {
   int64_t paid = 0;
   int64_t paid_balance_after = 0;
   int64_t uncovered = 0;
+  PriceMemoryWire memory{};   // PriceMemory
   std::array<char, kCallerLen> text{};  // Admin: caller; Fund: reason; Config: summary (truncated)
 
   void set_text(std::string_view s) {

@@ -3,6 +3,7 @@
 // the journal's view of orders still open and of each liquidation unit's planner
 // state. Plain data; the stages turn it back into their own state.
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "daemon/service/messages.hpp"
@@ -34,6 +35,15 @@ struct RecoveredIoc {
   int64_t notional = 0;      // what the windows counted (LiquidationDecision.window_notional)
   int64_t filled = 0;
   bool ended = false;
+};
+
+// A market's price memory as the journal last had it (PriceMemory records): the
+// newest record's state and the breaker slots of every record within its window.
+struct RecoveredPriceMemory {
+  std::string market;        // liqd's symbol, as journaled
+  uint32_t market_index = 0; // set by whoever maps symbols to the configured markets
+  PriceMemoryWire memory{};
+  std::vector<policy::CircuitBreaker::SlotMemory> slots;  // ascending id
 };
 
 }  // namespace liqd::service

@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "daemon/journal/journal.hpp"
+#include "daemon/service/journal_text.hpp"
 #include "executors/orders/client_order_id.hpp"
 
 namespace liqd::service {
@@ -18,6 +19,11 @@ RecoveredState recover_state(const std::string& dir, const std::vector<std::stri
   std::map<std::string, RecoveredOrder> open;  // client order id -> order
   std::map<std::string, std::string> pauses;   // market -> "pause" | "resume"
   std::map<std::string, policy::MarketMode> breakers;  // market -> mode after its last change
+  struct Memory {
+    PriceMemoryWire last;
+    std::map<int64_t, policy::CircuitBreaker::SlotMemory> slots;  // by id, the newest kBreakerSlots
+  };
+  std::map<std::string, Memory> memories;
   std::map<std::tuple<uint64_t, bool, uint32_t>, UnitWire> units;  // (account, isolated, market)
   std::map<std::string, RecoveredIoc> iocs;    // client order id -> IOC (pruned as it goes)
   // Fills journaled and not yet settled (no fund record names them): journal seq -> the
@@ -154,6 +160,19 @@ RecoveredState recover_state(const std::string& dir, const std::vector<std::stri
         units[{u.account_id(), u.isolated(), static_cast<uint32_t>(um)}] = w;
         break;
       }
+      case proto::JournalRecord::kPriceMemory: {
+        const proto::PriceMemory& pm = r.price_memory();
+        if (pm.breaker_mode() > static_cast<uint32_t>(policy::MarketMode::Stale) ||
+            pm.oracle_status() > static_cast<uint32_t>(policy::OracleStatus::Stale))
+          break;  // not a state this build knows: the market starts without memory
+        Memory& mem = memories[pm.market()];
+        mem.last = price_memory_of(pm);
+        if (mem.last.slot.id != INT64_MIN) {
+          mem.slots[mem.last.slot.id] = mem.last.slot;
+          while (mem.slots.size() > static_cast<std::size_t>(policy::kBreakerSlots)) mem.slots.erase(mem.slots.begin());
+        }
+        break;
+      }
       case proto::JournalRecord::kMarketEvent: {
         const proto::MarketEvent& e = r.market_event();
         if (e.kind() != "breaker") break;
@@ -183,6 +202,13 @@ RecoveredState recover_state(const std::string& dir, const std::vector<std::stri
   }
   for (auto& [id, ro] : open) st.open_orders.push_back(ro);
   for (const auto& [market, mode] : breakers) st.breaker_modes.emplace_back(market, mode);
+  for (auto& [market, mem] : memories) {
+    RecoveredPriceMemory pm;
+    pm.market = market;
+    pm.memory = mem.last;
+    for (const auto& [id, slot] : mem.slots) pm.slots.push_back(slot);
+    st.price_memory.push_back(std::move(pm));
+  }
   for (const auto& [key, w] : units)
     st.units.push_back(RecoveredUnit{std::get<0>(key), std::get<2>(key), std::get<1>(key), w});
   for (const auto& [id, x] : iocs)  // only what the windows can still count

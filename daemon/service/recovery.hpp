@@ -32,6 +32,7 @@ struct RecoveredState {
   // Each market's circuit-breaker mode after its last journaled change (markets
   // with none are absent): the core holds THROTTLE / PAUSED / STALE on (restore()).
   std::vector<std::pair<std::string, policy::MarketMode>> breaker_modes;
+  std::vector<RecoveredPriceMemory> price_memory;  // markets with PriceMemory records
   bool paused_all = false;
   uint64_t records = 0;
   uint64_t fills = 0;

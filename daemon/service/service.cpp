@@ -313,6 +313,13 @@ int run_service(const config::Config& cfg, const std::string& config_path, const
   cc.recovered_units = std::move(rec.units);
   cc.recovered_orders = rec.open_orders;  // the executor reconciles them; the core waits for them
   cc.recovered_iocs = std::move(rec.recent_iocs);
+  for (RecoveredPriceMemory& pm : rec.price_memory)
+    for (uint32_t m = 0; m < cfg.markets.size(); ++m)
+      if (cfg.markets[m].symbol == pm.market) {
+        pm.market_index = m;
+        cc.price_memory.push_back(std::move(pm));
+        break;
+      }
   for (const auto& [s, mode] : rec.breaker_modes)
     for (uint32_t m = 0; m < cfg.markets.size(); ++m)
       if (cfg.markets[m].symbol == s) cc.breaker_modes.emplace_back(m, mode);

@@ -176,6 +176,34 @@ std::optional<BreakerChange> CircuitBreaker::on_tick(const BreakerInputs& in, Ti
   return settle(want, why, measure, band, now);
 }
 
+CircuitBreaker::Memory CircuitBreaker::memory() const {
+  return Memory{mode_, oracle_stale_, oracle_had_quorum_, seen_throttle_, seen_pause_, last_throttle_, last_pause_};
+}
+
+CircuitBreaker::SlotMemory CircuitBreaker::newest_slot() const {
+  SlotMemory best;
+  for (const Slot& s : slots_)
+    if (s.id > best.id) best = s;
+  return best;
+}
+
+int64_t CircuitBreaker::slot_id(TimeMs t) const { return floor_div(t, slot_ms_); }
+
+void CircuitBreaker::restore(const Memory& m, const SlotMemory* slots, std::size_t n) {
+  mode_ = m.mode;
+  oracle_stale_ = m.oracle_stale;
+  oracle_had_quorum_ = m.oracle_had_quorum;
+  seen_throttle_ = m.seen_throttle;
+  seen_pause_ = m.seen_pause;
+  last_throttle_ = m.last_throttle;
+  last_pause_ = m.last_pause;
+  held_ = MarketMode::Normal;
+  for (std::size_t i = 0; i < n; ++i) {
+    const int64_t id = slots[i].id;
+    slots_[static_cast<size_t>(((id % kBreakerSlots) + kBreakerSlots) % kBreakerSlots)] = slots[i];
+  }
+}
+
 void CircuitBreaker::restore(MarketMode last) {
   held_ = last == MarketMode::Stale ? MarketMode::Paused : last;
   if (held_ != MarketMode::Normal) mode_ = held_;

@@ -100,12 +100,31 @@ class CircuitBreaker {
   // Clears the manual pause; automatic triggers still apply.
   std::optional<BreakerChange> manual_resume(TimeMs now);
 
-  // After a restart: the mode the journal last showed for this market. THROTTLE or
+  // After a restart from a journal without price memory (restore(Memory) is the
+  // exact one): the mode the journal last showed for this market. THROTTLE or
   // PAUSED (STALE counts as PAUSED) is held from now on and, from the first tick
   // with a quorum, for one calm period per level: this process has no mark
   // history to tell whether the move that caused it is over, so it must see the
   // calm itself. NORMAL: nothing.
   void restore(MarketMode last);
+
+  // Its whole memory, for a restart to go on exactly (the daemon journals the
+  // flags and the newest slot once per slot, PriceMemory): restore() with the
+  // flags and the slots within the longest window supersedes restore(mode).
+  struct Memory {
+    MarketMode mode = MarketMode::Normal;
+    bool oracle_stale = false, oracle_had_quorum = false;
+    bool seen_throttle = false, seen_pause = false;
+    TimeMs last_throttle = 0, last_pause = 0;
+  };
+  struct SlotMemory {  // marks min/max within one slot of slot_ms()
+    int64_t id = INT64_MIN;
+    int64_t lo = 0, hi = 0;
+  };
+  Memory memory() const;
+  SlotMemory newest_slot() const;  // id INT64_MIN: no mark yet
+  int64_t slot_id(TimeMs t) const;
+  void restore(const Memory& m, const SlotMemory* slots, std::size_t n);
 
   MarketMode mode() const { return mode_; }
   bool manually_paused() const { return manual_; }
@@ -113,10 +132,7 @@ class CircuitBreaker {
   TimeMs slot_ms() const { return slot_ms_; }
 
  private:
-  struct Slot {
-    int64_t id = INT64_MIN;
-    int64_t lo = 0, hi = 0;
-  };
+  using Slot = SlotMemory;
   struct Trigger {
     MarketMode level = MarketMode::Normal;
     BreakerReason reason = BreakerReason::Calm;

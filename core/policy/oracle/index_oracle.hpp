@@ -70,13 +70,29 @@ class IndexOracle {
   uint64_t future_dated() const { return future_dated_; }
   const OracleConfig& config() const { return cfg_; }
 
- private:
-  struct Quote_ {
+  // What the oracle remembers of past quotes: each source's last one, the status
+  // and the last good index. A restarted process given this (restore) evaluates
+  // exactly as this one would (the daemon journals it: PriceMemory).
+  struct SourceQuote {
     Price price;
     Price conf;
     TimeMs publish_ms = 0;
     bool has = false;
   };
+  struct Memory {
+    std::array<SourceQuote, kMaxOracleSources> sources{};
+    OracleStatus status = OracleStatus::Stale;
+    Price last_good;
+  };
+  Memory memory() const { return Memory{q_, status_, last_good_}; }
+  void restore(const Memory& m) {
+    q_ = m.sources;
+    status_ = m.status;
+    last_good_ = m.last_good;
+  }
+
+ private:
+  using Quote_ = SourceQuote;
   OracleConfig cfg_;
   std::array<Quote_, kMaxOracleSources> q_{};
   std::array<std::array<uint64_t, kSourceDropKinds>, kMaxOracleSources> dropped_{};

@@ -51,6 +51,32 @@ class MarkPrice {
 
   Price basis_ema() const { return basis_ema_; }
 
+  // What the mark remembers (last book and trade, the basis EMA and its sampling
+  // grid), for a restart to go on exactly (restore; journaled as PriceMemory).
+  struct Memory {
+    Price bid, ask, last;
+    TimeMs book_ts = 0, trade_ts = 0;
+    bool has_book = false, has_trade = false;
+    Price basis_ema;
+    TimeMs last_sample = 0;
+    bool sampled = false;
+  };
+  Memory memory() const {
+    return Memory{bid_, ask_, last_, book_ts_, trade_ts_, has_book_, has_trade_, basis_ema_, last_sample_, sampled_};
+  }
+  void restore(const Memory& m) {
+    bid_ = m.bid;
+    ask_ = m.ask;
+    last_ = m.last;
+    book_ts_ = m.book_ts;
+    trade_ts_ = m.trade_ts;
+    has_book_ = m.has_book;
+    has_trade_ = m.has_trade;
+    basis_ema_ = m.basis_ema;
+    last_sample_ = m.last_sample;
+    sampled_ = m.sampled;
+  }
+
  private:
   bool book_fresh(TimeMs now) const {
     return has_book_ && now - book_ts_ <= cfg_.book_max_age_ms && bid_.v > 0 && ask_ > bid_;
