@@ -104,61 +104,61 @@ CircuitBreaker::Trigger CircuitBreaker::strongest_trigger(const BreakerInputs& i
 }
 
 MarketMode CircuitBreaker::auto_level(TimeMs now) const {
-  if (seen_pause_ && now - last_pause_ < cfg_.calm_ms) return MarketMode::Paused;
-  if (seen_throttle_ && now - last_throttle_ < cfg_.calm_ms) return MarketMode::Throttle;
+  if (m_.seen_pause && now - m_.last_pause < cfg_.calm_ms) return MarketMode::Paused;
+  if (m_.seen_throttle && now - m_.last_throttle < cfg_.calm_ms) return MarketMode::Throttle;
   return MarketMode::Normal;
 }
 
 std::optional<BreakerChange> CircuitBreaker::settle(MarketMode want, BreakerReason why, Ratio measure,
                                                     int8_t band, TimeMs now) {
-  if (want == mode_) return std::nullopt;
+  if (want == m_.mode) return std::nullopt;
   BreakerChange c{};
   c.ts = now;
-  c.from = mode_;
+  c.from = m_.mode;
   c.to = want;
   c.reason = why;
   c.measure = measure;
   c.band = band;
-  mode_ = want;
+  m_.mode = want;
   return c;
 }
 
 std::optional<BreakerChange> CircuitBreaker::on_tick(const BreakerInputs& in, TimeMs now) {
   if (in.oracle_stale) {
-    oracle_stale_ = true;
+    m_.oracle_stale = true;
     return settle(MarketMode::Stale, BreakerReason::OracleStale, Ratio(0), -1, now);
   }
   bool recovered = false;
-  if (oracle_stale_) {
+  if (m_.oracle_stale) {
     // Back from STALE: hold a calm period in PAUSED before liquidating again, if the
     // oracle had a quorum before (prices may have jumped while it was gone). The first
     // quorum after start-up is a warm-up, not a recovery: no hold, so a restarted
     // process liquidates as soon as its feeds are in sync.
-    oracle_stale_ = false;
+    m_.oracle_stale = false;
     recovered = true;
-    if (oracle_had_quorum_) {
-      seen_pause_ = true;
-      last_pause_ = now;
+    if (m_.oracle_had_quorum) {
+      m_.seen_pause = true;
+      m_.last_pause = now;
     }
   }
-  if (!oracle_had_quorum_ && held_ != MarketMode::Normal) {
+  if (!m_.oracle_had_quorum && held_ != MarketMode::Normal) {
     // restore(): one calm period per level from here, PAUSED first, then THROTTLE
     // (its period starts when the pause's ends).
-    seen_throttle_ = true;
-    last_throttle_ = now;
+    m_.seen_throttle = true;
+    m_.last_throttle = now;
     if (held_ == MarketMode::Paused) {
-      seen_pause_ = true;
-      last_pause_ = now;
-      last_throttle_ = now + cfg_.calm_ms;
+      m_.seen_pause = true;
+      m_.last_pause = now;
+      m_.last_throttle = now + cfg_.calm_ms;
     }
     held_ = MarketMode::Normal;
   }
-  oracle_had_quorum_ = true;
+  m_.oracle_had_quorum = true;
   if (in.mark.v > 0) record_mark(in.mark, now);
   const Trigger t = strongest_trigger(in, now);
   // max: a restored hold may run past now (restore()); a trigger never shortens it.
-  if (t.level >= MarketMode::Throttle) { seen_throttle_ = true; last_throttle_ = std::max(last_throttle_, now); }
-  if (t.level >= MarketMode::Paused) { seen_pause_ = true; last_pause_ = std::max(last_pause_, now); }
+  if (t.level >= MarketMode::Throttle) { m_.seen_throttle = true; m_.last_throttle = std::max(m_.last_throttle, now); }
+  if (t.level >= MarketMode::Paused) { m_.seen_pause = true; m_.last_pause = std::max(m_.last_pause, now); }
   MarketMode want = auto_level(now);
   if (manual_ && want < MarketMode::Paused) want = MarketMode::Paused;
   BreakerReason why = BreakerReason::Calm;
@@ -166,18 +166,14 @@ std::optional<BreakerChange> CircuitBreaker::on_tick(const BreakerInputs& in, Ti
   int8_t band = -1;
   if (recovered) {
     why = BreakerReason::OracleRecovered;
-  } else if (want > mode_ && t.level == want) {
+  } else if (want > m_.mode && t.level == want) {
     why = t.reason;
     measure = t.measure;
     band = t.band;
-  } else if (want > mode_) {
+  } else if (want > m_.mode) {
     why = manual_ ? BreakerReason::ManualPause : t.reason;
   }
   return settle(want, why, measure, band, now);
-}
-
-CircuitBreaker::Memory CircuitBreaker::memory() const {
-  return Memory{mode_, oracle_stale_, oracle_had_quorum_, seen_throttle_, seen_pause_, last_throttle_, last_pause_};
 }
 
 CircuitBreaker::SlotMemory CircuitBreaker::newest_slot() const {
@@ -190,13 +186,7 @@ CircuitBreaker::SlotMemory CircuitBreaker::newest_slot() const {
 int64_t CircuitBreaker::slot_id(TimeMs t) const { return floor_div(t, slot_ms_); }
 
 void CircuitBreaker::restore(const Memory& m, const SlotMemory* slots, std::size_t n) {
-  mode_ = m.mode;
-  oracle_stale_ = m.oracle_stale;
-  oracle_had_quorum_ = m.oracle_had_quorum;
-  seen_throttle_ = m.seen_throttle;
-  seen_pause_ = m.seen_pause;
-  last_throttle_ = m.last_throttle;
-  last_pause_ = m.last_pause;
+  m_ = m;
   held_ = MarketMode::Normal;
   for (std::size_t i = 0; i < n; ++i) {
     const int64_t id = slots[i].id;
@@ -206,24 +196,24 @@ void CircuitBreaker::restore(const Memory& m, const SlotMemory* slots, std::size
 
 void CircuitBreaker::restore(MarketMode last) {
   held_ = last == MarketMode::Stale ? MarketMode::Paused : last;
-  if (held_ != MarketMode::Normal) mode_ = held_;
+  if (held_ != MarketMode::Normal) m_.mode = held_;
 }
 
 std::optional<BreakerChange> CircuitBreaker::manual_pause(TimeMs now) {
   manual_ = true;
-  if (mode_ == MarketMode::Stale || mode_ == MarketMode::Paused) return std::nullopt;
+  if (m_.mode == MarketMode::Stale || m_.mode == MarketMode::Paused) return std::nullopt;
   return settle(MarketMode::Paused, BreakerReason::ManualPause, Ratio(0), -1, now);
 }
 
 std::optional<BreakerChange> CircuitBreaker::manual_resume(TimeMs now) {
   manual_ = false;
-  if (mode_ == MarketMode::Stale) return std::nullopt;
+  if (m_.mode == MarketMode::Stale) return std::nullopt;
   return settle(auto_level(now), BreakerReason::ManualResume, Ratio(0), -1, now);
 }
 
 BreakerEffects CircuitBreaker::effects() const {
   BreakerEffects e{};
-  switch (mode_) {
+  switch (m_.mode) {
     case MarketMode::Normal: break;
     case MarketMode::Throttle:
       e.chunk_scale = cfg_.throttle_chunk_scale;

@@ -121,12 +121,12 @@ class CircuitBreaker {
     int64_t id = INT64_MIN;
     int64_t lo = 0, hi = 0;
   };
-  Memory memory() const;
+  Memory memory() const { return m_; }
   SlotMemory newest_slot() const;  // id INT64_MIN: no mark yet
   int64_t slot_id(TimeMs t) const;
   void restore(const Memory& m, const SlotMemory* slots, std::size_t n);
 
-  MarketMode mode() const { return mode_; }
+  MarketMode mode() const { return m_.mode; }
   bool manually_paused() const { return manual_; }
   BreakerEffects effects() const;
   TimeMs slot_ms() const { return slot_ms_; }
@@ -148,13 +148,9 @@ class CircuitBreaker {
   BreakerConfig cfg_;
   TimeMs slot_ms_ = 1000;
   std::array<Slot, kBreakerSlots> slots_{};
-  MarketMode mode_ = MarketMode::Normal;
+  Memory m_;  // mode, oracle flags (oracle_had_quorum: false until the first fresh quorum), trigger times
   bool manual_ = false;
-  bool oracle_stale_ = false;
-  bool oracle_had_quorum_ = false;   // false until the first tick with a fresh quorum
   MarketMode held_ = MarketMode::Normal;  // restore(): held from the first quorum
-  bool seen_throttle_ = false, seen_pause_ = false;
-  TimeMs last_throttle_ = 0, last_pause_ = 0;
 };
 
 }  // namespace liqd::policy

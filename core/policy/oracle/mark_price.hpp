@@ -49,7 +49,7 @@ class MarkPrice {
   // Mark at event time `now` from this tick's index result.
   MarkResult compute(const IndexResult& idx, TimeMs now);
 
-  Price basis_ema() const { return basis_ema_; }
+  Price basis_ema() const { return m_.basis_ema; }
 
   // What the mark remembers (last book and trade, the basis EMA and its sampling
   // grid), for a restart to go on exactly (restore; journaled as PriceMemory).
@@ -61,36 +61,18 @@ class MarkPrice {
     TimeMs last_sample = 0;
     bool sampled = false;
   };
-  Memory memory() const {
-    return Memory{bid_, ask_, last_, book_ts_, trade_ts_, has_book_, has_trade_, basis_ema_, last_sample_, sampled_};
-  }
-  void restore(const Memory& m) {
-    bid_ = m.bid;
-    ask_ = m.ask;
-    last_ = m.last;
-    book_ts_ = m.book_ts;
-    trade_ts_ = m.trade_ts;
-    has_book_ = m.has_book;
-    has_trade_ = m.has_trade;
-    basis_ema_ = m.basis_ema;
-    last_sample_ = m.last_sample;
-    sampled_ = m.sampled;
-  }
+  Memory memory() const { return m_; }
+  void restore(const Memory& m) { m_ = m; }
 
  private:
   bool book_fresh(TimeMs now) const {
-    return has_book_ && now - book_ts_ <= cfg_.book_max_age_ms && bid_.v > 0 && ask_ > bid_;
+    return m_.has_book && now - m_.book_ts <= cfg_.book_max_age_ms && m_.bid.v > 0 && m_.ask > m_.bid;
   }
   bool trade_fresh(TimeMs now) const {
-    return has_trade_ && now - trade_ts_ <= cfg_.trade_max_age_ms && last_.v > 0;
+    return m_.has_trade && now - m_.trade_ts <= cfg_.trade_max_age_ms && m_.last.v > 0;
   }
   MarkConfig cfg_;
-  Price bid_, ask_, last_;
-  TimeMs book_ts_ = 0, trade_ts_ = 0;
-  bool has_book_ = false, has_trade_ = false;
-  Price basis_ema_;
-  TimeMs last_sample_ = 0;
-  bool sampled_ = false;
+  Memory m_;  // all it remembers of past inputs
 };
 
 }  // namespace liqd::policy
