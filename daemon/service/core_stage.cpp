@@ -474,9 +474,9 @@ bool CoreStage::plan_unit(AccountId a, bool isolated, uint32_t iso_market, Quote
                           std::span<const Position> positions) {
   policy::AccountLiqState& ls = liq_state(a, isolated, iso_market);
   const policy::MarketsView mv{risk_, marks_, effects_};
+  UnitWire journaled = wire_of(ls);  // the unit's state as the journal has it (changes below are journaled)
   if (positions.empty()) ls.settled_shortfall = Quote(0);  // closed: the venue's balance is what is left
   const policy::AccountView av{venue_id_[a], collateral + ls.settled_shortfall, positions, 0};
-  UnitWire journaled = wire_of(ls);  // the unit's state as the journal will have it
   const policy::Plan p = planner_->plan(av, ls, mv, now_ms_);
   if (p.action == policy::PlanAction::Orders) {
     for (int j = 0; j < p.n_orders; ++j) {
