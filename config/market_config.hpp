@@ -24,6 +24,22 @@ struct OracleSource {
   Ratio max_deviation;       // further than this from the median of the others: dropped
 };
 
+// How liqd sends orders to an external (hedge) venue: the backstop vault's
+// hedges go there (executors/vault/vault_desk.hpp). Only `binance-rest` exists
+// (executors/adapters/binance/rest_adapter.hpp: Binance USD-M POST
+// /fapi/v1/order, HMAC-SHA256 signed). The key files are read when liqd starts
+// (mode 0600, executors/adapters/secret_file.hpp), never by --check-config.
+struct OrderEntryConfig {
+  std::string type;            // "binance-rest"
+  std::string host;            // an IP literal (the adapter does not resolve names); localhost -> 127.0.0.1
+  int port = 0;
+  std::string api_key_file;    // resolved against the market file's folder
+  std::string secret_file;
+  int64_t recv_window_ms = 5'000;      // Binance: at most 60000
+  int64_t request_timeout_ms = 2'000;  // no answer by then: the order's state is unknown (queried)
+  int line = 0;                // of `order_entry:` (errors at start name it)
+};
+
 // A venue where this market's liquidation orders or hedges can execute.
 struct VenueConfig {
   std::string name;          // unique within the market
@@ -40,6 +56,7 @@ struct VenueConfig {
   std::string contract = "linear";
   int64_t multiplier = 1;    // 10^-multiplier_dp
   int multiplier_dp = 0;
+  std::optional<OrderEntryConfig> order_entry;  // none: books and metrics only, never hedged on
 };
 
 struct MarketConfig {

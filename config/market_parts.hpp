@@ -22,6 +22,11 @@ bool read_tiers(const Ctx& ctx, const YAML::Node& n, MarketConfig& mc);
 bool read_oracles(const Ctx& ctx, const YAML::Node& n, MarketConfig& mc);
 bool read_venues(const Ctx& ctx, const YAML::Node& n, bool scale_ok, MarketConfig& mc);
 
+// `venues[i].order_entry:` of an external venue of kind `kind`. Paths are
+// resolved against the folder of ctx.file. Returns false on any error.
+bool read_order_entry(const Ctx& ctx, const YAML::Node& n, const std::string& key, const std::string& kind,
+                      OrderEntryConfig& out);
+
 // A market file into `out` even when it has errors (the symbol is then still
 // known, for duplicate checks). Returns true when the file had no error.
 bool load_market_partial(const YAML::Node& doc, const std::string& name, const MarketDefaults& defaults,

@@ -151,6 +151,10 @@ bool read_venues(const Ctx& ctx, const YAML::Node& n, bool scale_ok, MarketConfi
         }
       }
     }
+    if (YAML::Node oe = v.get("order_entry"); oe.IsDefined()) {
+      OrderEntryConfig o;
+      if (read_order_entry(ctx, oe, v.key_path("order_entry"), venue.kind, o)) venue.order_entry = std::move(o);
+    }
     v.finish();
     mc.venues.push_back(std::move(venue));
     lines.push_back(v.line());

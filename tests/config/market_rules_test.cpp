@@ -364,6 +364,61 @@ TEST(MarketConfig, VenueContracts) {
             V{"m.yaml:11: venues[0].multiplier: must be positive, got 0"});
 }
 
+// A hedge venue's order entry (the backstop vault's hedges, executors/README.md).
+TEST(MarketConfig, VenueOrderEntry) {
+  auto venue = [](const std::string& oe) {
+    return with_line(kGood, 11, R"(  - {name: b, kind: binance-usdm, taker_fee: "0", lot_size: "0.001", order_entry: )" + oe + "}");
+  };
+  MarketConfig m = load_ok(venue(R"({type: binance-rest, base_url: "http://localhost:9100/", api_key_file: k/api.key, secret_file: /etc/liqd/b.secret, recv_window_ms: 7000})"));
+  ASSERT_TRUE(m.venues[0].order_entry.has_value());
+  const OrderEntryConfig& oe = *m.venues[0].order_entry;
+  EXPECT_EQ(oe.type, "binance-rest");
+  EXPECT_EQ(oe.host, "127.0.0.1");
+  EXPECT_EQ(oe.port, 9100);
+  EXPECT_EQ(oe.api_key_file, "k/api.key");          // relative to the market file's folder ("m.yaml": none)
+  EXPECT_EQ(oe.secret_file, "/etc/liqd/b.secret");
+  EXPECT_EQ(oe.recv_window_ms, 7000);
+  EXPECT_EQ(oe.request_timeout_ms, 2000);             // default
+  EXPECT_EQ(oe.line, 11);
+  EXPECT_FALSE(load_ok(kGood).venues[0].order_entry.has_value());
+  // Relative key paths are taken from the market file's folder.
+  {
+    Diagnostics diag;
+    auto mm = load_market_string(venue(R"({type: binance-rest, base_url: "http://[::1]:80", api_key_file: ../keys/a, secret_file: s})"),
+                                 "/etc/liqd/markets/m.yaml", usdc(), diag);
+    ASSERT_TRUE(mm.has_value());
+    EXPECT_EQ(mm->venues[0].order_entry->api_key_file, "/etc/liqd/keys/a");
+    EXPECT_EQ(mm->venues[0].order_entry->secret_file, "/etc/liqd/markets/s");
+    EXPECT_EQ(mm->venues[0].order_entry->host, "::1");
+    EXPECT_EQ(mm->venues[0].order_entry->port, 80);
+  }
+  const std::string keys = ", api_key_file: a, secret_file: s}";
+  EXPECT_EQ(errors(venue(R"({type: binance-ws, base_url: "http://127.0.0.1:1")" + keys)),
+            V{"m.yaml:11: venues[0].order_entry.type: 'binance-ws' is not one of binance-rest"});
+  EXPECT_EQ(errors(venue(R"({type: binance-rest, base_url: "https://fapi.binance.com:443")" + keys)),
+            V{"m.yaml:11: venues[0].order_entry.base_url: 'https://fapi.binance.com:443': https is not supported by this "
+              "build's REST adapter (no TLS stream); use http:// on a trusted link"});
+  EXPECT_EQ(errors(venue(R"({type: binance-rest, base_url: "http://fapi.binance.com:80")" + keys)),
+            V{"m.yaml:11: venues[0].order_entry.base_url: 'http://fapi.binance.com:80': host 'fapi.binance.com' is not an IP "
+              "address (the adapter does not resolve names)"});
+  EXPECT_EQ(errors(venue(R"({type: binance-rest, base_url: "http://127.0.0.1")" + keys)),
+            V{"m.yaml:11: venues[0].order_entry.base_url: 'http://127.0.0.1' must be http://HOST:PORT (the port is required)"});
+  EXPECT_EQ(errors(venue(R"({type: binance-rest, base_url: "http://127.0.0.1:70000")" + keys)),
+            V{"m.yaml:11: venues[0].order_entry.base_url: 'http://127.0.0.1:70000': port '70000' is not in 1-65535"});
+  EXPECT_EQ(errors(venue(R"({type: binance-rest, base_url: "http://127.0.0.1:9/fapi")" + keys)),
+            V{"m.yaml:11: venues[0].order_entry.base_url: 'http://127.0.0.1:9/fapi' must not have a path (the adapter "
+              "sends to Binance's /fapi/v1/order)"});
+  EXPECT_EQ(errors(venue(R"({type: binance-rest, base_url: "http://127.0.0.1:9", api_key_file: a})")),
+            V{"m.yaml:11: venues[0].order_entry.secret_file: missing field"});
+  EXPECT_EQ(errors(venue(R"({type: binance-rest, base_url: "http://127.0.0.1:9", recv_window_ms: 60001)" + keys)),
+            V{"m.yaml:11: venues[0].order_entry.recv_window_ms: 60001 is out of range [1, 60000]"});
+  EXPECT_EQ(errors(venue(R"({type: binance-rest, base_url: "http://127.0.0.1:9", api_key: "abc")" + keys)),
+            V{"m.yaml:11: venues[0].order_entry.api_key: unknown key"});
+  // Only a Binance USD-M venue speaks binance-rest.
+  EXPECT_EQ(errors(with_line(kGood, 11, R"(  - {name: a, kind: own-clob, taker_fee: "0", lot_size: "0.0001", order_entry: {type: binance-rest, base_url: "http://127.0.0.1:9")" + keys + "}")),
+            V{"m.yaml:11: venues[0].order_entry.type: binance-rest is order entry for a binance-usdm venue, not own-clob"});
+}
+
 TEST(MarketConfig, Symbol) {
   EXPECT_EQ(errors(with_line(kGood, 1, "symbol: T USD")),
             V{"m.yaml:1: symbol: 'T USD' must be 1-32 letters, digits, '-', '_' or '.'"});
