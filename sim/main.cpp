@@ -9,6 +9,7 @@
 #include <mutex>
 
 #include "core/money/decimal.hpp"
+#include "executors/adapters/secret_file.hpp"
 #include "sim/server/simulator.hpp"
 
 namespace {
@@ -67,7 +68,27 @@ int main(int argc, char** argv) {
                  "id of the backstop vault account (0 = none; must be above the generated ids 1..N)")->default_val(0);
   auto* bc = app.add_option("--backstop-collateral", backstop_collateral,
                             "the backstop account's collateral, a decimal in the quote asset (e.g. 50000000)");
+  std::string hedge_key_file, hedge_secret_file;
+  app.add_option("--hedge-api-key-file", hedge_key_file,
+                 "file (mode 0600) with the API key the hedge venue's REST orders (POST /fapi/v1/order on the binance port) must carry");
+  app.add_option("--hedge-secret-file", hedge_secret_file, "file (mode 0600) with the HMAC secret they must be signed with");
   CLI11_PARSE(app, argc, argv);
+
+  if (hedge_key_file.empty() != hedge_secret_file.empty()) {
+    std::cerr << "liqd-sim: --hedge-api-key-file and --hedge-secret-file go together\n";
+    return 2;
+  }
+  if (!hedge_key_file.empty()) {
+    // The same rules as liqd's (mode 0600, first line): the two sides read the same files.
+    liqd::exec::Secret key, secret;
+    std::string err;
+    if (!liqd::exec::read_secret_file(hedge_key_file, key, err) || !liqd::exec::read_secret_file(hedge_secret_file, secret, err)) {
+      std::cerr << "liqd-sim: " << err << "\n";
+      return 2;
+    }
+    cfg.hedge_api_key = std::string(key.reveal());
+    cfg.hedge_secret = std::string(secret.reveal());
+  }
 
   if (paused) cfg.bar_wall_ms = -1;
   if (walk == "low-first-on-down") cfg.walk = WalkOrder::LowFirstOnDown;

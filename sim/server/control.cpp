@@ -172,6 +172,7 @@ std::string Simulator::Impl::status_json() const {
     }
     o += "]}";
   }
+  o += ",\"hedge\":" + hedge_status_json();
   o += "}";
   return o;
 }

@@ -64,6 +64,20 @@ struct VenueCounters {
   std::map<std::string, uint64_t> reject_reasons;  // reason -> count (the reason's text up to ':')
 };
 
+// The external hedge venue's order entry (hedge_rest.cpp): Binance USD-M REST
+// orders from the backstop vault's desk, filled on the market's book.
+struct HedgeCounters {
+  uint64_t requests = 0, orders = 0, rejected = 0, bad_key = 0, bad_signature = 0, bad_timestamp = 0,
+           duplicates = 0, fills = 0, filled = 0, expired = 0, queries = 0, cancels = 0;
+};
+// What the vault holds on the hedge venue per market, as the venue booked it.
+struct HedgePosition {
+  int64_t size = 0;      // signed, qty units
+  i128 cost = 0;         // signed Σ qty × price, at qty_dp + price_dp (exact)
+  uint64_t fills = 0;    // levels taken
+  uint64_t orders = 0;   // orders that filled something
+};
+
 struct Simulator::Impl {
   explicit Impl(SimConfig c);
 
@@ -104,6 +118,12 @@ struct Simulator::Impl {
   VenueCounters venue;
   uint64_t account_seq = 0;
 
+  // hedge venue (hedge_rest.cpp)
+  HedgeCounters hedge;
+  std::vector<HedgePosition> hedge_positions;             // per market
+  std::unordered_map<std::string, std::string> hedge_answers;  // clientOrderId -> final answer (GET replays it)
+  uint64_t next_hedge_order_id = 0;
+
   std::function<void(const std::string&)> on_event;
 
   // engine (simulator.cpp)
@@ -129,6 +149,10 @@ struct Simulator::Impl {
   net::Msg hl_book_msg(const MarketState& m) const;
   net::Msg pyth_msg(const MarketState& m) const;
   net::Msg all_mids_msg() const;
+
+  // hedge venue (hedge_rest.cpp): POST / GET / DELETE /fapi/v1/order on the Binance port
+  net::Response hedge_order(const net::Request& req);
+  std::string hedge_status_json() const;
 
   // venue (venue.cpp)
   void on_order_frame(net::FrameSession& s, std::string_view payload);

@@ -188,6 +188,7 @@ net::Response Simulator::Impl::binance_rest(const net::Request& req) {
   if (route == "/fapi/v1/ping") return net::make_response(req, net::http::status::ok, "{}");
   if (route == "/fapi/v1/time")
     return net::make_response(req, net::http::status::ok, "{\"serverTime\":" + std::to_string(sim_ms) + "}");
+  if (route == "/fapi/v1/order") return hedge_order(req);
   if (route != "/fapi/v1/depth")
     return net::make_response(req, net::http::status::not_found, "{\"code\":-1000,\"msg\":\"not found\"}");
   if (req.method() != net::http::verb::get)

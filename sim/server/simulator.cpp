@@ -58,6 +58,7 @@ std::string Simulator::Impl::init() {
     markets.push_back(std::move(st));
   }
   step_idx = 0;
+  hedge_positions.assign(markets.size(), HedgePosition{});
   sim_ms = path.front().ts_ms;
   PopulationParams pp = cfg.population;
   pp.seed = cfg.seed;

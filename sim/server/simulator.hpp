@@ -42,6 +42,10 @@ struct SimConfig {
   // positions; a NewOrder with transfer_to_account = this id moves a position to it.
   uint64_t backstop_account = 0;
   Quote backstop_collateral{0};
+  // The external hedge venue's order entry (Binance USD-M POST /fapi/v1/order on
+  // the binance port): the API key and the HMAC secret requests must be signed
+  // with. Empty: the endpoint refuses every request (-2015).
+  std::string hedge_api_key, hedge_secret;
 };
 
 struct Ports {

@@ -36,6 +36,10 @@ void BinanceRestAdapter::send_new(const OrderRequest& r) {
   p += "&price=" + format_decimal(r.limit.v, cfg_.scale.price_dp);
   if (r.reduce_only) p += "&reduceOnly=true";
   p += "&newClientOrderId=" + std::string(r.id.view());
+  // RESULT: the answer carries the order's final state and executedQty (an IOC
+  // is done by then); the default ACK would answer NEW with nothing executed and
+  // leave the fills to a later query (Binance USD-M New Order, newOrderRespType).
+  p += "&newOrderRespType=RESULT";
   queue_.push_back(Request{Kind::New, r.id, "POST", std::move(p)});
 }
 
