@@ -154,6 +154,11 @@ bool read_venues(const Ctx& ctx, const YAML::Node& n, bool scale_ok, MarketConfi
     if (YAML::Node oe = v.get("order_entry"); oe.IsDefined()) {
       OrderEntryConfig o;
       if (read_order_entry(ctx, oe, v.key_path("order_entry"), venue.kind, o)) venue.order_entry = std::move(o);
+      // USD-M orders are in base units: the hedge's contracts are then the market's quantities.
+      if (venue.order_entry && (venue.contract != "linear" || venue.multiplier != 1 || venue.multiplier_dp != 0)) {
+        ctx.error(oe, v.key_path("order_entry"), "binance-rest trades USD-M contracts counted in base: contract must be linear, multiplier 1");
+        venue.order_entry.reset();
+      }
     }
     v.finish();
     mc.venues.push_back(std::move(venue));

@@ -25,7 +25,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from liqd_loopback import (BTC_MARKET_ARGS, REPO, Liqd, MarketTiers, Reference, Sim, crash_marks, http,  # noqa: E402
+from liqd_loopback import (BTC_MARKET_ARGS, REPO, Liqd, MarketTiers, Reference, Sim, crash_marks, http, write_hedge_keys,  # noqa: E402
                            latency_quantiles, metrics_by_label, metrics_sum, metrics_value, wait_until)
 
 CONFIG = os.path.join(REPO, "config", "demo", "liqd.yaml")
@@ -107,7 +107,9 @@ def main():
              "294 one-minute bars), %d accounts, on 127.0.0.1" % a.accounts)
         sim = Sim(sim_exe, ["--paused", "--accounts", str(a.accounts), "--dump-accounts", dump, "--steps-per-bar", "60", "--tail-minutes", "10",
                             "--backstop-account", str(BACKSTOP_ACCOUNT), "--backstop-collateral", BACKSTOP_COLLATERAL]
-                  + BTC_MARKET_ARGS + SIM_PORTS)
+                  + BTC_MARKET_ARGS + SIM_PORTS
+                  # the vault's hedge keys where config/demo/markets/BTC-USD.yaml names them
+                  + write_hedge_keys(DEMO_DIR))
         procs.append(sim)
         print("sim ready:", {k: v for k, v in sim.ready.items() if k in ("binance", "hyperliquid", "pyth", "orders",
                                                                         "accounts", "control", "steps")})

@@ -150,11 +150,42 @@ class Sim:
                 self.p.kill()
 
 
+def write_hedge_keys(work):
+    """The hedge venue's API key and secret in work/hedge.key and work/hedge.secret
+    (mode 0600, what liqd and liqd-sim both require), once; returns the liqd-sim
+    flags that make its Binance REST order endpoint accept them."""
+    paths = []
+    for name in ("hedge.key", "hedge.secret"):
+        path = os.path.join(work, name)
+        if not os.path.exists(path):
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(("lbk-" if name == "hedge.key" else "lbs-") + os.urandom(24).hex() + "\n")
+        paths.append(path)
+    return ["--hedge-api-key-file", paths[0], "--hedge-secret-file", paths[1]]
+
+
+def _point_order_entry(market_path, work, binance_port):
+    """A copied market file's hedge order entry aimed at this sim's binance port and
+    at work's key files (written if the test did not give them to the sim: liqd then
+    starts, and the sim refuses its hedges)."""
+    text = open(market_path).read()
+    if "order_entry:" not in text:
+        return
+    write_hedge_keys(work)
+    text = re.sub(r'base_url: "http://127\.0\.0\.1:\d+"', 'base_url: "http://127.0.0.1:%d"' % binance_port, text)
+    text = re.sub(r"api_key_file: \S+", "api_key_file: " + os.path.join(work, "hedge.key"), text)
+    text = re.sub(r"secret_file: \S+", "secret_file: " + os.path.join(work, "hedge.secret"), text)
+    with open(market_path, "w") as f:
+        f.write(text)
+
+
 def write_config(work, market_file, sim, admin_port, metrics_port, journal, instance="liqd-e2e", log_level="info"):
     """liqd.yaml in `work` for the sim's ports, with `market_file` copied to work/markets."""
     mdir = os.path.join(work, "markets")
     os.makedirs(mdir, exist_ok=True)
     shutil.copy(market_file, mdir)
+    _point_order_entry(os.path.join(mdir, os.path.basename(market_file)), work, sim.ready["binance"])
     r = sim.ready
     text = f"""instance: {instance}
 quote: {{asset: USDT, scale: "0.000001"}}

@@ -19,6 +19,9 @@ namespace {
 int64_t steady_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
+int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
 int64_t wall_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
@@ -111,6 +114,15 @@ struct ExecutorStage::Venue {
   uint32_t batched = 0;    // journaled this turn, not yet submitted: tracker slots spoken for
 };
 
+std::string load_hedge_keys(ExecutorConfig& cfg) {
+  for (HedgeEntry& h : cfg.hedges) {
+    std::string err;
+    if (!exec::read_secret_file(h.api_key_file, h.api_key, err)) return "hedge venue " + h.venue + ": api_key_file: " + err;
+    if (!exec::read_secret_file(h.secret_file, h.secret, err)) return "hedge venue " + h.venue + ": secret_file: " + err;
+  }
+  return "";
+}
+
 ExecutorStage::ExecutorStage(ExecutorConfig cfg, SpscRing<ExecCommand>& commands, SpscRing<OrderOutcome>& outcomes,
                              Snapshots& snaps, metrics::LatencyHistogram* latency)
     : cfg_(std::move(cfg)), commands_(commands), outcomes_(outcomes), snaps_(snaps), latency_(latency) {
@@ -121,7 +133,28 @@ ExecutorStage::ExecutorStage(ExecutorConfig cfg, SpscRing<ExecCommand>& commands
   }
   to_send_.reserve(1024);
   held_outcomes_.reserve(1024);
-  if (cfg_.vault.vault_account != 0) desk_ = std::make_unique<exec::vault::VaultDesk>(cfg_.vault);
+  if (cfg_.vault.vault_account != 0) {
+    // Hedge venues with order entry: the adapter (non-blocking: REST requests run
+    // on its own io_context, polled from the desk's turn) and the venue's depth
+    // from liqd's feed. Hedges are sized and placed by the desk; the adapter only speaks.
+    for (HedgeEntry& h : cfg_.hedges) {
+      if (h.hedge >= cfg_.vault.hedges.size()) continue;
+      std::unique_ptr<exec::VenueAdapter> a;
+      if (cfg_.make_hedge_adapter) {
+        a = cfg_.make_hedge_adapter(h);
+      } else {
+        h.rest.clock = wall_ms;   // Binance timestamps are wall-clock ms since the epoch
+        a = std::make_unique<exec::BinanceRestAdapter>(h.rest, std::move(h.api_key), std::move(h.secret));
+      }
+      const exec::vault::DepthSlot* slot =
+          cfg_.hedge_depth && h.hedge < cfg_.hedge_depth->size() ? &cfg_.hedge_depth->slot(h.hedge) : nullptr;
+      hedge_venues_.push_back(std::make_unique<exec::vault::BookHedgeVenue>(std::move(a), slot));
+      cfg_.vault.hedges[h.hedge].venue = hedge_venues_.back().get();
+      spdlog::info("vault: hedges on {} via {}:{} ({}){}", h.venue, h.rest.host, h.rest.port, h.rest.symbol,
+                   slot ? "" : "; no feed carries its book, so it has no depth and is not hedged on");
+    }
+    desk_ = std::make_unique<exec::vault::VaultDesk>(cfg_.vault);
+  }
 }
 
 ExecutorStage::~ExecutorStage() = default;
@@ -200,7 +233,7 @@ void ExecutorStage::run(const std::atomic<bool>& stop, int64_t drain_timeout_ms)
         stop_at = now;
         spdlog::info("executor: draining, {} orders open", open_orders());
       }
-      if (commands_.size_approx() == 0 && open_orders() == 0) break;
+      if (commands_.size_approx() == 0 && open_orders() == 0 && open_hedges() == 0) break;
       if (now - stop_at > drain_timeout_ms) {
         for (auto& v : venues_)
           for (const Venue::Open& o : v->open) v->adapter->send_cancel(o.id);
@@ -277,7 +310,10 @@ uint32_t ExecutorStage::turn(int64_t now_ms) {
     }
   }
   if (updates > 0 && !journal_.commit(static_cast<uint64_t>(now_ms))) ++stats_.journal_errors;  // venue updates
-  if (desk_) n += static_cast<uint32_t>(desk_->turn(now_ms));  // hedges of what the vault took this turn
+  if (desk_) {
+    for (auto& hv : hedge_venues_) hv->refresh();   // each venue's book as its feed last saw it
+    n += static_cast<uint32_t>(desk_->turn(now_ms));  // hedges of what the vault took this turn
+  }
   std::size_t i = 0;
   while (i < held_outcomes_.size() && outcomes_.try_push(held_outcomes_[i])) ++i;
   if (i > 0) held_outcomes_.erase(held_outcomes_.begin(), held_outcomes_.begin() + static_cast<std::ptrdiff_t>(i));

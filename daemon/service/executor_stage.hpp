@@ -24,8 +24,11 @@
 #include "daemon/service/messages.hpp"
 #include "daemon/service/recovered.hpp"
 #include "daemon/service/snapshot.hpp"
+#include "executors/adapters/binance/rest_adapter.hpp"
 #include "executors/adapters/venue_adapter.hpp"
 #include "executors/orders/order_tracker.hpp"
+#include "executors/vault/book_hedge_venue.hpp"
+#include "executors/vault/hedge_depth.hpp"
 #include "executors/vault/vault_desk.hpp"
 
 namespace liqd::service {
@@ -34,6 +37,16 @@ struct ExecMarket {
   std::string symbol;        // liqd's market symbol (journal, explain)
   std::string venue_symbol;  // the own venue's instrument name (order entry)
   int price_dp = 0, qty_dp = 0, quote_dp = 0;
+};
+
+// A hedge venue with order entry (a market file's venues[i].order_entry): the
+// executor builds its adapter and gives it to the vault's desk.
+struct HedgeEntry {
+  uint32_t hedge = 0;              // index into ExecutorConfig::vault.hedges (and the depth board)
+  std::string venue;               // the venue's name in the market file (logs)
+  exec::BinanceRestConfig rest;    // host, port, symbol, scale, recv window, timeout (clock: set by the stage)
+  std::string api_key_file, secret_file;
+  exec::Secret api_key, secret;    // read by load_hedge_keys() before the stage is built
 };
 
 struct ExecutorConfig {
@@ -60,7 +73,18 @@ struct ExecutorConfig {
   // whose `venue` is set are hedged on (the daemon declares them unconnected:
   // executors/README.md says what is wired).
   exec::vault::DeskConfig vault;
+  // Hedge venues with order entry, and the board their depth arrives on (written
+  // by the feed threads, daemon/service/depth_tap.hpp). No board: the venues
+  // have no depth and are never hedged on.
+  std::vector<HedgeEntry> hedges;
+  const exec::vault::DepthBoard* hedge_depth = nullptr;
+  // Tests: the hedge venue's adapter (empty: BinanceRestAdapter from `rest`).
+  std::function<std::unique_ptr<exec::VenueAdapter>(HedgeEntry&)> make_hedge_adapter;
 };
+
+// Reads every hedge venue's key and secret (mode 0600, never logged). Returns ""
+// or an error naming the file and the reason.
+std::string load_hedge_keys(ExecutorConfig& cfg);
 
 class ExecutorStage {
  public:
@@ -81,6 +105,7 @@ class ExecutorStage {
   uint32_t open_orders() const;
   const ExecStats& stats() const { return stats_; }
   const exec::vault::VaultDesk* vault_desk() const { return desk_.get(); }
+  uint32_t open_hedges() const { return desk_ ? desk_->open_hedges() : 0; }
 
  private:
   struct Venue;
@@ -108,6 +133,7 @@ class ExecutorStage {
   std::vector<std::string> symbols_;             // market index -> liqd symbol (unit records)
   ExecStats stats_{};
   int64_t now_ms_ = 0;
+  std::vector<std::unique_ptr<exec::vault::BookHedgeVenue>> hedge_venues_;  // before desk_: it points at them
   std::unique_ptr<exec::vault::VaultDesk> desk_;  // null without a vault
   CoreStats core_view_{};                         // the core's marks, read for the vault's figures
   VaultSnapshot vault_snap_{};                    // built here, then stored whole

@@ -173,6 +173,29 @@ ExecutorConfig executor_config_from(const config::Config& cfg) {
   e.tracker.capacity = static_cast<uint32_t>(cfg.daemon.executor.tracker_capacity);
   e.keep_ended_ms = cfg.daemon.executor.keep_ended_ms;
   e.vault = vault_desk_config_from(cfg);
+  // Hedge venues with order entry, numbered as vault_desk_config_from numbers
+  // its hedges (every venue but own-clob and backstop-vault, market by market).
+  uint32_t h = 0;
+  for (const config::MarketConfig& m : cfg.markets) {
+    for (const config::VenueConfig& v : m.venues) {
+      if (v.kind == "own-clob" || v.kind == "backstop-vault") continue;
+      if (v.order_entry && cfg.daemon.backstop.account != 0) {
+        HedgeEntry he;
+        he.hedge = h;
+        he.venue = v.name;
+        he.rest.host = v.order_entry->host;
+        he.rest.port = static_cast<uint16_t>(v.order_entry->port);
+        he.rest.symbol = v.symbol;
+        he.rest.scale = m.risk.scale;   // the desk's orders are in the market's units (linear, multiplier 1)
+        he.rest.recv_window_ms = v.order_entry->recv_window_ms;
+        he.rest.request_timeout_ms = v.order_entry->request_timeout_ms;
+        he.api_key_file = v.order_entry->api_key_file;
+        he.secret_file = v.order_entry->secret_file;
+        e.hedges.push_back(std::move(he));
+      }
+      ++h;
+    }
+  }
   return e;
 }
 

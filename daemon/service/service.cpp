@@ -13,6 +13,7 @@
 
 #include "daemon/admin/auth.hpp"
 #include "daemon/service/core_stage.hpp"
+#include "daemon/service/depth_tap.hpp"
 #include "daemon/service/executor_stage.hpp"
 #include "daemon/service/feed_bridge.hpp"
 #include "daemon/service/http_front.hpp"
@@ -62,8 +63,11 @@ struct Instance {
   struct Feed {
     feeds::MarketTable table{256};
     std::unique_ptr<PriceBridge> bridge;
+    std::unique_ptr<DepthTap> tap;   // hedge venues' books on this feed (null: none)
     std::unique_ptr<feeds::WsFeedConnection> conn;
   };
+  // Depth of the vault's hedge venues, written by the feeds, read by the executor.
+  std::unique_ptr<exec::vault::DepthBoard> hedge_depth;
   std::vector<std::unique_ptr<Feed>> feeds;
   feeds::MarketTable own_table{256};
   std::unique_ptr<AccountBridge> account_bridge;
@@ -142,6 +146,42 @@ std::string build_feeds(Instance& in) {
       }
     }
   }
+  // The vault's hedge venues with order entry take their depth from the book
+  // liqd's Binance feed keeps for their instrument (subscribed here if no oracle
+  // asked for it). Slots are numbered as the desk numbers its hedges.
+  std::vector<DepthRoute> depth_routes;
+  {
+    uint32_t h = 0;
+    for (const config::MarketConfig& mc : cfg.markets)
+      for (const config::VenueConfig& vc : mc.venues) {
+        if (vc.kind == "own-clob" || vc.kind == "backstop-vault") continue;
+        if (vc.order_entry && vc.kind == "binance-usdm" && cfg.daemon.backstop.account != 0) {
+          if (cfg.daemon.feeds.binance_ws.empty()) {
+            spdlog::warn("{}: hedge venue '{}' has order entry but feeds.binance_ws is not set: no depth, no hedges there",
+                         mc.symbol, vc.name);
+          } else {
+            add_symbol(binance, vc.symbol);
+            DepthRoute r;
+            r.feed_market = register_market(0, feeds::Venue::BinanceUsdm, vc.symbol, mc.risk.scale);
+            if (r.feed_market == feeds::kNoMarket) {
+              spdlog::warn("{}: hedge venue '{}': symbol '{}' cannot be followed on the Binance feed: no hedges there",
+                           mc.symbol, vc.name, vc.symbol);
+              ++h;
+              continue;
+            }
+            const Scale fs = made[0]->table.info(r.feed_market).scale;
+            r.slot = h;
+            r.feed_price_dp = fs.price_dp;
+            r.feed_qty_dp = fs.qty_dp;
+            r.price_dp = mc.risk.scale.price_dp;
+            r.qty_dp = mc.risk.scale.qty_dp;
+            depth_routes.push_back(r);
+          }
+        }
+        ++h;
+      }
+    in.hedge_depth = std::make_unique<exec::vault::DepthBoard>(h);
+  }
   const int64_t stale = cfg.daemon.feeds.stale_after_ms;
   auto make_bridge = [&](Instance::Feed& f, Want& w) {
     in.price_rings.push_back(std::make_unique<SpscRing<PriceInput>>(kPriceRing));
@@ -152,8 +192,13 @@ std::string build_feeds(Instance& in) {
     make_bridge(f, binance);
     feeds::BinanceOptions bo;
     bo.stale_after_ms = stale;
+    feeds::EventSink* sink = f.bridge.get();
+    if (!depth_routes.empty()) {
+      f.tap = std::make_unique<DepthTap>(*f.bridge, *in.hedge_depth, std::move(depth_routes));
+      sink = f.tap.get();
+    }
     f.conn = std::make_unique<feeds::BinanceConnection>(f.table, binance.symbols, cfg.daemon.feeds.binance_ws,
-                                                        cfg.daemon.feeds.binance_rest, *f.bridge, bo);
+                                                        cfg.daemon.feeds.binance_rest, *sink, bo);
     in.feeds.push_back(std::move(made[0]));
   }
   if (!hyper.symbols.empty()) {
@@ -337,6 +382,11 @@ int run_service(const config::Config& cfg, const std::string& config_path, const
   in->core = std::make_unique<CoreStage>(std::move(cc), rings, in->snaps, &in->tick_to_decision);
 
   ExecutorConfig ec = executor_config_from(cfg);
+  if (std::string e = load_hedge_keys(ec); !e.empty()) {
+    spdlog::error("{}: {}", config_path, e);
+    return 1;
+  }
+  ec.hedge_depth = in->hedge_depth.get();
   ec.next_journal_seq = rec.next_journal_seq;
   ec.recovered = std::move(rec.open_orders);
   ec.unsettled = std::move(rec.unsettled_fills);

@@ -414,6 +414,8 @@ TEST(MarketConfig, VenueOrderEntry) {
             V{"m.yaml:11: venues[0].order_entry.recv_window_ms: 60001 is out of range [1, 60000]"});
   EXPECT_EQ(errors(venue(R"({type: binance-rest, base_url: "http://127.0.0.1:9", api_key: "abc")" + keys)),
             V{"m.yaml:11: venues[0].order_entry.api_key: unknown key"});
+  EXPECT_EQ(errors(venue(R"({type: binance-rest, base_url: "http://127.0.0.1:9")" + keys + ", contract: inverse, multiplier: \"100\"")),
+            V{"m.yaml:11: venues[0].order_entry: binance-rest trades USD-M contracts counted in base: contract must be linear, multiplier 1"});
   // Only a Binance USD-M venue speaks binance-rest.
   EXPECT_EQ(errors(with_line(kGood, 11, R"(  - {name: a, kind: own-clob, taker_fee: "0", lot_size: "0.0001", order_entry: {type: binance-rest, base_url: "http://127.0.0.1:9")" + keys + "}")),
             V{"m.yaml:11: venues[0].order_entry.type: binance-rest is order entry for a binance-usdm venue, not own-clob"});

@@ -18,7 +18,14 @@ bounded:
      the fund could not pay, journaled as uncovered) appears only after an IOC was sent
      unbacked: the fund could not pay its worst case and nobody was left in the ADL line;
   4. the accounts liquidated are the accounts the reference says the path sinks;
-  5. SIGTERM exits 0.
+  5. SIGTERM exits 0;
+  6. hedges: the vault's desk hedges what it took over on the external venue
+     (`binance`, Binance USD-M REST order entry that liqd-sim serves on its binance
+     port, filled on the book that port publishes): hedge orders sent and filled;
+     the venue's count of orders that filled == liqd's hedge fills; the vault's
+     inventory on the hedge venue (liqd_vault_inventory_contracts{venue=binance}) ==
+     the position the venue booked; no client order id twice; the net base
+     exposure left at the end is less than one hedge lot (0.001 BTC).
 
 Usage: absorb_e2e.py --liqd PATH --sim PATH --config-dir DIR [--accounts N] [--keep]
 """
@@ -32,11 +39,13 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
 from liqd_loopback import (Checks, wait_ready, Liqd, MarketTiers, Reference, Sim, crash_marks, e2e_args, e2e_cleanup,  # noqa: E402
-                           free_port, e2e_sim_args, http, metrics_sum, metrics_value, promtool_check, wait_until, write_config, write_token)
+                           free_port, e2e_sim_args, http, metrics_sum, metrics_value, promtool_check, wait_until, write_config, write_token,
+                           write_hedge_keys)
 
 check = Checks()
 VAULT = 900000001
 VAULT_CAP = 30_000_000          # USDT notional per market and in total, at the mark (config below)
+HEDGE_LOT_UNITS = 100           # the binance venue's lot_size 0.001 in the market's 0.00001 units
 
 
 
@@ -47,7 +56,7 @@ def main():
     token = write_token(work)
     dump = os.path.join(work, "population.jsonl")
     sim = Sim(a.sim, e2e_sim_args(a.accounts, dump) +
-              ["--seed", "7", "--backstop-account", str(VAULT), "--backstop-collateral", "60000000"])
+              ["--seed", "7", "--backstop-account", str(VAULT), "--backstop-collateral", "60000000"] + write_hedge_keys(work))
     admin_port, metrics_port = free_port(), free_port()
     cfg = write_config(work, os.path.join(a.config_dir, "markets", "BTC-USD.yaml"), sim, admin_port, metrics_port, journal,
                        instance="liqd-absorb")
@@ -70,12 +79,19 @@ def main():
         sim.post("/control/pause")
 
         # The market stands still now; what liqd counted settles on what the venue did.
+        # The desk hedges what is left within a second of a round (retry_ms): wait
+        # until no hedge is open and the exposure is below one hedge lot.
         def settled():
-            b, o = http("GET", metrics)[1], sim.status().get("orders", {})
+            b, st_ = http("GET", metrics)[1], sim.status()
+            o, h = st_.get("orders", {}), st_.get("hedge", {})
+            net = metrics_sum(b, "liqd_vault_net_base_exposure", 'base="BTC"')
             return (metrics_sum(b, "liqd_backstop_transfers_total") == o.get("transfers") and
                     metrics_sum(b, "liqd_adl_events_total") == o.get("deleverages") and
-                    metrics_sum(b, "liqd_vault_transfer_fills_total") == o.get("transfers"))
-        wait_until(settled, 10, 0.2)
+                    metrics_sum(b, "liqd_vault_transfer_fills_total") == o.get("transfers") and
+                    metrics_value(b, "liqd_vault_hedges_open") == 0 and
+                    metrics_sum(b, "liqd_vault_hedge_orders_total", 'outcome="sent"') == h.get("orders") and
+                    net is not None and abs(round(net * 1e5)) < HEDGE_LOT_UNITS)
+        wait_until(settled, 30, 0.2)
         body = http("GET", metrics)[1]
         liqd.p.send_signal(signal.SIGTERM)
         try:
@@ -110,8 +126,7 @@ def main():
         check(mv is not None and round(mv * 1e5) == units,
               "liqd_backstop_vault_position == the venue's vault position (%s vs %s units)" % (mv, units))
         # The executor's own books of the vault (VaultDesk): every transfer fill booked once,
-        # the same position as the venue's; no hedge venue has order entry in the daemon, so
-        # the whole position is still unhedged exposure and no hedge order was sent.
+        # the same position as the venue's.
         own = 'venue="own-book"'
         check(metrics_sum(body, "liqd_vault_transfer_fills_total") == venue.get("transfers") and
               metrics_sum(body, "liqd_vault_fills_total", own) == venue.get("transfers"),
@@ -120,11 +135,36 @@ def main():
         vinv = metrics_sum(body, "liqd_vault_inventory_contracts", own)
         check(vinv is not None and round(vinv * 1e5) == units,
               "liqd_vault_inventory_contracts{venue=own-book} == the venue's vault position (%s vs %s units)" % (vinv, units))
+        check((metrics_sum(body, "liqd_vault_errors_total") or 0) == 0, "no vault booking errors")
+
+        # 6. hedges on the external venue
+        hedge = st.get("hedge", {})
+        hpos = {p["market"]: p for p in hedge.get("positions", [])}.get("BTCUSDT", {})
+        bn = 'venue="binance"'
+        sent = metrics_sum(body, "liqd_vault_hedge_orders_total", bn + ',outcome="sent"') or 0
+        filled = sum(metrics_sum(body, "liqd_vault_hedge_orders_total", bn + ',outcome="%s"' % o) or 0 for o in ("filled", "partial"))
+        nofill = metrics_sum(body, "liqd_vault_hedge_orders_total", bn + ',outcome="no_fill"') or 0
+        refused = metrics_sum(body, "liqd_vault_hedge_orders_total", bn + ',outcome="refused"') or 0
+        hfills = metrics_sum(body, "liqd_vault_fills_total", bn) or 0
+        hinv = metrics_sum(body, "liqd_vault_inventory_contracts", bn)
         vbase = metrics_sum(body, "liqd_vault_net_base_exposure", 'base="BTC"')
-        check(vbase is not None and round(vbase * 1e5) == units,
-              "liqd_vault_net_base_exposure{base=BTC} == the unhedged position (%s)" % vbase)
-        check((metrics_sum(body, "liqd_vault_hedge_orders_total") or 0) == 0 and
-              (metrics_sum(body, "liqd_vault_errors_total") or 0) == 0, "no hedge orders sent, no vault booking errors")
+        print("     hedges (liqd): sent %d, filled or partial %d, no fill %d, refused %d, fills booked %d, inventory %s BTC, "
+              "net exposure %s BTC; venue: %s" % (sent, filled, nofill, refused, hfills, hinv, vbase, json.dumps(hedge)))
+        check(sent > 0 and filled > 0, "hedge orders sent and filled (%d sent, %d filled)" % (sent, filled))
+        check(sent == hedge.get("orders") and hedge.get("rejected") == 0,
+              "every hedge order reached the venue, signed and accepted (%d sent, venue %s, refused %s)" %
+              (sent, hedge.get("orders"), hedge.get("rejected")))
+        check(hedge.get("duplicates") == 0, "no hedge client order id twice")
+        check(hfills == hpos.get("orders_filled") and sent == filled + nofill,
+              "liqd's hedge fills == the venue's orders that filled (%s vs %s), every sent order ended" %
+              (hfills, hpos.get("orders_filled")))
+        check(hinv is not None and round(hinv * 1e5) == hpos.get("size_units"),
+              "liqd_vault_inventory_contracts{venue=binance} == the venue's hedge position (%s vs %s units)" %
+              (hinv, hpos.get("size_units")))
+        check(vbase is not None and round(vbase * 1e5) == units + hpos.get("size_units", 0),
+              "net base exposure == own position + hedge position (%s vs %s units)" % (vbase, units + hpos.get("size_units", 0)))
+        check(vbase is not None and abs(round(vbase * 1e5)) < HEDGE_LOT_UNITS,
+              "net base exposure after the path is below one hedge lot (%s BTC)" % vbase)
         print("     vault books (liqd): collateral %s USDT, entry %s, unrealised %s, realised %s USDT (venue: collateral %s)" %
               (metrics_sum(body, "liqd_vault_collateral", own), metrics_sum(body, "liqd_vault_entry_price", own),
                metrics_sum(body, "liqd_vault_unrealized_pnl", own), metrics_sum(body, "liqd_vault_realized_pnl", own),
