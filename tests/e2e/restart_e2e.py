@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """`kill -9` in the middle of a liquidation storm, restart, and compare with an
-uninterrupted run (issue 8 "Tests"): no order sent twice, no fill lost, the same fund
-balance.
+uninterrupted run (issue 8 "Tests"): no order sent twice, no fill lost, no money lost.
 
 Runs on the same seed, population and path, each with its own sim and journal:
-  A, A2  uninterrupted (A2 shows how far two runs without a crash are apart);
-  B      liqd killed with SIGKILL while the venue holds orders of the storm,
-         restarted on the same journal, then the rest of the path.
+  A      uninterrupted;
+  B      liqd killed with SIGKILL right after the venue received orders of a storm
+         step, restarted on the same journal, then the rest of the path;
+  A2     (`--with-a2`) a second uninterrupted run, to see how far two runs without
+         a crash end apart.
 Every run drives the paused sim in lock step, ONE step at a time, and after each
 step waits (bounded) until liqd is quiescent, so that each liqd sees the same event
 sequence in the same grouping. Larger advances are not comparable: with several
@@ -29,15 +30,28 @@ The path is the first PATH_BARS bars of Black Thursday (the population starts
 leveraged into it: a third of it becomes liquidatable within 22 minutes), 20 steps
 per bar (3 s of event time per step, inside the sources' 20 s staleness limit).
 
-Compared: the journal's fund balance at the end, the set of liquidated accounts, the
-venue's fill count; in B no client order id journaled twice, none the venue saw twice,
-every venue fill in the journal exactly once, the fund reconciling with the journal.
+Checked, for A and B against the venue's own ledger (what liqd-sim counted and booked):
+no client order id journaled twice and none the venue saw twice; every order the venue
+received is in the journal; every venue fill is in the journal exactly once; the fund's
+movements reconcile and it ends >= 0; the fund received exactly the fees the venue
+charged, to the unit; no shortfall uncovered; every account liquidated is one the path
+sinks (the independent reference of absorb_e2e). B was killed while the venue held
+orders of the step. Printed: A against B (fund, accounts, fills), the shortfalls paid
+against the venue's losses on flat accounts.
 
-Usage: restart_e2e.py --liqd PATH --sim PATH --config-dir config/demo [--keep] [--runs-only]
+What is not asserted here: that A and B end with the same fund balance or the same
+liquidated accounts. Two uninterrupted runs (A and A2) already end apart: within one step the three price streams, the
+order outcomes and the account updates reach the core in thread-timing order, and the
+core plans each turn (README, "Limits"); the end balance is the small difference of
+large flows (fees about 1.2 M, shortfalls about 1.4 M quote), so tens of quote apart
+(measured 2026-12-07: A 147.95 vs A2 93.86 quote, 1333 vs 1334 accounts; another pair
+61.55 vs 150.06 quote, 1333 vs 1446 accounts: whether the market is throttled at the
+path's sharpest drop depends on thread timing).
+The exact comparison "crash and restart ends with the same fund balance as an
+uninterrupted run" is tests/daemon/restart_sim_test, which drives the same core and
+executor stages from one thread, deterministically, and asserts equality to the unit.
 
-Not in CI yet: A and A2 liquidate the same accounts but end with different fund
-balances (README, "Limits"): within one step the price streams, order outcomes and
-account updates reach the core in thread-timing order, and the core plans each turn.
+Usage: restart_e2e.py --liqd PATH --sim PATH --config-dir config/demo [--keep] [--with-a2]
 """
 import argparse
 import json
@@ -49,8 +63,9 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
-from liqd_loopback import (BTC_MARKET_ARGS, CRASH_PATH, Checks, Liqd, Sim, e2e_cleanup, free_port, http,  # noqa: E402
-                           metrics_by_label, metrics_value, wait_until, write_config, write_token)
+from liqd_loopback import (BTC_MARKET_ARGS, CRASH_PATH, Checks, Liqd, MarketTiers, Reference, Sim, crash_marks,  # noqa: E402
+                           e2e_cleanup, free_port, http, metrics_by_label, metrics_value, wait_until, write_config,
+                           write_token)
 
 check = Checks()
 
@@ -66,7 +81,8 @@ def args():
     ap.add_argument("--config-dir", required=True)
     ap.add_argument("--accounts", type=int, default=3000)
     ap.add_argument("--keep", action="store_true")
-    ap.add_argument("--runs-only", action="store_true", help="only the uninterrupted runs A and A2, compared")
+    ap.add_argument("--with-a2", action="store_true",
+                    help="also a second uninterrupted run A2, and print how far A and A2 end apart")
     return ap.parse_args()
 
 
@@ -98,10 +114,11 @@ class Run:
         self.work = tempfile.mkdtemp(prefix="liqd-restart-%s-" % name)
         self.journal = os.path.join(self.work, "journal")
         self.token = write_token(self.work)
+        self.dump = os.path.join(self.work, "population.jsonl")
         self.sim = Sim(a.sim, ["--paused", "--path", short_path(self.work), "--accounts", str(a.accounts),
                                "--steps-per-bar", str(STEPS_PER_BAR), "--bar-ms", "-1",
                                "--tail-minutes", str(TAIL_MINUTES),
-                               "--dump-accounts", os.path.join(self.work, "population.jsonl")] + BTC_MARKET_ARGS)
+                               "--dump-accounts", self.dump] + BTC_MARKET_ARGS)
         self.admin_port, self.metrics_port = free_port(), free_port()
         self.cfg = write_config(self.work, os.path.join(a.config_dir, "markets", "BTC-USD.yaml"), self.sim,
                                 self.admin_port, self.metrics_port, self.journal, instance="liqd-restart-" + name)
@@ -119,7 +136,10 @@ class Run:
     def start(self):
         """liqd against the paused sim; steps it once all five streams are held, then
         once per readiness round (bounded). Returns the sim step liqd was ready at."""
-        self.fills_at_start = self.sim.status().get("orders", {}).get("fills", 0)
+        # venue fills this process will not count: those its journal already holds (a
+        # fill the venue made while liqd was down reaches the new process, by
+        # reconciliation, and is counted there)
+        self.fills_at_start = self.journal_summary().get("fills", 0) if os.path.isdir(self.journal) else 0
         self.liqd = Liqd(self.a.liqd, self.cfg, self.log)
         self.procs.append(self.liqd)
 
@@ -173,11 +193,13 @@ class Run:
         self.sim.post("/control/step?n=1")
         self.steps += 1
 
+    def journal_summary(self):
+        return json.loads(subprocess.run([self.a.liqd, "explain", "--journal", self.journal, "--summary"],
+                                         capture_output=True, text=True, timeout=60).stdout or "{}")
+
     def finish(self):
         rc = self.liqd.stop(30)
-        summary = json.loads(subprocess.run([self.a.liqd, "explain", "--journal", self.journal, "--summary"],
-                                            capture_output=True, text=True, timeout=60).stdout or "{}")
-        return rc, summary, self.sim.status()
+        return rc, self.journal_summary(), self.sim.status()
 
 
 def play(run, kill_at=None, budget_s=240):
@@ -186,20 +208,24 @@ def play(run, kill_at=None, budget_s=240):
     t0 = time.time()
     killed = None
     run.ready_step = run.start()
-    check(run.ready_step is not None, "%s: ready (at sim step %s)" % (run.name, run.ready_step))
+    if not check(run.ready_step is not None, "%s: ready (at sim step %s)" % (run.name, run.ready_step)):
+        return None
     run.quiescent()
     while time.time() - t0 < budget_s:
         st = run.sim.status()
         if st.get("path_end"):
             break
         if kill_at is not None and killed is None and st.get("step", 0) >= kill_at:
+            # kill in the first step from kill_at on whose orders reach the venue
             before = st.get("orders", {}).get("new_orders", 0)
             run.step()
-            wait_until(lambda: run.sim.status().get("orders", {}).get("new_orders", 0) > before, 2, 0.002)
+            if not wait_until(lambda: run.sim.status().get("orders", {}).get("new_orders", 0) > before, 1.0, 0.002):
+                run.quiescent()
+                continue
             venue = run.sim.status().get("orders", {})
             run.liqd.p.send_signal(signal.SIGKILL)
             run.liqd.p.wait(10)
-            killed = {"step": st.get("step") + 1, "venue": venue}
+            killed = {"step": st.get("step") + 1, "orders_of_the_step": venue.get("new_orders", 0) - before, "venue": venue}
             again = run.start()
             check(again is not None, "%s: ready again after kill -9 and restart on the same journal (step %s)" % (run.name, again))
             run.quiescent()
@@ -217,14 +243,57 @@ def describe(name, s, st):
            json.dumps({k: st["orders"].get(k) for k in ("new_orders", "fills", "duplicates", "transfers", "fees")})))
 
 
-def compare(x, sx, stx, y, sy, sty):
+def apart(x, sx, stx, y, sy, sty):
+    """How far two runs end apart: printed, not asserted (see the module's doc)."""
     fa, fb = sx.get("fund", {}).get("end"), sy.get("fund", {}).get("end")
-    check(fa is not None and fa == fb, "%s and %s end with the same fund balance: %s, %s (1e-6 quote; difference %s)" %
-          (x, y, fa, fb, None if fa is None or fb is None else fb - fa))
     la, lb = set(sx.get("liquidated_accounts", [])), set(sy.get("liquidated_accounts", []))
-    check(la == lb, "%s and %s liquidated the same accounts: %d, %d, %d differ" % (x, y, len(la), len(lb), len(la ^ lb)))
-    check(stx["orders"].get("fills") == sty["orders"].get("fills"),
-          "the venue filled as often for %s as for %s (%s, %s)" % (x, y, stx["orders"].get("fills"), sty["orders"].get("fills")))
+    print("     %s vs %s: fund end %s vs %s (1e-6 quote, difference %s), liquidated %d vs %d (%d differ), venue fills %s vs %s"
+          % (x, y, fa, fb, None if fa is None or fb is None else fb - fa, len(la), len(lb), len(la ^ lb),
+             stx["orders"].get("fills"), sty["orders"].get("fills")))
+    return la ^ lb
+
+
+def against_reference(run, summary):
+    """No account is liquidated that the path does not sink: each liquidated account is
+    below maintenance at the path's lowest or highest mark (scripts/liqd_loopback.py
+    Reference, from the population dump). How many of those the run reaches is printed,
+    not asserted: at 20 steps per bar the mark (a median of smoothed sources) comes
+    within a few tenths of a percent of the path's low only for a step or two, and the
+    breaker may throttle the market there, so 1333 to 1446 of 1487 in runs with and
+    without a crash (absorb_e2e, at 60 steps per bar, asserts all of them)."""
+    tiers = MarketTiers(os.path.join(run.work, "markets", "BTC-USD.yaml"))
+    low, high = crash_marks(tiers.tick, until_bar=PATH_BARS)
+    want = Reference(run.dump, tiers).liquidatable_along(low, high)
+    got = set(summary.get("liquidated_accounts", []))
+    check(len(got) > 0 and got <= want, "%s: every account liquidated is one the path sinks (%d of the %d it sinks, %d others)"
+          % (run.name, len(got & want), len(want), len(got - want)))
+
+
+def against_venue(name, s, st):
+    """A run that was killed and restarted, against the venue's own ledger."""
+    venue, accs, fund = st.get("orders", {}), st.get("accounts", {}), s.get("fund", {})
+    check(s.get("duplicate_orders", -1) == 0, "%s: no client order id journaled twice" % name)
+    check(venue.get("duplicates", -1) == 0, "%s: the venue saw no duplicate order" % name)
+    check(s.get("orders", 0) >= venue.get("new_orders", 1 << 60),
+          "%s: every order the venue received is in the journal (%s vs %s)" % (name, s.get("orders"), venue.get("new_orders")))
+    check(s.get("fills") == venue.get("fills") and s.get("duplicate_fills", -1) == 0,
+          "%s: every venue fill is in the journal exactly once (%s vs %s, %s duplicates)" %
+          (name, s.get("fills"), venue.get("fills"), s.get("duplicate_fills")))
+    check(fund.get("reconciles") is True and fund.get("end", -1) >= 0,
+          "%s: fund movements reconcile, the fund ends >= 0 (%s)" % (name, fund.get("end")))
+    # Money across the crash: the fund took exactly what the venue charged, fill by fill.
+    fees = fund.get("fees", 0)
+    check(fees == round(float(venue.get("fees", "-1")) * 1e6),
+          "%s: the fund's fees == the fees the venue charged, to the unit (%s vs %s)" % (name, fees, venue.get("fees")))
+    check((s.get("uncovered_shortfalls") or 0) == 0, "%s: no shortfall left uncovered (%s)" % (name, s.get("uncovered_shortfalls")))
+    # What the fund paid against what the venue's flat accounts lost: printed only; at the
+    # path's end the largest accounts are still being closed (auto-deleveraged at their
+    # bankruptcy price), and the venue counts a loss only once the account is flat.
+    # absorb_e2e compares the two at a settled end.
+    paid = fund.get("shortfalls_paid", 0) / 1e6
+    venue_loss = float(accs.get("negative_total", "0")) + float(accs.get("isolated_losses", "0"))
+    print("     %s: shortfalls paid %.6f, venue losses on flat accounts %.6f, %s accounts still underwater at the mid"
+          % (name, paid, venue_loss, accs.get("underwater")))
 
 
 def main():
@@ -232,38 +301,32 @@ def main():
     t_start = time.time()
     runs = []
     try:
-        def uninterrupted(name):
+        def play_and_finish(name, kill_at=None):
             r = Run(a, name)
             runs.append(r)
-            play(r)
+            killed = play(r, kill_at)
             rc, summary, st = r.finish()
             check(rc == 0, "%s: drained and exited 0 (%s)" % (name, rc))
             describe(name, summary, st)
             check(summary.get("orders", 0) > 0 and summary.get("fills", 0) > 0, "%s: orders sent and filled" % name)
-            return r, summary, st
+            against_reference(r, summary)
+            if kill_at is None:
+                against_venue(name, summary, st)
+            return r, summary, st, killed
 
-        A, sumA, stA = uninterrupted("A")
-        _, sumA2, stA2 = uninterrupted("A2")
-        compare("A", sumA, stA, "A2", sumA2, stA2)
-        if not a.runs_only:
-            B = Run(a, "B")
-            runs.append(B)
-            # the storm: a third of A's orders had gone out by this step
-            kill_at = max(A.ready_step + 2, A.ready_step + (A.steps - A.ready_step) // 6)
-            killed = play(B, kill_at)
-            check(killed is not None, "B: killed with kill -9 in the storm (%s)" % killed)
-            rcB, sumB, stB = B.finish()
-            check(rcB == 0, "B: drained and exited 0 (%s)" % rcB)
-            describe("B", sumB, stB)
-            check(sumB.get("duplicate_orders", -1) == 0, "B: no client order id journaled twice")
-            check(stB["orders"].get("duplicates", -1) == 0, "B: the venue saw no duplicate order")
-            check(sumB.get("orders", 0) >= stB["orders"].get("new_orders", 1 << 60),
-                  "B: every order the venue received is in the journal (%s vs %s)" % (sumB.get("orders"), stB["orders"].get("new_orders")))
-            check(sumB.get("fills") == stB["orders"].get("fills") and sumB.get("duplicate_fills", -1) == 0,
-                  "B: every venue fill is in the journal exactly once (%s vs %s, %s duplicates)" %
-                  (sumB.get("fills"), stB["orders"].get("fills"), sumB.get("duplicate_fills")))
-            check(sumB.get("fund", {}).get("reconciles"), "B: fund movements reconcile")
-            compare("A", sumA, stA, "B", sumB, stB)
+        A, sumA, stA, _ = play_and_finish("A")
+        if A.ready_step is None:
+            return check.verdict()
+        if a.with_a2:
+            _, sumA2, stA2, _ = play_and_finish("A2")
+            apart("A", sumA, stA, "A2", sumA2, stA2)
+        # the storm: a sixth of A's steps after readiness, where its orders come fastest
+        kill_at = max(A.ready_step + 2, A.ready_step + (A.steps - A.ready_step) // 6)
+        B, sumB, stB, killed = play_and_finish("B", kill_at)
+        check(killed is not None and killed["orders_of_the_step"] > 0,
+              "B: killed with kill -9 while the step's orders reach the venue (%s)" % killed)
+        against_venue("B", sumB, stB)
+        apart("A", sumA, stA, "B", sumB, stB)
         print("     run time %.1f s" % (time.time() - t_start))
     finally:
         for r in runs:
