@@ -142,6 +142,11 @@ ExecutorStage::ExecutorStage(ExecutorConfig cfg, SpscRing<ExecCommand>& commands
       std::unique_ptr<exec::VenueAdapter> a;
       if (cfg_.make_hedge_adapter) {
         a = cfg_.make_hedge_adapter(h);
+      } else if (h.api_key.empty() || h.secret.empty()) {
+        // load_hedge_keys() was not called (a tool or test built this config): an
+        // unsigned request would only be refused, so the venue stays unconnected.
+        spdlog::warn("vault: hedge venue {} has no keys loaded; not hedged on", h.venue);
+        continue;
       } else {
         h.rest.clock = wall_ms;   // Binance timestamps are wall-clock ms since the epoch
         a = std::make_unique<exec::BinanceRestAdapter>(h.rest, std::move(h.api_key), std::move(h.secret));

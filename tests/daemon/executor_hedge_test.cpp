@@ -1,0 +1,149 @@
+// The executor stage wires the backstop vault's hedges (daemon/service/
+// executor_stage.cpp): the demo configuration's `binance` venue has order entry,
+// so a transfer fill into the vault is hedged on that venue's adapter, sized on
+// the depth its DepthSlot holds. In-process venues (SimVenue) stand for the own
+// venue and the hedge venue; every figure is worked out beside its check.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "config/daemon_config.hpp"
+#include "daemon/service/executor_stage.hpp"
+#include "daemon/service/policy_from_config.hpp"
+#include "executors/adapters/sim_venue.hpp"
+
+namespace liqd::service {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Rig {
+  SpscRing<ExecCommand> commands{1 << 10};
+  SpscRing<OrderOutcome> outcomes{1 << 10};
+  std::unique_ptr<Snapshots> snaps = std::make_unique<Snapshots>();
+  exec::vault::DepthBoard board{2};
+  exec::SimVenue* hedge_venue = nullptr;
+  std::unique_ptr<ExecutorStage> exec;
+  std::string dir;
+
+  explicit Rig(bool with_adapter, const char* name) {
+    dir = (fs::temp_directory_path() / (std::string("liqd-exec-hedge-") + name + "-" + std::to_string(::getpid()))).string();
+    fs::remove_all(dir);
+    config::Diagnostics diag;
+    std::optional<config::Config> cfg = config::load_config(std::string(LIQD_TEST_DATA_DIR) + "/../../config/demo/liqd.yaml", diag);
+    EXPECT_TRUE(cfg.has_value());
+    ExecutorConfig ec = executor_config_from(*cfg);
+    // The demo's BTC-USD venues: own-book, backstop (not a hedge), binance (hedge 0,
+    // with order entry), hyperliquid (hedge 1, none).
+    EXPECT_EQ(ec.hedges.size(), 1u);
+    EXPECT_EQ(ec.hedges[0].hedge, 0u);
+    EXPECT_EQ(ec.hedges[0].rest.port, 19101);
+    EXPECT_EQ(ec.vault.hedges.size(), 2u);
+    ec.journal.dir = dir;
+    ec.journal.fsync = journal::FsyncPolicy::Never;
+    // The own venue: 0.5 BTC bid at 5'000.0 takes the transfer (qty_dp 5, price_dp 1).
+    ec.make_venue = [](uint32_t) {
+      return std::make_unique<exec::SimVenue>(std::vector<exec::Level>{{Price(50'000), Qty(50'000)}});
+    };
+    // The hedge venue's book, as its feed and the venue itself hold it: bids 0.3 @
+    // 5'000.0, 0.4 @ 4'990.0; one ask 1.0 @ 5'001.0.
+    exec::vault::DepthPage page;
+    page.n_bids = 2;
+    page.bids[0] = exec::Level{Price(50'000), Qty(30'000)};
+    page.bids[1] = exec::Level{Price(49'900), Qty(40'000)};
+    page.n_asks = 1;
+    page.asks[0] = exec::Level{Price(50'010), Qty(100'000)};
+    page.updates = 1;
+    board.slot(0).store(page);
+    ec.hedge_depth = &board;
+    if (with_adapter)
+      ec.make_hedge_adapter = [this](HedgeEntry&) {
+        auto v = std::make_unique<exec::SimVenue>(
+            std::vector<exec::Level>{{Price(50'000), Qty(30'000)}, {Price(49'900), Qty(40'000)}});
+        hedge_venue = v.get();
+        return v;
+      };
+    exec = std::make_unique<ExecutorStage>(std::move(ec), commands, outcomes, *snaps, nullptr);
+    EXPECT_EQ(exec->open(1'000), "");
+  }
+  ~Rig() {
+    exec.reset();
+    fs::remove_all(dir);
+  }
+  // A liquidated 0.5 BTC long transferred to the vault (demo backstop.account).
+  void transfer(int64_t& now) {
+    ExecCommand c;
+    c.kind = ExecKind::NewOrder;
+    c.market = 0;
+    c.account = 42;
+    c.liquidation_seq = 5;
+    c.close_long = true;
+    c.qty = 50'000;
+    c.limit = 49'000;
+    c.bankruptcy = 49'000;
+    c.transfer_to = 900'000'001;
+    c.ts_ms = now;
+    ASSERT_TRUE(commands.try_push(c));
+    for (int i = 0; i < 10; ++i) exec->turn(now += 10);
+  }
+};
+
+TEST(ExecutorHedge, TransferFillIsHedgedOnTheVenueWithOrderEntry) {
+  Rig r(true, "wired");
+  int64_t now = 1'000;
+  r.transfer(now);
+  const exec::vault::VaultDesk* d = r.exec->vault_desk();
+  ASSERT_NE(d, nullptr);
+  ASSERT_NE(r.hedge_venue, nullptr);
+  EXPECT_EQ(d->transfer_fills(), 1u);
+  EXPECT_EQ(d->book().position(d->own_contract(0)), Qty(50'000));   // the vault bought 0.5
+  // The desk sells 0.5 (a multiple of binance's 0.001 lot): 0.3 @ 5'000.0 + 0.2 @
+  // 4'990.0, one IOC at the worst level it needs; both fills booked on binance.
+  EXPECT_EQ(d->hedge_orders(0, exec::vault::HedgeOutcome::Sent), 1u);
+  EXPECT_EQ(d->hedge_orders(0, exec::vault::HedgeOutcome::Filled), 1u);
+  EXPECT_EQ(d->hedge_orders(1, exec::vault::HedgeOutcome::Sent), 0u);   // hyperliquid: no order entry
+  EXPECT_EQ(d->book().position(d->hedge_contract(0)), Qty(-50'000));
+  EXPECT_EQ(d->unhedged(0), Qty(0));
+  EXPECT_EQ(r.exec->open_hedges(), 0u);
+}
+
+TEST(ExecutorHedge, WithoutKeysTheVenueIsNotHedgedOn) {
+  Rig r(false, "nokeys");   // load_hedge_keys() not called and no test adapter
+  int64_t now = 1'000;
+  r.transfer(now);
+  const exec::vault::VaultDesk* d = r.exec->vault_desk();
+  ASSERT_NE(d, nullptr);
+  EXPECT_EQ(d->transfer_fills(), 1u);
+  EXPECT_EQ(d->hedge_orders(0, exec::vault::HedgeOutcome::Sent), 0u);
+  EXPECT_EQ(d->unhedged(0), Qty(50'000));
+}
+
+TEST(ExecutorHedge, KeyFilesMustBeOwnerOnly) {
+  const std::string dir = (fs::temp_directory_path() / ("liqd-hedge-keys-" + std::to_string(::getpid()))).string();
+  fs::create_directories(dir);
+  ExecutorConfig ec;
+  HedgeEntry h;
+  h.venue = "binance";
+  h.api_key_file = dir + "/k";
+  h.secret_file = dir + "/s";
+  for (const std::string& f : {h.api_key_file, h.secret_file}) {
+    FILE* fp = std::fopen(f.c_str(), "w");
+    ASSERT_NE(fp, nullptr);
+    std::fputs("value-that-must-not-appear\n", fp);
+    std::fclose(fp);
+    fs::permissions(f, fs::perms::owner_read | fs::perms::owner_write);
+  }
+  fs::permissions(h.secret_file, fs::perms::group_read, fs::perm_options::add);
+  ec.hedges.push_back(std::move(h));
+  const std::string err = load_hedge_keys(ec);
+  EXPECT_NE(err.find("hedge venue binance: secret_file: "), std::string::npos) << err;
+  EXPECT_NE(err.find(dir + "/s"), std::string::npos) << err;
+  EXPECT_EQ(err.find("value-that-must-not-appear"), std::string::npos) << err;
+  fs::permissions(ec.hedges[0].secret_file, fs::perms::group_read, fs::perm_options::remove);
+  EXPECT_EQ(load_hedge_keys(ec), "");
+  EXPECT_EQ(ec.hedges[0].secret.reveal(), "value-that-must-not-appear");
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace liqd::service
