@@ -55,11 +55,17 @@ std::string describe_market(const MarketConfig& m) {
     line(out, "    %s: %s id %s, max staleness %lld ms, max deviation %s", o.name.c_str(), o.kind.c_str(),
          o.id.c_str(), static_cast<long long>(o.max_staleness_ms), ratio(o.max_deviation).c_str());
   line(out, "  %zu venues:", m.venues.size());
-  for (const VenueConfig& v : m.venues)
+  for (const VenueConfig& v : m.venues) {
     line(out, "    %s: %s symbol %s, taker fee %s, lot %s, min qty %s, max qty %s", v.name.c_str(), v.kind.c_str(),
          v.symbol.c_str(), ratio(v.taker_fee).c_str(), format_decimal(v.lot.v, r.scale.qty_dp).c_str(),
          format_decimal(v.min_qty.v, r.scale.qty_dp).c_str(),
          v.max_qty ? format_decimal(v.max_qty->v, r.scale.qty_dp).c_str() : "unlimited");
+    // Where the key files are, never what they hold (they are not even read here).
+    if (const auto& oe = v.order_entry)
+      line(out, "      order entry: %s to %s:%d, key file %s, secret file %s, recv window %lld ms", oe->type.c_str(),
+           oe->host.c_str(), oe->port, oe->api_key_file.c_str(), oe->secret_file.c_str(),
+           static_cast<long long>(oe->recv_window_ms));
+  }
   return out;
 }
 

@@ -124,5 +124,23 @@ TEST(Examples, SummaryListsDerivedDeductions) {
   EXPECT_NE(s.find("binance: binance-usdm symbol BTCUSDT"), std::string::npos);
 }
 
+// The demo's market file hedges on liqd-sim's Binance REST order entry.
+TEST(Examples, DemoHedgeVenueHasOrderEntry) {
+  Diagnostics diag;
+  std::optional<Config> c = load_config(std::string(LIQD_CONFIG_DIR) + "/demo/liqd.yaml", diag);
+  ASSERT_TRUE(c.has_value()) << (diag.ok() ? "" : diag.errors()[0].str());
+  int with = 0;
+  for (const VenueConfig& v : c->markets[0].venues) {
+    if (!v.order_entry) continue;
+    ++with;
+    EXPECT_EQ(v.name, "binance");
+    EXPECT_EQ(v.order_entry->port, 19101);
+  }
+  EXPECT_EQ(with, 1);
+  EXPECT_NE(describe(*c).find("      order entry: binance-rest to 127.0.0.1:19101, key file /tmp/liqd-demo/hedge.key, "
+                              "secret file /tmp/liqd-demo/hedge.secret, recv window 5000 ms"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace liqd::config
