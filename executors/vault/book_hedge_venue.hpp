@@ -20,10 +20,14 @@ class BookHedgeVenue final : public HedgeVenue {
 
   // Takes the latest page; keeps the previous one when the writer kept the
   // seqlock busy (a page a few microseconds old is as good).
+  // An unchanged slot is not copied again (most executor turns see no book update).
   void refresh() {
-    if (slot_) {
-      DepthPage p;
-      if (slot_->load(p)) page_ = p;
+    if (!slot_ || slot_->version() == seen_) return;
+    const uint64_t v = slot_->version();
+    DepthPage p;
+    if (slot_->load(p)) {
+      page_ = p;
+      seen_ = v;   // taken before the load: a store in between is copied next turn
     }
   }
   VenueAdapter& adapter() override { return *adapter_; }
@@ -38,6 +42,7 @@ class BookHedgeVenue final : public HedgeVenue {
   std::unique_ptr<VenueAdapter> adapter_;
   const DepthSlot* slot_;
   DepthPage page_{};
+  uint64_t seen_ = 0;   // slot version of page_ (0: never stored; an odd one is never kept)
 };
 
 }  // namespace liqd::exec::vault

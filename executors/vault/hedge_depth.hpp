@@ -31,6 +31,7 @@ class DepthSlot {
  public:
   void store(const DepthPage& p) { lock_.store(p); }
   bool load(DepthPage& out) const { return lock_.try_load(out); }
+  uint64_t version() const { return lock_.version(); }   // changes with every store
 
  private:
   SeqLockOf<DepthPage> lock_;
