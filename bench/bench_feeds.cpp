@@ -6,6 +6,7 @@
 // as the same-run baseline. Writes bench/results/feeds.json and feeds.md (or
 // --out DIR); --depth-only prints the depthUpdate figures only.
 #include <algorithm>
+#include <cstdarg>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -109,10 +110,16 @@ std::vector<Sample> samples() {
   return v;
 }
 
+// One handler configuration of the throughput table.
+struct Config {
+  bool fast = true;      // FeedOptions::fast_path
+  bool validate = true;  // FeedOptions::validate_full
+  bool apply = true;     // FeedOptions::apply_books (false: the parser alone)
+};
+
 struct Throughput {
   std::string format;
-  bool validate = true;
-  bool fast = true;  // FeedOptions::fast_path
+  Config cfg;
   uint64_t msgs = 0, bytes = 0, errors = 0, events = 0;
   double seconds = 0;
   double ns_per_msg() const { return seconds * 1e9 / static_cast<double>(msgs); }
@@ -120,43 +127,56 @@ struct Throughput {
   double mb_per_s() const { return static_cast<double>(bytes) / seconds / 1e6; }
 };
 
-Throughput run_throughput(const Sample& s, bool validate, bool fast, double budget_s) {
-  Throughput t;
-  t.format = s.format;
-  t.validate = validate;
-  t.fast = fast;
+// One pass of the sample through a fresh handler (books start from their
+// snapshots; construction and snapshots are outside the timed region).
+void run_pass(const Sample& s, Throughput& t) {
   uint64_t sample_bytes = 0;
   for (auto& m : s.msgs) sample_bytes += m.size();
-  // Each pass on a fresh handler (books start from their snapshots); the
-  // handler's construction is outside the timed region.
-  const uint64_t min_msgs = s.sequenced ? 20000 : 200000;
-  while (t.seconds < budget_s || t.msgs < min_msgs) {
-    MarketTable markets(256);
-    for (auto& [sym, scale] : s.scales) markets.add(s.venue, sym, scale);
-    markets.set_default_scale(s.fallback);
-    NullSink sink;
-    FeedOptions o;
-    o.validate_full = validate;
-    o.fast_path = fast;
-    o.max_message_bytes = 1 << 20;
-    auto feed = make_feed(s.venue, markets, sink, o);
-    for (auto& [sym, body] : s.snapshots) static_cast<BinanceUsdmFeed*>(feed.get())->on_snapshot(sym, body);
-    const uint64_t errors_before = feed->counters().errors_total;
-    const uint64_t events_before = sink.n;
-    const int reps = s.sequenced ? 1 : 2000;
-    // Thread CPU time: the build machine is shared, wall time would count other processes.
-    const double c0 = cpu_seconds();
-    for (int r = 0; r < reps; ++r)
-      for (const std::string& m : s.msgs) feed->on_message(m, 0);
-    const double c1 = cpu_seconds();
-    t.seconds += c1 - c0;
-    t.errors += feed->counters().errors_total - errors_before;
-    t.events += sink.n - events_before;
-    t.msgs += s.msgs.size() * static_cast<uint64_t>(reps);
-    t.bytes += sample_bytes * static_cast<uint64_t>(reps);
-    if (t.seconds > budget_s * 4) break;
+  MarketTable markets(256);
+  for (auto& [sym, scale] : s.scales) markets.add(s.venue, sym, scale);
+  markets.set_default_scale(s.fallback);
+  NullSink sink;
+  FeedOptions o;
+  o.validate_full = t.cfg.validate;
+  o.fast_path = t.cfg.fast;
+  o.apply_books = t.cfg.apply;
+  o.max_message_bytes = 1 << 20;
+  auto feed = make_feed(s.venue, markets, sink, o);
+  for (auto& [sym, body] : s.snapshots) static_cast<BinanceUsdmFeed*>(feed.get())->on_snapshot(sym, body);
+  const uint64_t errors_before = feed->counters().errors_total;
+  const uint64_t events_before = sink.n;
+  const int reps = s.sequenced ? 1 : 200;
+  // Thread CPU time: the build machine is shared, wall time would count other processes.
+  const double c0 = cpu_seconds();
+  for (int r = 0; r < reps; ++r)
+    for (const std::string& m : s.msgs) feed->on_message(m, 0);
+  const double c1 = cpu_seconds();
+  t.seconds += c1 - c0;
+  t.errors += feed->counters().errors_total - errors_before;
+  t.events += sink.n - events_before;
+  t.msgs += s.msgs.size() * static_cast<uint64_t>(reps);
+  t.bytes += sample_bytes * static_cast<uint64_t>(reps);
+}
+
+// Every configuration of one sample, pass by pass in turn (so that they see the
+// same machine load and their ratios mean something), `budget_s` of CPU each.
+std::vector<Throughput> run_throughput(const Sample& s, const std::vector<Config>& cfgs, double budget_s) {
+  std::vector<Throughput> ts(cfgs.size());
+  for (size_t i = 0; i < cfgs.size(); ++i) {
+    ts[i].format = s.format;
+    ts[i].cfg = cfgs[i];
   }
-  return t;
+  const uint64_t min_msgs = s.sequenced ? 20000 : 200000;
+  auto done = [&] {
+    for (const Throughput& t : ts)
+      if (t.seconds < budget_s || t.msgs < min_msgs) return false;
+    return true;
+  };
+  while (!done()) {
+    for (Throughput& t : ts) run_pass(s, t);
+    if (ts[0].seconds > budget_s * 4) break;
+  }
+  return ts;
 }
 
 double pct(std::vector<double>& v, double p) {
@@ -167,10 +187,14 @@ double pct(std::vector<double>& v, double p) {
 struct ApplyStats {
   uint64_t n = 0;
   double p50 = 0, p99 = 0, p999 = 0, mean = 0, timer_p50 = 0;
+  // One message's levels at once (L2Book::apply_all, what the handlers do).
+  uint64_t msg_n = 0;
+  double msg_p50 = 0, msg_p99 = 0, msg_mean = 0, msg_levels = 0;
 };
 
 // Real level updates: every b/a level of the SUSHIUSDT depthUpdates that apply
-// after the snapshot, in order, replayed on the 1000-level snapshot book.
+// after the snapshot, in order, replayed on the 1000-level snapshot book, one
+// level at a time (apply) and one message at a time (apply_all).
 ApplyStats run_apply() {
   const Scale s = sc(4, 0);
   simdjson::dom::parser p;
@@ -184,21 +208,24 @@ ApplyStats run_apply() {
       base.apply(std::string_view(side) == "bids" ? kBid : kAsk, dec(std::string_view(lv.at(0)), s.price_dp), dec(std::string_view(lv.at(1)), s.qty_dp));
   const uint64_t last_id = uint64_t(e["lastUpdateId"]);
   std::vector<LevelUpdate> ups;
+  std::vector<size_t> msg_start;  // first level of each message in ups
   for (const std::string& l : lines_of("binance_usdm/ws_combined_stream_2021-07-22.jsonl")) {
     simdjson::padded_string lp(l);
     simdjson::dom::element d = p.parse(lp)["data"];
     if (std::string_view(d["e"]) != "depthUpdate" || std::string_view(d["s"]) != "SUSHIUSDT") continue;
     if (uint64_t(d["u"]) < last_id) continue;
+    msg_start.push_back(ups.size());
     for (auto side : {"b", "a"})
       for (simdjson::dom::element lv : d[side].get_array())
         ups.push_back(LevelUpdate{dec(std::string_view(lv.at(0)), s.price_dp), dec(std::string_view(lv.at(1)), s.qty_dp),
                                   std::string_view(side) == "b" ? kBid : kAsk});
   }
+  msg_start.push_back(ups.size());
   ApplyStats st;
-  std::vector<double> ns;
+  std::vector<double> ns, msg_ns;
   ns.reserve(ups.size() * 200);
   L2Book book(8192);
-  double sum = 0;
+  double sum = 0, msg_sum = 0;
   for (int pass = 0; pass < 200; ++pass) {
     book = base;  // same capacity: no reallocation
     for (const LevelUpdate& u : ups) {
@@ -208,6 +235,15 @@ ApplyStats run_apply() {
       const double d = static_cast<double>(std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count());
       ns.push_back(d);
       sum += d;
+    }
+    book = base;
+    for (size_t k = 0; k + 1 < msg_start.size(); ++k) {
+      auto t0 = Clock::now();
+      book.apply_all(ups.data() + msg_start[k], static_cast<uint32_t>(msg_start[k + 1] - msg_start[k]));
+      auto t1 = Clock::now();
+      const double d = static_cast<double>(std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count());
+      msg_ns.push_back(d);
+      msg_sum += d;
     }
   }
   std::vector<double> timer;
@@ -222,40 +258,51 @@ ApplyStats run_apply() {
   st.p99 = pct(ns, 0.99);
   st.p999 = pct(ns, 0.999);
   st.timer_p50 = pct(timer, 0.5);
+  st.msg_n = msg_ns.size();
+  st.msg_mean = msg_sum / static_cast<double>(msg_ns.size());
+  st.msg_p50 = pct(msg_ns, 0.50);
+  st.msg_p99 = pct(msg_ns, 0.99);
+  st.msg_levels = static_cast<double>(ups.size()) / static_cast<double>(msg_start.size() - 1);
   return st;
 }
 
-// Parse + sequence + apply of one Binance depthUpdate message (the hot message),
-// timed per message on a synced SUSHIUSDT book. The four configurations (fast
-// path on/off x validation on/off) take turns pass by pass, so that they see the
-// same machine load and their ratios mean something on a shared machine.
+// Parse + sequence (+ apply) of one Binance depthUpdate message (the hot
+// message), timed per message on a synced SUSHIUSDT book. The configurations
+// take turns pass by pass, so that they see the same machine load and their
+// ratios mean something on a shared machine.
 struct DepthStats {
-  bool fast = true, validate = true;
+  Config cfg;
   uint64_t n = 0, errors = 0;
   double p50 = 0, p99 = 0, mean = 0, avg_bytes = 0;
   double cpu_mean = 0;  // thread CPU time per message, whole loop (no timer inside)
+  double gbps() const { return avg_bytes / cpu_mean; }  // bytes per ns = GB/s
 };
-constexpr int kDepthConfigs = 4;  // index: (fast ? 0 : 2) + (validate ? 0 : 1)
+// 0: the default (fast path, validation, apply); 1: validation off; 2, 3: the
+// general path (simdjson On-Demand) with and without validation; 4, 5: parse
+// only (no book apply), fast and general path.
+const Config kDepthConfigs[] = {{true, true, true},  {true, false, true}, {false, true, true},
+                                {false, false, true}, {true, true, false}, {false, true, false}};
+constexpr int kDepthConfigCount = 6;
 std::vector<DepthStats> run_depth(int only_config = -1) {
   std::vector<std::string> deltas;
   for (const std::string& l : lines_of("binance_usdm/ws_combined_stream_2021-07-22.jsonl"))
     if (l.find("sushiusdt@depth") != std::string::npos) deltas.push_back(l);
   const std::string snap = slurp("binance_usdm/rest_depth_SUSHIUSDT_limit1000_2021-07-22.json");
-  std::vector<DepthStats> st(kDepthConfigs);
-  std::vector<std::vector<double>> ns(kDepthConfigs);
-  std::vector<double> sum(kDepthConfigs), bytes(kDepthConfigs), cpu(kDepthConfigs);
-  std::vector<uint64_t> cpu_n(kDepthConfigs);
+  std::vector<DepthStats> st(kDepthConfigCount);
+  std::vector<std::vector<double>> ns(kDepthConfigCount);
+  std::vector<double> sum(kDepthConfigCount), bytes(kDepthConfigCount), cpu(kDepthConfigCount);
+  std::vector<uint64_t> cpu_n(kDepthConfigCount);
   for (int pass = 0; pass < 300; ++pass) {
-    for (int c = 0; c < kDepthConfigs; ++c) {
+    for (int c = 0; c < kDepthConfigCount; ++c) {
       if (only_config >= 0 && c != only_config) continue;
-      st[c].fast = c < 2;
-      st[c].validate = c % 2 == 0;
+      st[c].cfg = kDepthConfigs[c];
       MarketTable markets(16);
       markets.add(Venue::BinanceUsdm, "SUSHIUSDT", sc(4, 0));
       NullSink sink;
       FeedOptions o;
-      o.validate_full = st[c].validate;
-      o.fast_path = st[c].fast;
+      o.validate_full = st[c].cfg.validate;
+      o.fast_path = st[c].cfg.fast;
+      o.apply_books = st[c].cfg.apply;
       BinanceUsdmFeed feed(markets, sink, o);
       feed.on_snapshot("SUSHIUSDT", snap);
       if (pass % 2 == 1) {
@@ -278,7 +325,7 @@ std::vector<DepthStats> run_depth(int only_config = -1) {
       st[c].errors += feed.counters().errors_total;
     }
   }
-  for (int c = 0; c < kDepthConfigs; ++c) {
+  for (int c = 0; c < kDepthConfigCount; ++c) {
     if (ns[c].empty()) continue;
     st[c].n = ns[c].size();
     st[c].mean = sum[c] / static_cast<double>(ns[c].size());
@@ -299,53 +346,84 @@ std::string load_average() {
   return buf;
 }
 
+
+std::string fmt(const char* f, ...) __attribute__((format(printf, 1, 2)));
+std::string fmt(const char* f, ...) {
+  char b[2048];
+  va_list ap;
+  va_start(ap, f);
+  std::vsnprintf(b, sizeof b, f, ap);
+  va_end(ap);
+  return b;
+}
+
+void print_depth(const DepthStats& d) {
+  std::printf("binance depthUpdate (%.0f B avg) fast_path=%d validate=%d apply=%d: p50 %.0f ns p99 %.0f ns cpu mean %.0f ns "
+              "(%.2f GB/s, %llu errors)\n",
+              d.avg_bytes, d.cfg.fast ? 1 : 0, d.cfg.validate ? 1 : 0, d.cfg.apply ? 1 : 0, d.p50, d.p99, d.cpu_mean, d.gbps(),
+              static_cast<unsigned long long>(d.errors));
+}
+
 }  // namespace
 
 int run_feeds(int argc, char** argv) {
   std::string out_dir = std::string(LIQD_SOURCE_DIR) + "/bench/results";
   double budget = 1.0;
   bool depth_only = false;
-  bool fast_only = false;  // --fast-only: the default configuration's depthUpdate loop alone (for perf)
+  int only_config = -1;  // --fast-only / --parse-only: one depthUpdate configuration alone (for perf)
+  std::string only_format;  // --format F: that format's throughput rows alone, printed, no files written (for perf)
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--out") && i + 1 < argc) out_dir = argv[++i];
     else if (!std::strcmp(argv[i], "--seconds") && i + 1 < argc) budget = std::atof(argv[++i]);
     else if (!std::strcmp(argv[i], "--depth-only")) depth_only = true;
-    else if (!std::strcmp(argv[i], "--fast-only")) depth_only = fast_only = true;
+    else if (!std::strcmp(argv[i], "--fast-only")) { depth_only = true; only_config = 0; }
+    else if (!std::strcmp(argv[i], "--parse-only")) { depth_only = true; only_config = 4; }
+    else if (!std::strcmp(argv[i], "--format") && i + 1 < argc) only_format = argv[++i];
     else {
-      std::fprintf(stderr, "usage: liqd-bench feeds [--out DIR] [--seconds S] [--depth-only]\n"
+      std::fprintf(stderr, "usage: liqd-bench feeds [--out DIR] [--seconds S] [--depth-only | --fast-only | --parse-only | --format F]\n"
                            "  --depth-only: only the Binance depthUpdate loop, printed, no files written (for profiling)\n"
-                           "  --fast-only: the same, default configuration only\n");
+                           "  --fast-only: the same, default configuration only (parse + sequence + apply)\n"
+                           "  --parse-only: the same, default path without the book apply (the parser alone)\n"
+                           "  --format F: only format F's throughput rows, printed, no files written\n");
       return 2;
     }
   }
   const std::string load_before = load_average();
   if (depth_only) {
-    for (const DepthStats& d : run_depth(fast_only ? 0 : -1))
-      if (d.n > 0) std::printf("binance depthUpdate (%.0f B avg) fast_path=%d validate=%d: p50 %.0f ns p99 %.0f ns cpu mean %.0f ns (%llu errors)\n",
-                  d.avg_bytes, d.fast ? 1 : 0, d.validate ? 1 : 0, d.p50, d.p99, d.cpu_mean, static_cast<unsigned long long>(d.errors));
+    for (const DepthStats& d : run_depth(only_config))
+      if (d.n > 0) print_depth(d);
     return 0;
   }
-  std::vector<Throughput> tp;
+  // Per format: parse + apply (the default), the parser alone (apply_books off),
+  // and validation off; Binance also through the general path alone.
+  struct FormatRows {
+    Throughput full, parse, noval;
+    bool has_general = false;
+    Throughput gen_full, gen_parse;
+  };
+  std::vector<FormatRows> rows;
   for (const Sample& s : samples()) {
-    // Binance also through the general path only (fast_path off): the same-run baseline.
-    for (bool fast : {true, false}) {
-      if (!fast && s.venue != Venue::BinanceUsdm) continue;
-      for (bool v : {true, false}) {
-        tp.push_back(run_throughput(s, v, fast, budget));
-        const Throughput& t = tp.back();
-        std::printf("%-13s fast_path=%d validate=%d  %9.0f msg/s  %8.1f ns/msg  %7.1f MB/s  (%llu msgs, %llu errors)\n",
-                    t.format.c_str(), fast ? 1 : 0, v ? 1 : 0, t.msgs_per_s(), t.ns_per_msg(), t.mb_per_s(),
-                    static_cast<unsigned long long>(t.msgs), static_cast<unsigned long long>(t.errors));
-      }
-    }
+    if (!only_format.empty() && only_format != s.format) continue;
+    std::vector<Config> cfgs = {{true, true, true}, {true, true, false}, {true, false, true}};
+    const bool general = s.venue == Venue::BinanceUsdm;
+    if (general) cfgs.insert(cfgs.end(), {{false, true, true}, {false, true, false}});
+    std::vector<Throughput> t = run_throughput(s, cfgs, budget);
+    FormatRows r{t[0], t[1], t[2], general, {}, {}};
+    if (general) { r.gen_full = t[3]; r.gen_parse = t[4]; }
+    for (const Throughput& x : t)
+      std::printf("%-13s fast_path=%d validate=%d apply=%d  %9.0f msg/s  %8.1f ns/msg  %7.1f MB/s  (%llu msgs, %llu errors)\n",
+                  x.format.c_str(), x.cfg.fast ? 1 : 0, x.cfg.validate ? 1 : 0, x.cfg.apply ? 1 : 0, x.msgs_per_s(),
+                  x.ns_per_msg(), x.mb_per_s(), static_cast<unsigned long long>(x.msgs), static_cast<unsigned long long>(x.errors));
+    rows.push_back(r);
   }
+  if (!only_format.empty()) return rows.empty() ? 2 : 0;
   const std::vector<DepthStats> dep = run_depth();
-  for (const DepthStats& d : dep)
-    std::printf("binance depthUpdate (parse+seq+apply, %.0f B avg) fast_path=%d validate=%d: p50 %.0f ns p99 %.0f ns cpu mean %.0f ns (%llu errors)\n",
-                d.avg_bytes, d.fast ? 1 : 0, d.validate ? 1 : 0, d.p50, d.p99, d.cpu_mean, static_cast<unsigned long long>(d.errors));
+  for (const DepthStats& d : dep) print_depth(d);
   ApplyStats ap = run_apply();
   std::printf("book apply (1 level, 1000-level book, %llu samples): p50 %.0f ns p99 %.0f ns p99.9 %.0f ns mean %.1f ns (timer p50 %.0f ns included)\n",
               static_cast<unsigned long long>(ap.n), ap.p50, ap.p99, ap.p999, ap.mean, ap.timer_p50);
+  std::printf("book apply (1 message, %.1f levels avg, apply_all, %llu samples): p50 %.0f ns p99 %.0f ns mean %.1f ns\n",
+              ap.msg_levels, static_cast<unsigned long long>(ap.msg_n), ap.msg_p50, ap.msg_p99, ap.msg_mean);
   const std::string load_after = load_average();
 
   char date[64];
@@ -355,93 +433,93 @@ int run_feeds(int argc, char** argv) {
                            simdjson::get_active_implementation()->name() + " (runtime)";
   std::string json = "{\n  \"date\": \"" + std::string(date) + "\",\n  \"simdjson_kernel\": \"" + impl +
                      "\",\n  \"load_average\": [\"" + load_before + "\", \"" + load_after + "\"],\n  \"throughput\": [\n";
-  for (size_t i = 0; i < tp.size(); ++i) {
-    const Throughput& t = tp[i];
-    char b[512];
-    std::snprintf(b, sizeof b,
-                  "    {\"format\": \"%s\", \"fast_path\": %s, \"validate_full\": %s, \"messages\": %llu, \"errors\": %llu, \"msgs_per_s\": %.0f, "
-                  "\"ns_per_msg\": %.1f, \"mb_per_s\": %.1f}%s\n",
-                  t.format.c_str(), t.fast ? "true" : "false", t.validate ? "true" : "false", static_cast<unsigned long long>(t.msgs),
-                  static_cast<unsigned long long>(t.errors), t.msgs_per_s(), t.ns_per_msg(), t.mb_per_s(), i + 1 < tp.size() ? "," : "");
-    json += b;
+  std::vector<const Throughput*> all;
+  for (const FormatRows& r : rows) {
+    for (const Throughput* t : {&r.full, &r.parse, &r.noval}) all.push_back(t);
+    if (r.has_general) for (const Throughput* t : {&r.gen_full, &r.gen_parse}) all.push_back(t);
+  }
+  for (size_t i = 0; i < all.size(); ++i) {
+    const Throughput& t = *all[i];
+    json += fmt("    {\"format\": \"%s\", \"fast_path\": %s, \"validate_full\": %s, \"apply_books\": %s, \"messages\": %llu, "
+                "\"errors\": %llu, \"msgs_per_s\": %.0f, \"ns_per_msg\": %.1f, \"mb_per_s\": %.1f}%s\n",
+                t.format.c_str(), t.cfg.fast ? "true" : "false", t.cfg.validate ? "true" : "false", t.cfg.apply ? "true" : "false",
+                static_cast<unsigned long long>(t.msgs), static_cast<unsigned long long>(t.errors), t.msgs_per_s(),
+                t.ns_per_msg(), t.mb_per_s(), i + 1 < all.size() ? "," : "");
   }
   json += "  ],\n  \"binance_depth_update\": [\n";
   for (size_t i = 0; i < dep.size(); ++i) {
     const DepthStats& d = dep[i];
-    char b[512];
-    std::snprintf(b, sizeof b,
-                  "    {\"fast_path\": %s, \"validate_full\": %s, \"avg_bytes\": %.0f, \"p50_ns\": %.0f, \"p99_ns\": %.0f, \"mean_ns\": %.1f, "
-                  "\"cpu_mean_ns\": %.1f, \"errors\": %llu}%s\n",
-                  d.fast ? "true" : "false", d.validate ? "true" : "false", d.avg_bytes, d.p50, d.p99, d.mean, d.cpu_mean,
-                  static_cast<unsigned long long>(d.errors), i + 1 < dep.size() ? "," : "");
-    json += b;
+    json += fmt("    {\"fast_path\": %s, \"validate_full\": %s, \"apply_books\": %s, \"avg_bytes\": %.0f, \"p50_ns\": %.0f, "
+                "\"p99_ns\": %.0f, \"mean_ns\": %.1f, \"cpu_mean_ns\": %.1f, \"errors\": %llu}%s\n",
+                d.cfg.fast ? "true" : "false", d.cfg.validate ? "true" : "false", d.cfg.apply ? "true" : "false", d.avg_bytes,
+                d.p50, d.p99, d.mean, d.cpu_mean, static_cast<unsigned long long>(d.errors), i + 1 < dep.size() ? "," : "");
   }
-  char b[4096];
-  std::snprintf(b, sizeof b,
-                "  ],\n  \"book_apply\": {\"samples\": %llu, \"book_levels\": 1000, \"p50_ns\": %.0f, \"p99_ns\": %.0f, \"p999_ns\": %.0f, "
-                "\"mean_ns\": %.1f, \"timer_overhead_p50_ns\": %.0f}\n}\n",
-                static_cast<unsigned long long>(ap.n), ap.p50, ap.p99, ap.p999, ap.mean, ap.timer_p50);
-  json += b;
+  json += fmt("  ],\n  \"book_apply\": {\"samples\": %llu, \"book_levels\": 1000, \"p50_ns\": %.0f, \"p99_ns\": %.0f, \"p999_ns\": %.0f, "
+              "\"mean_ns\": %.1f, \"timer_overhead_p50_ns\": %.0f},\n",
+              static_cast<unsigned long long>(ap.n), ap.p50, ap.p99, ap.p999, ap.mean, ap.timer_p50);
+  json += fmt("  \"book_apply_message\": {\"samples\": %llu, \"levels_avg\": %.1f, \"p50_ns\": %.0f, \"p99_ns\": %.0f, \"mean_ns\": %.1f}\n}\n",
+              static_cast<unsigned long long>(ap.msg_n), ap.msg_levels, ap.msg_p50, ap.msg_p99, ap.msg_mean);
   std::ofstream(out_dir + "/feeds.json") << json;
 
-  std::string md = "# liqd-bench feeds\n\nCommand: `build/bin/liqd-bench feeds` (release preset, g++ 12 -O2), " + std::string(date) +
+  std::string md = "# liqd-bench feeds\n\nCommand: `liqd-bench feeds` (release preset, g++ 12 -O2), " + std::string(date) +
                    ", load average " + load_before + " before / " + load_after + " after, simdjson kernels: " + impl +
                    ". Input: the recorded samples in tests/data/feeds, replayed from memory "
-                   "(each pass on a fresh handler; books start from their snapshots). Throughput is measured in thread CPU time "
-                   "(the machine is shared with other builds); the per-message and per-level latencies are wall time, so their "
-                   "tails include preemption. validate=on is the default (every value of every message checked); validate=off "
-                   "checks only bracket balance and trailing content. fast_path=on is the default: Binance's depthUpdate and "
-                   "bookTicker in their usual shape are read and checked in one strict pass over the bytes (feeds/fast_scan.hpp), "
-                   "which is full validation too, so validate on/off makes no difference to them; everything else, and fast_path=off "
-                   "(the old path, kept as the baseline of this run), goes through simdjson On-Demand.\n\n"
-                   "| format | fast_path | validate | msg/s | ns/msg | MB/s | ratio vs validate=off |\n|---|---|---|---:|---:|---:|---:|\n";
-  double best_mb = 0;
-  std::string best_fmt;
-  for (size_t i = 0; i + 1 < tp.size(); i += 2) {
-    const Throughput& on = tp[i];
-    const Throughput& off = tp[i + 1];
-    char r[512];
-    std::snprintf(r, sizeof r, "| %s | %s | on | %.0f | %.1f | %.1f | %.2fx |\n| %s | %s | off | %.0f | %.1f | %.1f | 1.00 |\n",
-                  on.format.c_str(), on.fast ? "on" : "off", on.msgs_per_s(), on.ns_per_msg(), on.mb_per_s(),
-                  on.ns_per_msg() / off.ns_per_msg(), off.format.c_str(), off.fast ? "on" : "off", off.msgs_per_s(),
-                  off.ns_per_msg(), off.mb_per_s());
-    md += r;
-    if (on.fast && on.mb_per_s() > best_mb) { best_mb = on.mb_per_s(); best_fmt = on.format; }
+                   "(each pass on a fresh handler; books start from their snapshots). Throughput is thread CPU time "
+                   "(the machine is shared with other builds); per-message and per-level latencies are wall time, so their "
+                   "tails include preemption. The configurations of a format take turns pass by pass. Columns: "
+                   "**parse only** = bytes -> validated, sequenced normalized events and level updates, books not touched "
+                   "(FeedOptions::apply_books = false; no OKX checksum, which needs the book); **parse + apply** = the "
+                   "default (levels applied to the L2 book, crossed check, OKX checksum); **validate off** = parse + apply "
+                   "without the full-validation walk. Default path: Binance's depthUpdate and bookTicker in their usual shape "
+                   "go through the strict scanner (feeds/fast_scan.hpp), everything else through simdjson On-Demand; "
+                   "the general rows send Binance through On-Demand alone.\n\n"
+                   "| format | path | parse only msg/s | ns/msg | MB/s | parse + apply msg/s | ns/msg | MB/s | apply share | "
+                   "validate off ns/msg (+ apply) |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+  double best_mb = 0, best_mb_parse = 0;
+  std::string best_fmt, best_fmt_parse;
+  for (const FormatRows& r : rows) {
+    md += fmt("| %s | default | %.0f | %.1f | %.1f | %.0f | %.1f | %.1f | %.0f %% | %.1f |\n", r.full.format.c_str(),
+              r.parse.msgs_per_s(), r.parse.ns_per_msg(), r.parse.mb_per_s(), r.full.msgs_per_s(), r.full.ns_per_msg(),
+              r.full.mb_per_s(), 100.0 * (1.0 - r.parse.ns_per_msg() / r.full.ns_per_msg()), r.noval.ns_per_msg());
+    if (r.has_general)
+      md += fmt("| %s | general | %.0f | %.1f | %.1f | %.0f | %.1f | %.1f | %.0f %% | |\n", r.full.format.c_str(),
+                r.gen_parse.msgs_per_s(), r.gen_parse.ns_per_msg(), r.gen_parse.mb_per_s(), r.gen_full.msgs_per_s(),
+                r.gen_full.ns_per_msg(), r.gen_full.mb_per_s(), 100.0 * (1.0 - r.gen_parse.ns_per_msg() / r.gen_full.ns_per_msg()));
+    if (r.full.mb_per_s() > best_mb) { best_mb = r.full.mb_per_s(); best_fmt = r.full.format; }
+    if (r.parse.mb_per_s() > best_mb_parse) { best_mb_parse = r.parse.mb_per_s(); best_fmt_parse = r.full.format; }
   }
-  // Same-run ratio for Binance: general path (old) over default (new), validation on.
-  double bin_new = 0, bin_old = 0;
-  for (const Throughput& t : tp)
-    if (t.format == "binance-usdm" && t.validate) (t.fast ? bin_new : bin_old) = t.ns_per_msg();
-  const DepthStats& dn = dep[0];   // fast path, validate on (the default)
-  const DepthStats& dnf = dep[1];  // fast path, validate off
-  const DepthStats& dov = dep[2];  // general path, validate on (the old default)
-  const DepthStats& dof = dep[3];  // general path, validate off
-  const double depth_gbps = dn.avg_bytes / dn.cpu_mean;  // bytes per ns = GB/s
-  std::snprintf(b, sizeof b,
-                "\nbinance-usdm, validation on: the default path takes %.2fx less CPU per message than the general path alone "
-                "(%.0f vs %.0f ns/msg, same run).\n\n"
-                "Binance depthUpdate, parse + sequence check + apply, per message (%.0f bytes average, SUSHIUSDT, 1000-level book, "
-                "~16 level updates per message); the four configurations take turns pass by pass:\n\n"
-                "| path | validate | CPU ns/msg (loop, no timers) | wall p50 ns | wall p99 ns |\n|---|---|---:|---:|---:|\n"
-                "| fast (default) | on | %.0f | %.0f | %.0f |\n| fast | off | %.0f | %.0f | %.0f |\n"
-                "| general (old) | on | %.0f | %.0f | %.0f |\n| general (old) | off | %.0f | %.0f | %.0f |\n\n"
-                "Default vs old default (both validating): %.1fx less CPU per depthUpdate, i.e. %.2f GB/s of depthUpdate JSON per core. "
-                "Goal <= 200 ns per typical depth update: %s. Goal >= 1 GB/s per core: %s for the depthUpdate (%.2f GB/s); "
-                "best format throughput %.0f MB/s (%s, all messages of the sample).\n\n"
-                "Book apply, one level update (real SUSHIUSDT updates replayed on the 1000-level snapshot book, %llu samples): "
-                "p50 %.0f ns, p99 %.0f ns, p99.9 %.0f ns, mean %.1f ns. Each sample includes one steady_clock pair "
-                "(p50 %.0f ns measured alone). Goal: <= 100 ns p99.\n\n"
-                "Notes: the On-Demand kernel chosen at compile time (fallback) was not what made the general path slow: stage 1 runs "
-                "the runtime-selected haswell kernel, and building the feeds code with -march=haswell changed the general path by "
-                "less than the run-to-run noise; its time went to the full-validation walk, On-Demand iteration of the level arrays "
-                "and decimals, and the book search (see feeds/README.md). "
-                "dydx-v4 reports one error per pass: the recording's real message_id gap (12 missing). The machine has "
-                "2 vCPUs shared with other builds; compare rows of one run, not runs of different days.\n",
-                bin_old / bin_new, bin_new, bin_old, dn.avg_bytes, dn.cpu_mean, dn.p50, dn.p99, dnf.cpu_mean, dnf.p50, dnf.p99,
-                dov.cpu_mean, dov.p50, dov.p99, dof.cpu_mean, dof.p50, dof.p99, dov.cpu_mean / dn.cpu_mean, depth_gbps,
-                dn.cpu_mean <= 200 ? "met" : "NOT met", depth_gbps >= 1.0 ? "met" : "NOT met", depth_gbps, best_mb,
-                best_fmt.c_str(), static_cast<unsigned long long>(ap.n), ap.p50, ap.p99, ap.p999, ap.mean, ap.timer_p50);
-  md += b;
+  const FormatRows& bin = rows[0];
+  md += fmt("\nbinance-usdm (whole sample, validation on): the default path takes %.2fx less CPU per message than the general "
+            "path alone with the book apply (%.0f vs %.0f ns/msg), %.2fx parse only (%.0f vs %.0f ns/msg), same run.\n",
+            bin.gen_full.ns_per_msg() / bin.full.ns_per_msg(), bin.full.ns_per_msg(), bin.gen_full.ns_per_msg(),
+            bin.gen_parse.ns_per_msg() / bin.parse.ns_per_msg(), bin.parse.ns_per_msg(), bin.gen_parse.ns_per_msg());
+  md += fmt("\nBinance depthUpdate per message (%.0f bytes average, SUSHIUSDT, 1000-level book, %.1f level updates per message); "
+            "the configurations take turns pass by pass; CPU ns/msg from loops without timers:\n\n"
+            "| path | validate | book apply | CPU ns/msg | GB/s | wall p50 ns | wall p99 ns |\n|---|---|---|---:|---:|---:|---:|\n",
+            dep[0].avg_bytes, ap.msg_levels);
+  for (const DepthStats& d : dep)
+    md += fmt("| %s | %s | %s | %.0f | %.2f | %.0f | %.0f |\n", d.cfg.fast ? "fast (default)" : "general (On-Demand)",
+              d.cfg.validate ? "on" : "off", d.cfg.apply ? "yes" : "no (parse only)", d.cpu_mean, d.gbps(), d.p50, d.p99);
+  const DepthStats& dn = dep[0];
+  const DepthStats& dov = dep[2];
+  const DepthStats& dp = dep[4];
+  const DepthStats& dgp = dep[5];
+  md += fmt("\nOn-Demand instead of the fast path for the depthUpdate (both validating, same run): %.2fx the CPU with the book "
+            "apply (%.0f vs %.0f ns), %.2fx parse only (%.0f vs %.0f ns).\n",
+            dov.cpu_mean / dn.cpu_mean, dov.cpu_mean, dn.cpu_mean, dgp.cpu_mean / dp.cpu_mean, dgp.cpu_mean, dp.cpu_mean);
+  md += fmt("\nGoals (issue 6): >= 1 GB/s of JSON per core: depthUpdate parse only %.2f GB/s (%s), depthUpdate parse + apply "
+            "%.2f GB/s (%s); whole samples: best parse only %.0f MB/s (%s), best parse + apply %.0f MB/s (%s). "
+            "<= 200 ns per typical depth update: %s (%.0f ns parse + apply, %.0f ns parse only).\n",
+            dp.gbps(), dp.gbps() >= 1.0 ? "met" : "NOT met", dn.gbps(), dn.gbps() >= 1.0 ? "met" : "NOT met", best_mb_parse,
+            best_fmt_parse.c_str(), best_mb, best_fmt.c_str(), dn.cpu_mean <= 200 ? "met" : "NOT met", dn.cpu_mean, dp.cpu_mean);
+  md += fmt("\nBook apply on the 1000-level SUSHIUSDT snapshot book, real updates: one level (L2Book::apply, %llu samples) "
+            "p50 %.0f ns, p99 %.0f ns, p99.9 %.0f ns, mean %.1f ns; one message's levels at once (L2Book::apply_all, %.1f levels, "
+            "%llu samples) p50 %.0f ns, p99 %.0f ns, mean %.1f ns. Each sample includes one steady_clock pair (p50 %.0f ns "
+            "measured alone).\n",
+            static_cast<unsigned long long>(ap.n), ap.p50, ap.p99, ap.p999, ap.mean, ap.msg_levels,
+            static_cast<unsigned long long>(ap.msg_n), ap.msg_p50, ap.msg_p99, ap.msg_mean, ap.timer_p50);
+  md += "\nNotes: dydx-v4 reports one error per pass: the recording's real message_id gap (12 missing). The machine has "
+        "2 vCPUs shared with other builds; compare rows of one run, not runs of different days.\n";
   std::ofstream(out_dir + "/feeds.md") << md;
   std::printf("load average %s before, %s after; throughput uses thread CPU time, latencies wall time\n", load_before.c_str(),
               load_after.c_str());

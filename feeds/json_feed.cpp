@@ -215,11 +215,13 @@ MarketId JsonFeed::market_for(std::string_view symbol, Status& st, bool& skip) {
 }
 
 void JsonFeed::load_snapshot(BookState& bs, const LevelUpdate* ups, uint32_t n) {
+  if (!opts_.apply_books) { ++counters_.snapshots; return; }
   count_apply(bs.book.assign(ups, n));  // O(n log n), not n sorted inserts
   ++counters_.snapshots;
 }
 
 void JsonFeed::apply_levels(BookState& bs, const LevelUpdate* ups, uint32_t n) {
+  if (!opts_.apply_books) return;
   count_apply(bs.book.apply_all(ups, n));
 }
 

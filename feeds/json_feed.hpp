@@ -45,6 +45,11 @@ struct FeedOptions {
   // (JsonFeed::handle_fast; same outcome). Off: every message takes the general
   // path (the benchmark's before/after comparison, differential checks).
   bool fast_path = true;
+  // Apply levels to the books. Off (benchmarks only: the parser's throughput
+  // alone, `liqd-bench feeds`): messages are parsed, checked and sequenced as
+  // usual and their events emitted, but books stay empty, so nothing that reads
+  // a book (OKX checksum, crossed check, dYdX uncrossing) has anything to do.
+  bool apply_books = true;
 };
 
 // Full JSON validation of a document (every value visited); leaves it consumed.

@@ -22,6 +22,9 @@ class OkxV5Feed final : public JsonFeed {
 
   // CRC-32 of the book's top 25 levels in OKX's layout, as a signed int (the wire form).
   static int32_t checksum(const L2Book& book, const Scale& sc);
+  // units * 10^-dp as the checksum's text (minimal decimal, as format_decimal
+  // writes it) into out (at least 48 bytes); returns its length.
+  static size_t format_units(int64_t units, int dp, char* out);
 
  protected:
   Status handle(od::document& doc) override;
