@@ -35,7 +35,7 @@ no client order id journaled twice and none the venue saw twice; every order the
 received is in the journal; every venue fill is in the journal exactly once; the fund's
 movements reconcile and it ends >= 0; the fund received exactly the fees the venue
 charged, to the unit; no shortfall uncovered; every account liquidated is one the path
-sinks (the independent reference of absorb_e2e). B was killed while the venue held
+sinks, within 0.2 % of the path's extremes (the independent reference of absorb_e2e). B was killed while the venue held
 orders of the step. Printed: A against B (fund, accounts, fills), the shortfalls paid
 against the venue's losses on flat accounts.
 
@@ -61,6 +61,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from fractions import Fraction
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
 from liqd_loopback import (BTC_MARKET_ARGS, CRASH_PATH, Checks, Liqd, MarketTiers, Reference, Sim, crash_marks,  # noqa: E402
@@ -263,10 +264,16 @@ def against_reference(run, summary):
     without a crash (absorb_e2e, at 60 steps per bar, asserts all of them)."""
     tiers = MarketTiers(os.path.join(run.work, "markets", "BTC-USD.yaml"))
     low, high = crash_marks(tiers.tick, until_bar=PATH_BARS)
-    want = Reference(run.dump, tiers).liquidatable_along(low, high)
+    ref = Reference(run.dump, tiers)
+    want = ref.liquidatable_along(low, high)
+    # The mark is not the sim's price: its basis EMA and book mid can overshoot the
+    # served path by a few ticks at this pace (seen: 5751.1 over a high of 5746.8, and a
+    # 47x short flagged there), so "sinks" is judged with 0.2 % to spare.
+    wide = ref.liquidatable_along(low * Fraction(998, 1000), high * Fraction(1002, 1000))
     got = set(summary.get("liquidated_accounts", []))
-    check(len(got) > 0 and got <= want, "%s: every account liquidated is one the path sinks (%d of the %d it sinks, %d others)"
-          % (run.name, len(got & want), len(want), len(got - want)))
+    check(len(got) > 0 and got <= wide, "%s: every account liquidated is one the path sinks, within 0.2 %% of its extremes "
+          "(%d of the %d it sinks, %d only within 0.2 %%, %d others)"
+          % (run.name, len(got & want), len(want), len((got - want) & wide), len(got - wide)))
 
 
 def against_venue(name, s, st):
