@@ -117,7 +117,9 @@ class SimConnections : public ::testing::Test {
   void SetUp() override {
     args_ = {"--paused",  "--accounts", "300", "--seed", "7", "--market", "BTCUSDT:tick=0.1:lot=0.001",
              "--market", "ETHUSDT:ref=190:tick=0.01:lot=0.001", "--depth-levels", "50"};
-    ASSERT_EQ(sim.start(args_), "");
+    // Fixed ports outside the ephemeral range: the restart test brings the sim
+    // back on the same ports (see SimProcess::start_on_fixed_ports).
+    ASSERT_EQ(sim.start_on_fixed_ports(args_), "");
     simdjson::dom::parser p;
     simdjson::dom::element e;
     ASSERT_FALSE(p.parse(sim.ready_line()).get(e));

@@ -13,7 +13,9 @@
 #include <simdjson.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdint>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -80,6 +82,39 @@ class SimProcess {
         !port("orders", ports.orders) || !port("accounts", ports.accounts) || !port("control", ports.control))
       return "liqd-sim: ports missing in " + ready_;
     return "";
+  }
+
+  // start() on six fixed ports (the --*-port flags added to `args`) below the
+  // kernel's ephemeral port range, retried on other ports if the sim cannot
+  // start (a port taken). For a test that restarts the sim on the same ports:
+  // ports the kernel hands out (bind to port 0) are ephemeral ones, and while
+  // the sim is down any outgoing connection on the machine may be given one of
+  // them as its local port (and keep it in TIME_WAIT for a minute after closing),
+  // so the restarted sim's bind failed now and then under `ctest -j2`. A port
+  // below the range is never handed out that way.
+  std::string start_on_fixed_ports(const std::vector<std::string>& args, int attempts = 20) {
+    int ephemeral_low = 32768;
+    if (FILE* f = std::fopen("/proc/sys/net/ipv4/ip_local_port_range", "r")) {
+      if (std::fscanf(f, "%d", &ephemeral_low) != 1) ephemeral_low = 32768;
+      std::fclose(f);
+    }
+    const int lo = 10000, hi = ephemeral_low - 7;  // six consecutive ports in [lo, ephemeral_low)
+    if (hi <= lo) return start(args);  // unusual range: the kernel's ports, as before
+    std::mt19937 rng(static_cast<uint32_t>(getpid()) ^ static_cast<uint32_t>(std::chrono::steady_clock::now().time_since_epoch().count()));
+    std::string err;
+    for (int i = 0; i < attempts; ++i) {
+      const int base = std::uniform_int_distribution<int>(lo, hi)(rng);
+      std::vector<std::string> a = args;
+      int k = 0;
+      for (const char* flag : {"--binance-port", "--hyperliquid-port", "--pyth-port", "--order-port", "--account-port", "--control-port"}) {
+        a.push_back(flag);
+        a.push_back(std::to_string(base + k++));
+      }
+      err = start(a);
+      if (err.empty()) return err;
+      stop();
+    }
+    return err;
   }
 
   // SIGTERM, then SIGKILL if it has not exited within `wait_ms`.
