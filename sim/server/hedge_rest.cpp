@@ -198,6 +198,7 @@ net::Response Simulator::Impl::hedge_order(const net::Request& req) {
             false);
   }
   pos.size += buy ? filled.v : -filled.v;
+  pos.volume += filled.v;
   pos.cost += buy ? quote : -quote;
   if (filled.v > 0) ++pos.orders;
   std::vector<Level> bch, ach;
@@ -248,7 +249,8 @@ std::string Simulator::Impl::hedge_status_json() const {
     const Scale& sc = markets[i].spec.scale;
     o += std::string(first ? "" : ",") + "{\"market\":\"" + markets[i].spec.symbol + "\",\"size_units\":" +
          std::to_string(h.size) + ",\"size\":\"" + format_decimal(h.size, sc.qty_dp) + "\",\"cost\":\"" +
-         format_decimal(h.cost, sc.qty_dp + sc.price_dp) + "\",\"fills\":" + std::to_string(h.fills) +
+         format_decimal(h.cost, sc.qty_dp + sc.price_dp) + "\",\"volume_units\":" + std::to_string(h.volume) +
+         ",\"fills\":" + std::to_string(h.fills) +
          ",\"orders_filled\":" + std::to_string(h.orders) + "}";
     first = false;
   }

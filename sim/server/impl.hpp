@@ -74,6 +74,7 @@ struct HedgeCounters {
 struct HedgePosition {
   int64_t size = 0;      // signed, qty units
   i128 cost = 0;         // signed Σ qty × price, at qty_dp + price_dp (exact)
+  int64_t volume = 0;    // Σ |qty| filled, qty units
   uint64_t fills = 0;    // levels taken
   uint64_t orders = 0;   // orders that filled something
 };

@@ -161,6 +161,18 @@ def main():
         check(hinv is not None and round(hinv * 1e5) == hpos.get("size_units"),
               "liqd_vault_inventory_contracts{venue=binance} == the venue's hedge position (%s vs %s units)" %
               (hinv, hpos.get("size_units")))
+        # Prices: the venue's exact signed Σ qty × price against liqd's books, where it
+        # is position × entry − realised PnL (buy 1 @ 100, sell 1 @ 110: −10 = 0 − 10).
+        # liqd prices each order's fill at avgPrice rounded to the 0.1 tick, and its
+        # entry to the tick: at most one tick per BTC traded apart.
+        hentry = metrics_sum(body, "liqd_vault_entry_price", bn) or 0.0
+        hreal = metrics_sum(body, "liqd_vault_realized_pnl", bn) or 0.0
+        hvol = hpos.get("volume_units", 0) / 1e5
+        hcost = float(hpos.get("cost", "0"))
+        lcost = (hinv or 0.0) * hentry - hreal
+        check(hvol > 0 and abs(lcost - hcost) <= 0.1 * hvol + 1e-6,
+              "hedge notional: liqd's position x entry - realised == the venue's booked cost within a tick per BTC "
+              "traded (%.6f vs %.6f, %.3f BTC traded)" % (lcost, hcost, hvol))
         check(vbase is not None and round(vbase * 1e5) == units + hpos.get("size_units", 0),
               "net base exposure == own position + hedge position (%s vs %s units)" % (vbase, units + hpos.get("size_units", 0)))
         check(vbase is not None and abs(round(vbase * 1e5)) < HEDGE_LOT_UNITS,

@@ -168,6 +168,7 @@ TEST_F(HedgeRest, AdapterSellFillsAgainstThePublishedBookOnce) {
   auto pos = h["positions"].at(0);
   EXPECT_EQ(std::string_view(pos["market"]), "BTCUSDT");
   EXPECT_EQ(int64_t(pos["size_units"]), -want);
+  EXPECT_EQ(int64_t(pos["volume_units"]), want);
   EXPECT_EQ(std::string(std::string_view(pos["cost"])), format_decimal(-quote, 4));
 
   // The book it took from is the published one: the two levels are gone, the third is smaller.
