@@ -24,8 +24,9 @@ bounded:
      port, filled on the book that port publishes): hedge orders sent and filled;
      the venue's count of orders that filled == liqd's hedge fills; the vault's
      inventory on the hedge venue (liqd_vault_inventory_contracts{venue=binance}) ==
-     the position the venue booked; no client order id twice; the net base
-     exposure left at the end is less than one hedge lot (0.001 BTC).
+     the position the venue booked, and its cost (position x entry - realised) the
+     venue's exact cost within a tick per BTC traded; no client order id twice; the
+     net base exposure left at the end is less than one hedge lot (0.001 BTC).
 
 Usage: absorb_e2e.py --liqd PATH --sim PATH --config-dir DIR [--accounts N] [--keep]
 """
