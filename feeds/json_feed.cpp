@@ -11,25 +11,12 @@ namespace {
 
 simdjson::error_code validate_value(od::value v, int depth);
 
-// Whether the string body starting at p (after its opening quote) holds a
-// backslash before its closing quote. Stage 1 has seen the closing quote and
-// the buffer is padded, so the scan stops inside it.
-bool has_backslash(const char* p) {
-  for (; *p != '"'; ++p)
-    if (*p == '\\') return true;
-  return false;
-}
-
 simdjson::error_code validate_object(od::object o, int depth) {
   for (auto f : o) {
     od::field fl;
     if (auto e = std::move(f).get(fl)) return e;
-    // A key without a backslash is already fully checked by stage 1 (UTF-8,
-    // no control characters, closed); only escapes need unescaping to be checked.
-    if (has_backslash(fl.key().raw())) {
-      std::string_view key;
-      if (auto e = fl.unescaped_key().get(key)) return e;
-    }
+    std::string_view key;
+    if (auto e = fl.unescaped_key().get(key)) return e;
     if (auto e = validate_value(fl.value(), depth + 1)) return e;
   }
   return simdjson::SUCCESS;
@@ -60,11 +47,6 @@ simdjson::error_code validate_value(od::value v, int depth) {
       return validate_array(a, depth);
     }
     case od::json_type::string: {
-      // As for keys: unescape (a copy) only when there is an escape to check.
-      if (!has_backslash(v.raw_json_token().data() + 1)) {
-        od::raw_json_string r;
-        return v.get_raw_json_string().get(r);
-      }
       std::string_view s;
       return v.get_string().get(s);
     }
