@@ -13,22 +13,14 @@
 
 #include "core/engine/health_core.hpp"
 #include "tests/core/test_markets.hpp"
+#include "tests/support/sanitized.hpp"
 
 namespace liqd {
 namespace {
 
-// Sanitized builds (g++ defines __SANITIZE_*__, clang answers __has_feature) run
-// a tenth: the full million is the release run; here the point is memory safety.
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define LIQD_SANITIZED 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__) || defined(LIQD_SANITIZED)
-constexpr uint64_t kDefaultEvents = 100'000;
-#else
-constexpr uint64_t kDefaultEvents = 1'000'000;
-#endif
+// Sanitized builds run 4 % (tests/support/sanitized.hpp): the full million is
+// the release run; here the point is memory safety.
+constexpr uint64_t kDefaultEvents = test::kSanitized ? 40'000 : 1'000'000;
 
 uint64_t event_count(uint64_t dflt) {
   if (const char* s = std::getenv("LIQD_EXACT_EVENTS")) return std::strtoull(s, nullptr, 10);

@@ -55,27 +55,16 @@
 #include "sim/book/book.hpp"
 #include "sim/path/price_path.hpp"
 #include "sim/venue/matching.hpp"
+#include "tests/support/sanitized.hpp"
 
 namespace liqd::service {
 namespace {
 
 constexpr int kBars = 30;
 constexpr int kStepsPerBar = 20;
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define LIQD_RESTART_SIM_SANITIZED 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__)
-#define LIQD_RESTART_SIM_SANITIZED 1
-#endif
-// A storm of thousands of orders; under AddressSanitizer (about 10x slower) a
-// smaller population takes the same paths.
-#ifdef LIQD_RESTART_SIM_SANITIZED
-constexpr uint64_t kAccounts = 600;
-#else
-constexpr uint64_t kAccounts = 2000;
-#endif
+// A storm of thousands of orders; sanitized (about 10x slower) a smaller
+// population takes the same paths.
+constexpr uint64_t kAccounts = test::kSanitized ? 600 : 2000;
 constexpr uint64_t kSeed = 7;
 constexpr int kMaxRoundsPerStep = 400;
 const std::string kDataDir = LIQD_TEST_DATA_DIR;

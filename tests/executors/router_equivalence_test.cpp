@@ -15,6 +15,7 @@
 
 #include "executors/router/router.hpp"
 #include "bench/bench_route_baseline.hpp"
+#include "tests/support/sanitized.hpp"
 
 namespace liqd::exec {
 namespace {
@@ -111,7 +112,9 @@ Books random_books(std::mt19937_64& rng, int mode) {
   return b;
 }
 
-void run_cases(uint64_t seed, int mode, int cases, RouterConfig cfg = {}) {
+// Sanitized builds check a quarter of the cases (tests/support/sanitized.hpp).
+void run_cases(uint64_t seed, int mode, int all_cases, RouterConfig cfg = {}) {
+  const int cases = test::kSanitized ? all_cases / 4 : all_cases;
   std::mt19937_64 rng(seed);
   Router router(cfg);
   bench::route_baseline::Router ref(cfg);

@@ -18,6 +18,7 @@
 #include "daemon/replay/replay_engine.hpp"
 #include "daemon/replay/replay_report.hpp"
 #include "tests/replay/replay_world.hpp"
+#include "tests/support/sanitized.hpp"
 
 namespace liqd::replay {
 namespace {
@@ -56,7 +57,7 @@ TEST(Replay, CrashPathsStaticAndDynamicSideBySide) {
   for (const char* f : kPaths) {
     const std::vector<Bar> bars = path(f);
     ASSERT_GT(bars.size(), 100u);
-    const World w = make_world(bars, 3000, 2026);
+    const World w = make_world(bars, test::kSanitized ? 1000 : 3000, 2026);
     const ReplayResult s = run(w, bars, false);
     const ReplayResult d = run(w, bars, true);
     check_invariants(s, w, bars.size(), f);
@@ -127,7 +128,7 @@ TEST(Replay, IsolatedPositionIsLiquidatedAloneNotFromTheWallet) {
 
 TEST(Replay, SameInputsSameJsonBytes) {
   const std::vector<Bar> bars = path(kPaths[2]);
-  const World w = make_world(bars, 2000, 7);
+  const World w = make_world(bars, test::kSanitized ? 700 : 2000, 7);
   for (bool dyn : {false, true}) {
     const std::string a = result_json(run(w, bars, dyn), 6, dyn ? "dynamic" : "static", w.accounts.size(), bars.size());
     const std::string b = result_json(run(w, bars, dyn), 6, dyn ? "dynamic" : "static", w.accounts.size(), bars.size());
