@@ -1,10 +1,13 @@
 // liqd-bench feeds: parser throughput on the recorded samples (tests/data/feeds)
-// per format, with full JSON validation on (the default) and off, the cost of a
-// typical Binance depth update (parse + sequence + apply), and single-level book
-// apply latency (p50/p99) replaying real Binance level updates on a 1000-level book.
-// Binance is also run with the fast path off (the general simdjson path alone),
-// as the same-run baseline. Writes bench/results/feeds.json and feeds.md (or
-// --out DIR); --depth-only prints the depthUpdate figures only.
+// per format, each as the parser alone (FeedOptions::apply_books off: bytes to
+// validated, sequenced events, books untouched), parser + book apply (the
+// default) and without full validation; the cost of a typical Binance depth
+// update (parse + sequence, with and without apply, fast path and general
+// path); and book apply latency (p50/p99) replaying real Binance level updates
+// on a 1000-level book, per level and per message. Binance also runs with the
+// fast path off (the general simdjson path alone), the same-run baseline of the
+// fast path. Writes bench/results/feeds.json and feeds.md (or --out DIR);
+// --depth-only, --fast-only, --parse-only and --format F print one part only.
 #include <algorithm>
 #include <cstdarg>
 #include <chrono>
@@ -347,8 +350,9 @@ std::string load_average() {
 }
 
 
-std::string fmt(const char* f, ...) __attribute__((format(printf, 1, 2)));
-std::string fmt(const char* f, ...) {
+// printf into a std::string (the report's lines).
+std::string strf(const char* f, ...) __attribute__((format(printf, 1, 2)));
+std::string strf(const char* f, ...) {
   char b[2048];
   va_list ap;
   va_start(ap, f);
@@ -440,7 +444,7 @@ int run_feeds(int argc, char** argv) {
   }
   for (size_t i = 0; i < all.size(); ++i) {
     const Throughput& t = *all[i];
-    json += fmt("    {\"format\": \"%s\", \"fast_path\": %s, \"validate_full\": %s, \"apply_books\": %s, \"messages\": %llu, "
+    json += strf("    {\"format\": \"%s\", \"fast_path\": %s, \"validate_full\": %s, \"apply_books\": %s, \"messages\": %llu, "
                 "\"errors\": %llu, \"msgs_per_s\": %.0f, \"ns_per_msg\": %.1f, \"mb_per_s\": %.1f}%s\n",
                 t.format.c_str(), t.cfg.fast ? "true" : "false", t.cfg.validate ? "true" : "false", t.cfg.apply ? "true" : "false",
                 static_cast<unsigned long long>(t.msgs), static_cast<unsigned long long>(t.errors), t.msgs_per_s(),
@@ -449,15 +453,15 @@ int run_feeds(int argc, char** argv) {
   json += "  ],\n  \"binance_depth_update\": [\n";
   for (size_t i = 0; i < dep.size(); ++i) {
     const DepthStats& d = dep[i];
-    json += fmt("    {\"fast_path\": %s, \"validate_full\": %s, \"apply_books\": %s, \"avg_bytes\": %.0f, \"p50_ns\": %.0f, "
+    json += strf("    {\"fast_path\": %s, \"validate_full\": %s, \"apply_books\": %s, \"avg_bytes\": %.0f, \"p50_ns\": %.0f, "
                 "\"p99_ns\": %.0f, \"mean_ns\": %.1f, \"cpu_mean_ns\": %.1f, \"errors\": %llu}%s\n",
                 d.cfg.fast ? "true" : "false", d.cfg.validate ? "true" : "false", d.cfg.apply ? "true" : "false", d.avg_bytes,
                 d.p50, d.p99, d.mean, d.cpu_mean, static_cast<unsigned long long>(d.errors), i + 1 < dep.size() ? "," : "");
   }
-  json += fmt("  ],\n  \"book_apply\": {\"samples\": %llu, \"book_levels\": 1000, \"p50_ns\": %.0f, \"p99_ns\": %.0f, \"p999_ns\": %.0f, "
+  json += strf("  ],\n  \"book_apply\": {\"samples\": %llu, \"book_levels\": 1000, \"p50_ns\": %.0f, \"p99_ns\": %.0f, \"p999_ns\": %.0f, "
               "\"mean_ns\": %.1f, \"timer_overhead_p50_ns\": %.0f},\n",
               static_cast<unsigned long long>(ap.n), ap.p50, ap.p99, ap.p999, ap.mean, ap.timer_p50);
-  json += fmt("  \"book_apply_message\": {\"samples\": %llu, \"levels_avg\": %.1f, \"p50_ns\": %.0f, \"p99_ns\": %.0f, \"mean_ns\": %.1f}\n}\n",
+  json += strf("  \"book_apply_message\": {\"samples\": %llu, \"levels_avg\": %.1f, \"p50_ns\": %.0f, \"p99_ns\": %.0f, \"mean_ns\": %.1f}\n}\n",
               static_cast<unsigned long long>(ap.msg_n), ap.msg_levels, ap.msg_p50, ap.msg_p99, ap.msg_mean);
   std::ofstream(out_dir + "/feeds.json") << json;
 
@@ -478,41 +482,41 @@ int run_feeds(int argc, char** argv) {
   double best_mb = 0, best_mb_parse = 0;
   std::string best_fmt, best_fmt_parse;
   for (const FormatRows& r : rows) {
-    md += fmt("| %s | default | %.0f | %.1f | %.1f | %.0f | %.1f | %.1f | %.0f %% | %.1f |\n", r.full.format.c_str(),
+    md += strf("| %s | default | %.0f | %.1f | %.1f | %.0f | %.1f | %.1f | %.0f %% | %.1f |\n", r.full.format.c_str(),
               r.parse.msgs_per_s(), r.parse.ns_per_msg(), r.parse.mb_per_s(), r.full.msgs_per_s(), r.full.ns_per_msg(),
               r.full.mb_per_s(), 100.0 * (1.0 - r.parse.ns_per_msg() / r.full.ns_per_msg()), r.noval.ns_per_msg());
     if (r.has_general)
-      md += fmt("| %s | general | %.0f | %.1f | %.1f | %.0f | %.1f | %.1f | %.0f %% | |\n", r.full.format.c_str(),
+      md += strf("| %s | general | %.0f | %.1f | %.1f | %.0f | %.1f | %.1f | %.0f %% | |\n", r.full.format.c_str(),
                 r.gen_parse.msgs_per_s(), r.gen_parse.ns_per_msg(), r.gen_parse.mb_per_s(), r.gen_full.msgs_per_s(),
                 r.gen_full.ns_per_msg(), r.gen_full.mb_per_s(), 100.0 * (1.0 - r.gen_parse.ns_per_msg() / r.gen_full.ns_per_msg()));
     if (r.full.mb_per_s() > best_mb) { best_mb = r.full.mb_per_s(); best_fmt = r.full.format; }
     if (r.parse.mb_per_s() > best_mb_parse) { best_mb_parse = r.parse.mb_per_s(); best_fmt_parse = r.full.format; }
   }
   const FormatRows& bin = rows[0];
-  md += fmt("\nbinance-usdm (whole sample, validation on): the default path takes %.2fx less CPU per message than the general "
+  md += strf("\nbinance-usdm (whole sample, validation on): the default path takes %.2fx less CPU per message than the general "
             "path alone with the book apply (%.0f vs %.0f ns/msg), %.2fx parse only (%.0f vs %.0f ns/msg), same run.\n",
             bin.gen_full.ns_per_msg() / bin.full.ns_per_msg(), bin.full.ns_per_msg(), bin.gen_full.ns_per_msg(),
             bin.gen_parse.ns_per_msg() / bin.parse.ns_per_msg(), bin.parse.ns_per_msg(), bin.gen_parse.ns_per_msg());
-  md += fmt("\nBinance depthUpdate per message (%.0f bytes average, SUSHIUSDT, 1000-level book, %.1f level updates per message); "
+  md += strf("\nBinance depthUpdate per message (%.0f bytes average, SUSHIUSDT, 1000-level book, %.1f level updates per message); "
             "the configurations take turns pass by pass; CPU ns/msg from loops without timers:\n\n"
             "| path | validate | book apply | CPU ns/msg | GB/s | wall p50 ns | wall p99 ns |\n|---|---|---|---:|---:|---:|---:|\n",
             dep[0].avg_bytes, ap.msg_levels);
   for (const DepthStats& d : dep)
-    md += fmt("| %s | %s | %s | %.0f | %.2f | %.0f | %.0f |\n", d.cfg.fast ? "fast (default)" : "general (On-Demand)",
+    md += strf("| %s | %s | %s | %.0f | %.2f | %.0f | %.0f |\n", d.cfg.fast ? "fast (default)" : "general (On-Demand)",
               d.cfg.validate ? "on" : "off", d.cfg.apply ? "yes" : "no (parse only)", d.cpu_mean, d.gbps(), d.p50, d.p99);
   const DepthStats& dn = dep[0];
   const DepthStats& dov = dep[2];
   const DepthStats& dp = dep[4];
   const DepthStats& dgp = dep[5];
-  md += fmt("\nOn-Demand instead of the fast path for the depthUpdate (both validating, same run): %.2fx the CPU with the book "
+  md += strf("\nOn-Demand instead of the fast path for the depthUpdate (both validating, same run): %.2fx the CPU with the book "
             "apply (%.0f vs %.0f ns), %.2fx parse only (%.0f vs %.0f ns).\n",
             dov.cpu_mean / dn.cpu_mean, dov.cpu_mean, dn.cpu_mean, dgp.cpu_mean / dp.cpu_mean, dgp.cpu_mean, dp.cpu_mean);
-  md += fmt("\nGoals (issue 6): >= 1 GB/s of JSON per core: depthUpdate parse only %.2f GB/s (%s), depthUpdate parse + apply "
+  md += strf("\nGoals (issue 6): >= 1 GB/s of JSON per core: depthUpdate parse only %.2f GB/s (%s), depthUpdate parse + apply "
             "%.2f GB/s (%s); whole samples: best parse only %.0f MB/s (%s), best parse + apply %.0f MB/s (%s). "
             "<= 200 ns per typical depth update: %s (%.0f ns parse + apply, %.0f ns parse only).\n",
             dp.gbps(), dp.gbps() >= 1.0 ? "met" : "NOT met", dn.gbps(), dn.gbps() >= 1.0 ? "met" : "NOT met", best_mb_parse,
             best_fmt_parse.c_str(), best_mb, best_fmt.c_str(), dn.cpu_mean <= 200 ? "met" : "NOT met", dn.cpu_mean, dp.cpu_mean);
-  md += fmt("\nBook apply on the 1000-level SUSHIUSDT snapshot book, real updates: one level (L2Book::apply, %llu samples) "
+  md += strf("\nBook apply on the 1000-level SUSHIUSDT snapshot book, real updates: one level (L2Book::apply, %llu samples) "
             "p50 %.0f ns, p99 %.0f ns, p99.9 %.0f ns, mean %.1f ns; one message's levels at once (L2Book::apply_all, %.1f levels, "
             "%llu samples) p50 %.0f ns, p99 %.0f ns, mean %.1f ns. Each sample includes one steady_clock pair (p50 %.0f ns "
             "measured alone).\n",
