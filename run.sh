@@ -11,7 +11,7 @@ cd "$(dirname "$0")"
 PACKAGES=(
   build-essential g++ cmake ninja-build pkg-config git python3
   clang libclang-rt-14-dev
-  libboost-dev libsimdjson-dev libspdlog-dev libwebsockets-dev
+  libboost-dev libsimdjson-dev libspdlog-dev libwebsockets-dev zlib1g-dev
   libprotobuf-dev protobuf-compiler libyaml-cpp-dev libcli11-dev
   libsystemd-dev libssl-dev libgtest-dev libgmock-dev libbenchmark-dev
   prometheus systemd

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "feeds/book/l2_book.hpp"
+#include "tests/support/sanitized.hpp"
 
 using namespace liqd;
 using namespace liqd::feeds;
@@ -71,6 +72,10 @@ std::vector<LevelUpdate> random_message(std::mt19937_64& rng, int64_t span) {
   return ups;
 }
 
+// Sanitized builds check a fifth of the messages (tests/support/sanitized.hpp).
+constexpr int kMessages = test::kSanitized ? 4000 : 20000;
+constexpr int kSnapshots = test::kSanitized ? 600 : 3000;
+
 }  // namespace
 
 TEST(L2BookBatch, ApplyAllEqualsApplyLevelByLevel) {
@@ -78,7 +83,7 @@ TEST(L2BookBatch, ApplyAllEqualsApplyLevelByLevel) {
   for (uint32_t cap : {4096u, 96u}) {  // 96: sides fill up, DroppedFull and the fallback path
     L2Book batch(cap), ref(cap);
     ApplyCounts total;
-    for (int msg = 0; msg < 20000; ++msg) {
+    for (int msg = 0; msg < kMessages; ++msg) {
       const std::vector<LevelUpdate> ups = random_message(rng, cap == 96 ? 400 : 1500);
       const ApplyCounts got = batch.apply_all(ups.data(), static_cast<uint32_t>(ups.size()));
       const ApplyCounts want = one_by_one(ref, ups);
@@ -100,7 +105,7 @@ TEST(L2BookBatch, ApplyAllEqualsApplyLevelByLevel) {
 
 TEST(L2BookBatch, AssignEqualsClearThenApply) {
   std::mt19937_64 rng(77);
-  for (int snap = 0; snap < 3000; ++snap) {
+  for (int snap = 0; snap < kSnapshots; ++snap) {
     const uint32_t cap = snap % 5 == 0 ? 64 : 1024;
     L2Book batch(cap), ref(cap);
     // Start from a non-empty book: assign must replace it, not merge into it.
