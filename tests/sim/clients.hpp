@@ -16,6 +16,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "proto/framing.hpp"
@@ -92,13 +93,15 @@ class WsClient {
   bool closed_ = false;
 };
 
-inline std::pair<int, std::string> http_request(uint16_t port, http::verb verb, const std::string& target) {
+inline std::pair<int, std::string> http_request(uint16_t port, http::verb verb, const std::string& target,
+                                                const std::vector<std::pair<std::string, std::string>>& headers = {}) {
   boost::asio::io_context io;
   beast::tcp_stream s(io);
   s.expires_after(kWait);
   s.connect(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port));
   http::request<http::string_body> req{verb, target, 11};
   req.set(http::field::host, "127.0.0.1");
+  for (const auto& [name, value] : headers) req.set(name, value);
   req.prepare_payload();
   http::write(s, req);
   beast::flat_buffer buf;

@@ -35,24 +35,12 @@ struct Answer {
   std::string body;
 };
 
-// A request with the API-key header; `params` signed with `secret` unless `sign` is false.
+// A request with the API-key header, `params` signed with `secret`.
 Answer signed_request(uint16_t port, http::verb verb, std::string params, const std::string& key = kKey,
                       const std::string& secret = kSecret) {
-  boost::asio::io_context io;
-  beast::tcp_stream s(io);
-  s.expires_after(kWait);
-  s.connect(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port));
-  http::request<http::string_body> req{verb, "/fapi/v1/order?" + exec::binance::sign_query(params, secret), 11};
-  req.set(http::field::host, "127.0.0.1");
-  req.set("X-MBX-APIKEY", key);
-  req.prepare_payload();
-  http::write(s, req);
-  beast::flat_buffer buf;
-  http::response<http::string_body> res;
-  http::read(s, buf, res);
-  beast::error_code ec;
-  s.socket().shutdown(tcp::socket::shutdown_both, ec);
-  return {static_cast<int>(res.result_int()), res.body()};
+  const auto [status, body] = http_request(port, verb, "/fapi/v1/order?" + exec::binance::sign_query(params, secret),
+                                           {{"X-MBX-APIKEY", key}});
+  return {status, body};
 }
 
 std::string field(const std::string& json, const char* name) {
