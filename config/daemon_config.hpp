@@ -150,6 +150,12 @@ struct BackstopSection {
   Quote max_notional_per_market{-1};       // per market the vault holds ("10000000")
   Quote max_total_notional{-1};            // all markets ("50000000")
   Ratio margin_buffer{10'000'000};         // the vault keeps equity ≥ MM × 1.10
+  // Own book or transfer-and-hedge (executors/split): the vault's charge on the
+  // hedge notional (risk premium, funding; competes like a fee), and whether the
+  // core consults the split at all (it does only where a hedge venue's depth is a
+  // book other than the own book's, daemon/service/core_split.hpp).
+  Ratio hedge_charge{0};                   // "0.0005"; at most 0.1
+  bool split = true;
   bool operator==(const BackstopSection&) const = default;
 };
 

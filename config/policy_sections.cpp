@@ -121,6 +121,8 @@ void read_backstop(const Ctx& ctx, MapReader& m, DaemonConfig& out) {
   opt_amount(ctx, m, "max_notional_per_market", dp, b.max_notional_per_market);
   opt_amount(ctx, m, "max_total_notional", dp, b.max_total_notional);
   opt_ratio(ctx, m, "margin_buffer", 0, false, 10 * kRatioOne, b.margin_buffer);
+  opt_ratio(ctx, m, "hedge_charge", 0, false, kRatioOne / 10, b.hedge_charge);
+  if (YAML::Node n = m.get("split"); n.IsDefined()) read_bool(ctx, n, m.key_path("split"), b.split);
 }
 
 void read_executor(const Ctx& ctx, MapReader& m, DaemonConfig& out) {

@@ -32,6 +32,18 @@ const char* state_name(proto::OrderUpdate::State s) {
   }
 }
 
+// A decimal integer as the journal writes an i128 figure ("-123"); 0 if malformed.
+i128 parse_units(const std::string& s) {
+  i128 v = 0;
+  std::size_t i = !s.empty() && s[0] == '-' ? 1 : 0;
+  if (i == s.size()) return 0;
+  for (; i < s.size(); ++i) {
+    if (s[i] < '0' || s[i] > '9') return 0;
+    v = v * 10 + (s[i] - '0');
+  }
+  return !s.empty() && s[0] == '-' ? -v : v;
+}
+
 }  // namespace
 
 int explain(const std::string& dir, uint64_t account, FILE* out) {
@@ -64,6 +76,20 @@ int explain(const std::string& dir, uint64_t account, FILE* out) {
                      format_decimal(d.qty(), x.qty_dp).c_str(), format_decimal(d.limit_price(), x.price_dp).c_str(),
                      format_decimal(d.bankruptcy_price(), x.price_dp).c_str(),
                      static_cast<unsigned long long>(d.liquidation_seq()), d.chunk());
+        if (d.has_split()) {
+          // SplitPlanner's costs are in 10^-(price_dp + qty_dp + 8) units; sells are negative (proceeds).
+          const auto& f = d.split();
+          const int cdp = x.price_dp + x.qty_dp + 8;
+          std::fprintf(out, "%s  SPLIT of %s: own book %s, transfer %s to the vault at %s (inside the fillable bound), unfilled %s; "
+                            "cost %s incl. vault charge %s vs own book alone %s for %s%s\n",
+                       head, format_decimal(f.order_qty(), x.qty_dp).c_str(), format_decimal(f.own_qty(), x.qty_dp).c_str(),
+                       format_decimal(f.transfer_qty(), x.qty_dp).c_str(), format_decimal(f.transfer_price(), x.price_dp).c_str(),
+                       format_decimal(f.unfilled(), x.qty_dp).c_str(), format_decimal(parse_units(f.objective()), cdp).c_str(),
+                       format_decimal(parse_units(f.vault_charge()), cdp).c_str(),
+                       format_decimal(parse_units(f.own_only_objective()), cdp).c_str(),
+                       format_decimal(f.own_only_filled(), x.qty_dp).c_str(), f.exact() ? " (exact)" : "");
+          ++lines;
+        }
         ++lines;
         break;
       }
@@ -78,7 +104,11 @@ int explain(const std::string& dir, uint64_t account, FILE* out) {
         std::string how;
         if (o.transfer_to_account() != 0)
           how = (o.deleverage() ? " auto-deleveraging: closed against account " : " backstop transfer to the vault account ") +
-                std::to_string(o.transfer_to_account()) + " at exactly the limit (the bankruptcy price)";
+                std::to_string(o.transfer_to_account()) +
+                (o.bankruptcy_price() == 0 || o.bankruptcy_price() == o.limit_price()
+                     ? " at exactly the limit (the bankruptcy price)"
+                     : " at exactly the limit (the split's transfer price; bankruptcy " +
+                           format_decimal(o.bankruptcy_price(), x.price_dp) + ")");
         if (receiver) how += ", from account " + std::to_string(o.account_id());
         std::fprintf(out, "%sORDER %s %s %s %s limit %s%s%s%s\n", head, o.client_order_id().c_str(), o.market().c_str(),
                      side_name(o.side()).c_str(), format_decimal(o.qty(), x.qty_dp).c_str(),

@@ -70,10 +70,10 @@ void CoreStage::restore_recovered() {
     if (slot.used) continue;  // cannot happen: fewer than kInFlightSlots orders are ever open
     const uint8_t via = c.deleverage ? 2 : c.transfer_to != 0 ? 1 : 0;
     int64_t reserve = 0;
-    if (via == 0) {
+    if (via <= 1) {  // a transfer at the bankruptcy price has none; a split's transfer can (fee 0, as the venue books it)
       const MarketRisk& mr = risk_[c.market];
-      const Quote worst =
-          policy::settle_close(mr, c.close_long, Qty(c.qty), Price(c.limit), Price(c.bankruptcy), mr.liquidation_fee).shortfall;
+      const Quote worst = policy::settle_close(mr, c.close_long, Qty(c.qty), Price(c.limit), Price(c.bankruptcy),
+                                               via == 0 ? mr.liquidation_fee : Ratio(0)).shortfall;
       if (worst.v > 0 && worst.v <= fund_.available(0).v - fund_reserved_) reserve = worst.v;
     }
     slot = InFlight{true, kUnresolved, c.market, c.liquidation_seq, c.close_long, c.isolated, Price(c.bankruptcy),

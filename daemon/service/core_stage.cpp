@@ -75,6 +75,10 @@ CoreStage::CoreStage(CoreStageConfig cfg, CoreRings rings, Snapshots& snaps, met
   cfg_.backstop.max_notional.resize(cfg_.backstop.account != 0 ? n : 0, cfg_.backstop.account != 0 ? Quote(INT64_MAX) : Quote(0));
   planner_ = std::make_unique<policy::Planner>(cfg_.planner, cfg_.market_liq,
                                                cfg_.backstop.account != 0 ? &cfg_.backstop : nullptr);
+  if (cfg_.backstop.account != 0 && cfg_.split.enabled) {
+    split_ = std::make_unique<CoreSplit>(cfg_.split);
+    split_plan_ = std::make_unique<exec::SplitPlan>();
+  }
   venue_id_.assign(cfg_.max_accounts, 0);
   liq_slot_.assign(cfg_.max_accounts, -1);
   in_flight_.assign(kInFlightSlots, InFlight{});
@@ -503,6 +507,14 @@ bool CoreStage::plan_unit(AccountId a, bool isolated, uint32_t iso_market, Quote
         o.qty = take;
         o.limit = o.bankruptcy;
       }
+      // Own book or transfer-and-hedge (core_split.hpp): the vault may take part of
+      // this chunk at the split's transfer price; what stays is the IOC below.
+      SplitWire split{};
+      if (!transfer && split_ && split_->active(o.market)) {
+        const SplitStep st = split_step(a, isolated, ls, p, o, split, journaled);
+        if (st == SplitStep::NoSlot) break;
+        if (st == SplitStep::AllTransferred) continue;
+      }
       // The fund must be able to pay this IOC's worst case (every unit filled at
       // the limit, below bankruptcy): that much is held back until the order ends.
       // When it cannot, the position is closed against the next profitable
@@ -533,48 +545,116 @@ bool CoreStage::plan_unit(AccountId a, bool isolated, uint32_t iso_market, Quote
           }
         }
       }
-      InFlight& slot = in_flight_[next_seq_ % kInFlightSlots];
-      if (slot.used) break;  // 16k orders in flight: wait for some to end
-      ExecCommand c = decision(ExecKind::NewOrder, o, p, a);
-      c.liquidation_seq = next_seq_;
-      c.close_long = o.close_long;
-      c.reduce_only = o.reduce_only;
-      c.ioc = o.ioc;
-      c.why = static_cast<uint8_t>(o.why);
-      c.limit = o.limit.v;
-      c.fee_rate = transfer || adl ? 0 : risk_[o.market].liquidation_fee.v;  // the venue charges it per fill
-      c.recv_wall_ns = last_input_wall_ns_;
-      c.isolated = isolated;
-      c.window_notional = o.kind == policy::OrderKind::Ioc ? o.notional.v : 0;
-      if (transfer) {
-        c.transfer_to = cfg_.backstop.account;
-        c.ioc = false;
-        c.reduce_only = true;
-        vault_.busy = true;
-        vault_.market = o.market;
-        vault_.size_before = position_size(*ids_.find(cfg_.backstop.account), o.market).v;
-      } else if (adl) {
-        c.transfer_to = venue_id_[counterparty];
-        c.deleverage = true;
-        c.ioc = false;
-        c.reduce_only = true;
-        adl_pending_[counterparty] += o.qty.v;
-      }
-      planner_->on_dispatched(ls, o, now_ms_);
-      c.has_unit = true;  // the unit's state after this dispatch, in the decision's group commit
-      c.unit = journaled = wire_of(ls);
-      note(c);
-      slot = InFlight{true, a, o.market, next_seq_, o.close_long, isolated, o.bankruptcy, Qty(0), reserve,
-                      static_cast<uint8_t>(transfer ? 1 : adl ? 2 : 0), counterparty, o.qty.v,
-                      unit_size(a, o.market, isolated).v, venue_id_[a], adl ? venue_id_[counterparty] : 0};
-      fund_reserved_ += reserve;
-      ++next_seq_;
-      ++mk_[o.market]->snap.liq_orders;
+      if (!send(a, isolated, ls, p, o, static_cast<uint8_t>(transfer ? 1 : adl ? 2 : 0), reserve, counterparty, split, journaled))
+        break;  // 16k orders in flight: wait for some to end
     }
   }
   // Entered or left liquidation mode, the vault refused, ...: journaled on its own.
   if (!(wire_of(ls) == journaled)) note(unit_note(a, isolated, iso_market, ls));
   return ls.in_mode && !positions.empty();
+}
+
+// Hands one decided order to the executor: its in-flight slot, the planner's view
+// of it and the decision record (with the unit's state) in one command. False
+// when 16k orders are in flight (the caller stops planning this turn).
+bool CoreStage::send(AccountId a, bool isolated, policy::AccountLiqState& ls, const policy::Plan& p,
+                     const policy::LiqOrder& o, uint8_t via, int64_t reserve, AccountId counterparty,
+                     const SplitWire& split, UnitWire& journaled) {
+  const bool transfer = via == 1, adl = via == 2;
+  InFlight& slot = in_flight_[next_seq_ % kInFlightSlots];
+  if (slot.used) return false;
+  ExecCommand c = decision(ExecKind::NewOrder, o, p, a);
+  c.liquidation_seq = next_seq_;
+  c.close_long = o.close_long;
+  c.reduce_only = o.reduce_only;
+  c.ioc = o.ioc;
+  c.why = static_cast<uint8_t>(o.why);
+  c.limit = o.limit.v;
+  c.fee_rate = transfer || adl ? 0 : risk_[o.market].liquidation_fee.v;  // the venue charges it per fill
+  c.recv_wall_ns = last_input_wall_ns_;
+  c.isolated = isolated;
+  c.window_notional = o.kind == policy::OrderKind::Ioc ? o.notional.v : 0;
+  c.split = split;
+  if (transfer) {
+    c.transfer_to = cfg_.backstop.account;
+    c.ioc = false;
+    c.reduce_only = true;
+    vault_.busy = true;
+    vault_.market = o.market;
+    vault_.size_before = position_size(*ids_.find(cfg_.backstop.account), o.market).v;
+  } else if (adl) {
+    c.transfer_to = venue_id_[counterparty];
+    c.deleverage = true;
+    c.ioc = false;
+    c.reduce_only = true;
+    adl_pending_[counterparty] += o.qty.v;
+  }
+  planner_->on_dispatched(ls, o, now_ms_);
+  c.has_unit = true;  // the unit's state after this dispatch, in the decision's group commit
+  c.unit = journaled = wire_of(ls);
+  note(c);
+  slot = InFlight{true, a, o.market, next_seq_, o.close_long, isolated, o.bankruptcy, Qty(0), reserve,
+                  via, counterparty, o.qty.v,
+                  unit_size(a, o.market, isolated).v, venue_id_[a], adl ? venue_id_[counterparty] : 0};
+  fund_reserved_ += reserve;
+  ++next_seq_;
+  ++mk_[o.market]->snap.liq_orders;
+  return true;
+}
+
+// The split of IOC `o` (sized, limit = its fillable bound) between the own book and
+// the vault (core_split.hpp). The vault's room is its capacity at the mark
+// (backstop_capacity, the limits every transfer obeys); the transfer goes at the
+// split's price, inside the bound, with the fund holding back its shortfall below
+// bankruptcy if it has one (settle_close at that price: exact, fee 0, as the venue
+// books a transfer). On return `o` is what the own book takes (qty = own_qty), and
+// `split` the figures both orders journal. The split is not used (o as planned)
+// when the vault is busy or full, no hedge venue has depth, the own book alone is
+// at least as good, or the fund could not pay the transfer's shortfall.
+CoreStage::SplitStep CoreStage::split_step(AccountId a, bool isolated, policy::AccountLiqState& ls,
+                                           const policy::Plan& p, policy::LiqOrder& o, SplitWire& split,
+                                           UnitWire& journaled) {
+  policy::LiqOrder at_mark = o;
+  at_mark.bankruptcy = marks_[o.market];
+  const Qty room = vault_take(a, at_mark);
+  if (room.v <= 0) return SplitStep::NotUsed;
+  exec::SplitPlan& sp = *split_plan_;
+  if (!split_->plan(o.market, o.close_long, o.qty, o.limit, room, sp)) return SplitStep::NotUsed;
+  ++stats_.split_consulted;
+  split.used = true;
+  split.order_qty = o.qty.v;
+  split.own_qty = sp.own_qty.v;
+  split.transfer_qty = sp.transfer_qty.v;
+  split.transfer_price = sp.transfer_price.v;
+  split.unfilled = sp.unfilled.v;
+  split.own_only_filled = sp.own_only_filled.v;
+  split.objective = sp.objective;
+  split.own_only_objective = sp.own_only_objective;
+  split.vault_charge = sp.vault_charge;
+  split.exact = sp.exact;
+  if (sp.transfer_qty.v <= 0) return SplitStep::NotUsed;   // the own book alone: the IOC as planned (figures journaled)
+  const MarketRisk& mr = risk_[o.market];
+  const Price tp = sp.transfer_price;
+  const int64_t shortfall = policy::settle_close(mr, o.close_long, sp.transfer_qty, tp, o.bankruptcy, Ratio(0)).shortfall.v;
+  if (shortfall > 0 && shortfall > fund_.available(0).v - fund_reserved_) {
+    split = SplitWire{};
+    return SplitStep::NotUsed;
+  }
+  policy::LiqOrder t = o;
+  t.kind = policy::OrderKind::BackstopTransfer;
+  t.ioc = false;
+  t.qty = sp.transfer_qty;
+  t.limit = tp;
+  t.notional = mul_qty_price(t.qty, tp, mr.scale, Round::Ceil);
+  t.full_close = o.full_close && sp.own_qty.v == 0;
+  t.why = policy::PlanWhy::SplitTransfer;
+  if (!send(a, isolated, ls, p, t, 1, shortfall > 0 ? shortfall : 0, 0, split, journaled)) return SplitStep::NoSlot;
+  ++stats_.split_transfers;
+  if (sp.own_qty.v <= 0) return SplitStep::AllTransferred;
+  o.qty = sp.own_qty;
+  o.notional = mul_qty_price(o.qty, o.limit, mr.scale, Round::Ceil);
+  o.full_close = false;
+  return SplitStep::Split;
 }
 
 // What every decision record carries: the order decided and the numbers behind it.
@@ -714,7 +794,7 @@ void CoreStage::on_outcome(const OrderOutcome& o) {
   }
   const auto no_fill_before = ls.no_fill;
   const uint64_t no_liq_before = ls.no_liquidity_mask;
-  planner_->on_order_end(ls, m, slot.filled, now_ms_);
+  planner_->on_order_end(ls, m, slot.via == 1 ? policy::OrderKind::BackstopTransfer : policy::OrderKind::Ioc, slot.filled, now_ms_);
   if (slot.via == 2) {
     auto it = adl_pending_.find(slot.counterparty);
     if (it != adl_pending_.end() && (it->second -= slot.sent) <= 0) adl_pending_.erase(it);

@@ -38,6 +38,7 @@
 #include "core/ring/spsc_ring.hpp"
 #include "daemon/metrics/histogram.hpp"
 #include "daemon/service/account_map.hpp"
+#include "daemon/service/core_split.hpp"
 #include "daemon/service/messages.hpp"
 #include "daemon/service/recovered.hpp"
 #include "daemon/service/snapshot.hpp"
@@ -59,6 +60,7 @@ struct CoreStageConfig {
   policy::VolMarginConfig vol;
   bool dynamic_margin = false;
   policy::BackstopConfig backstop;  // account 0: no vault (the planner never plans a transfer)
+  SplitSettings split;              // own book or transfer-and-hedge (enabled only with a vault)
   Quote fund_balance{0};           // start balance, or the journal's last balance_after
   uint32_t max_accounts = 1 << 20;
   uint32_t liquidation_seq = 1;    // next liquidation sequence (after the journal's last)
@@ -184,6 +186,11 @@ class CoreStage {
   void map_step();
   policy::AccountLiqState& liq_state(AccountId a, bool isolated, uint32_t market);
   ExecCommand decision(ExecKind kind, const policy::LiqOrder& o, const policy::Plan& p, AccountId a) const;
+  bool send(AccountId a, bool isolated, policy::AccountLiqState& ls, const policy::Plan& p, const policy::LiqOrder& o,
+            uint8_t via, int64_t reserve, AccountId counterparty, const SplitWire& split, UnitWire& journaled);
+  enum class SplitStep : uint8_t { NotUsed, Split, AllTransferred, NoSlot };
+  SplitStep split_step(AccountId a, bool isolated, policy::AccountLiqState& ls, const policy::Plan& p,
+                       policy::LiqOrder& o, SplitWire& split, UnitWire& journaled);
   Qty vault_take(AccountId a, const policy::LiqOrder& o);
   Qty position_size(AccountId a, uint32_t m) const;
   policy::AdlPosition adl_position(AccountId b, const Position& q) const;
@@ -200,6 +207,8 @@ class CoreStage {
   std::vector<std::unique_ptr<MarketState>> mk_;
   std::unique_ptr<HealthCore> core_;
   std::unique_ptr<policy::Planner> planner_;
+  std::unique_ptr<CoreSplit> split_;            // null: no split (no vault, or backstop.split off)
+  std::unique_ptr<exec::SplitPlan> split_plan_; // its answer, reused (no allocation per decision)
   policy::InsuranceFund fund_;
   AccountMap ids_;
   std::vector<uint64_t> venue_id_;                  // dense -> venue id

@@ -32,6 +32,19 @@ void fill_decision(proto::LiquidationDecision& d, const ExecCommand& c, const st
   d.set_chunk(c.chunk);
   d.set_isolated(c.isolated);
   d.set_window_notional(c.window_notional);
+  if (c.split.used) {
+    proto::SplitFigures* f = d.mutable_split();
+    f->set_order_qty(c.split.order_qty);
+    f->set_own_qty(c.split.own_qty);
+    f->set_transfer_qty(c.split.transfer_qty);
+    f->set_transfer_price(c.split.transfer_price);
+    f->set_unfilled(c.split.unfilled);
+    f->set_own_only_filled(c.split.own_only_filled);
+    f->set_objective(format_decimal(c.split.objective, 0));
+    f->set_own_only_objective(format_decimal(c.split.own_only_objective, 0));
+    f->set_vault_charge(format_decimal(c.split.vault_charge, 0));
+    f->set_exact(c.split.exact);
+  }
 }
 
 void fill_unit(proto::LiquidationUnit& u, const ExecCommand& c, const std::vector<std::string>& symbols) {

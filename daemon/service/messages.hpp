@@ -99,6 +99,22 @@ struct PriceMemoryWire {
   int64_t book_mid = 0;
 };
 
+// The own-book / transfer-and-hedge split behind a NewOrder (daemon/service/core_split.hpp):
+// SplitPlanner's figures for the chunk, carried by both orders it gave.
+struct SplitWire {
+  bool used = false;
+  int64_t order_qty = 0;        // the chunk the planner sized (lot units)
+  int64_t own_qty = 0;          // closed on the own book (the IOC)
+  int64_t transfer_qty = 0;     // transferred to the vault (the transfer)
+  int64_t transfer_price = 0;   // price units, inside the fillable bound
+  int64_t unfilled = 0;         // nothing could take it inside the bound now
+  int64_t own_only_filled = 0;  // the own book alone would have closed this much
+  i128 objective = 0;           // signed cost, 10^-(price_dp+qty_dp+8) (exec::SplitPlan)
+  i128 own_only_objective = 0;  // ... of the own book alone
+  i128 vault_charge = 0;        // the vault's charge on the hedge, same units
+  bool exact = false;
+};
+
 // One decision: everything the journal and `liqd explain` need to say why.
 struct ExecCommand {
   ExecKind kind = ExecKind::NewOrder;
@@ -141,6 +157,7 @@ struct ExecCommand {
   int64_t paid_balance_after = 0;
   int64_t uncovered = 0;
   PriceMemoryWire memory{};   // PriceMemory
+  SplitWire split{};          // NewOrder: the split that gave it (used = false: none)
   std::array<char, kCallerLen> text{};  // Admin: caller; Fund: reason; Config: summary (truncated)
 
   void set_text(std::string_view s) {

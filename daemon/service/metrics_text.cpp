@@ -93,6 +93,10 @@ std::string render_metrics(const HttpFrontConfig& cfg, const HttpCounters& http)
       .inc(static_cast<double>(cs.unbacked_orders));
   r.counter("liqd_backstop_refused_total", "Backstop transfers the vault's own limits refused (the position stays with IOC orders).")
       .inc(static_cast<double>(cs.backstop_refused));
+  r.counter("liqd_split_decisions_total", "Chunks the split planner decided between the own book and transfer-and-hedge.")
+      .inc(static_cast<double>(cs.split_consulted));
+  r.counter("liqd_split_transfers_total", "Split decisions that sent part of a chunk to the vault at the split's transfer price.")
+      .inc(static_cast<double>(cs.split_transfers));
   r.counter("liqd_fills_total", "Liquidation fills settled by the core.").inc(static_cast<double>(cs.fills));
   if (cs.has_vault) {
     r.gauge("liqd_backstop_vault_collateral", "The backstop vault's collateral, in the quote asset.", q).set(units(cs.vault_collateral, qdp));

@@ -14,6 +14,7 @@
 #include "daemon/admin/auth.hpp"
 #include "daemon/service/core_stage.hpp"
 #include "daemon/service/depth_tap.hpp"
+#include "daemon/service/split_wiring.hpp"
 #include "daemon/service/executor_stage.hpp"
 #include "daemon/service/feed_bridge.hpp"
 #include "daemon/service/http_front.hpp"
@@ -64,10 +65,15 @@ struct Instance {
     feeds::MarketTable table{256};
     std::unique_ptr<PriceBridge> bridge;
     std::unique_ptr<DepthTap> tap;   // hedge venues' books on this feed (null: none)
+    std::unique_ptr<DepthTap> own_tap;  // the own books' depth for the core's split (null: none)
     std::unique_ptr<feeds::WsFeedConnection> conn;
   };
   // Depth of the vault's hedge venues, written by the feeds, read by the executor.
   std::unique_ptr<exec::vault::DepthBoard> hedge_depth;
+  // Depth of each market's own book (slot = market), written by the feed that
+  // carries it, read by the core's split (core_split.hpp).
+  std::unique_ptr<exec::vault::DepthBoard> own_depth;
+  SplitSettings split;   // the core's split (split_wiring.hpp), built with the depth routes
   std::vector<std::unique_ptr<Feed>> feeds;
   feeds::MarketTable own_table{256};
   std::unique_ptr<AccountBridge> account_bridge;
@@ -182,6 +188,19 @@ std::string build_feeds(Instance& in) {
       }
     in.hedge_depth = std::make_unique<exec::vault::DepthBoard>(h);
   }
+  // Each market's own book (the book its mark's feed keeps) for the core's split.
+  std::vector<DepthRoute> own_routes;
+  if (cfg.daemon.backstop.account != 0 && cfg.daemon.backstop.split)
+    for (const BookRoute& b : binance.books) {
+      const Scale fs = made[0]->table.info(b.feed_market).scale;
+      const Scale& ms = cfg.markets[b.market].risk.scale;
+      own_routes.push_back(DepthRoute{b.feed_market, b.market, fs.price_dp, ms.price_dp, fs.qty_dp, ms.qty_dp});
+    }
+  in.own_depth = std::make_unique<exec::vault::DepthBoard>(cfg.markets.size());
+  in.split = split_settings_from(cfg, depth_routes, own_routes, *in.own_depth, *in.hedge_depth);
+  bool any_split = false;   // no market with a hedge book of its own: no own-book tap either
+  for (const SplitMarket& sm : in.split.markets) any_split |= !sm.hedges.empty();
+  if (!any_split) own_routes.clear();
   const int64_t stale = cfg.daemon.feeds.stale_after_ms;
   auto make_bridge = [&](Instance::Feed& f, Want& w) {
     in.price_rings.push_back(std::make_unique<SpscRing<PriceInput>>(kPriceRing));
@@ -196,6 +215,10 @@ std::string build_feeds(Instance& in) {
     if (!depth_routes.empty()) {
       f.tap = std::make_unique<DepthTap>(*f.bridge, *in.hedge_depth, std::move(depth_routes));
       sink = f.tap.get();
+    }
+    if (!own_routes.empty()) {
+      f.own_tap = std::make_unique<DepthTap>(*sink, *in.own_depth, std::move(own_routes));
+      sink = f.own_tap.get();
     }
     f.conn = std::make_unique<feeds::BinanceConnection>(f.table, binance.symbols, cfg.daemon.feeds.binance_ws,
                                                         cfg.daemon.feeds.binance_rest, *sink, bo);
@@ -352,6 +375,8 @@ int run_service(const config::Config& cfg, const std::string& config_path, const
 
   CoreStageConfig cc = core_config_from(cfg);
   cc.max_accounts = opts.max_accounts;
+  cc.split = in->split;
+  log_split(cfg, cc.split);
   cc.fund_balance = rec.fund_balance.value_or(cfg.daemon.insurance_fund.start_balance);
   cc.liquidation_seq = rec.next_liquidation_seq;
   cc.paused_all = rec.paused_all;

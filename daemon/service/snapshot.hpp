@@ -58,6 +58,8 @@ struct CoreStats {
   uint64_t adl_events = 0;
   uint64_t backstop_transfers = 0;   // transfers sent to the venue
   uint64_t backstop_refused = 0;     // transfers the vault's limits refused (journaled)
+  uint64_t split_consulted = 0;      // chunks SplitPlanner decided (own book vs transfer-and-hedge)
+  uint64_t split_transfers = 0;      // ... of which a part went to the vault at the split's price
   uint64_t unbacked_orders = 0;      // IOCs whose worst case the fund could not pay, with nobody in the ADL line
   uint64_t fills = 0;
   bool has_vault = false;         // backstop.account configured and seen on the account stream

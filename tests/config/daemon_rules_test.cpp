@@ -249,6 +249,11 @@ dynamic_margin:
   EXPECT_EQ(b.backstop.max_notional_per_market.v, 2'500'500'000);
   EXPECT_EQ(b.backstop.max_total_notional.v, 50'000'000'000'000);
   EXPECT_EQ(b.backstop.margin_buffer.v, 25'000'000);
+  EXPECT_EQ(d.backstop.hedge_charge.v, 0);   // the split: on, no charge, unless configured
+  EXPECT_TRUE(d.backstop.split);
+  DaemonConfig h = load_ok(kGood + "backstop:\n  account: 900000001\n  hedge_charge: \"0.0003\"\n  split: false\n");
+  EXPECT_EQ(h.backstop.hedge_charge.v, 30'000);
+  EXPECT_FALSE(h.backstop.split);
   EXPECT_EQ(d.executor.tracker_capacity, 16'384);
   EXPECT_EQ(d.executor.keep_ended_ms, 5'000);
   DaemonConfig e = load_ok(kGood + "executor:\n  tracker_capacity: 4096\n  keep_ended_ms: 750\n");
@@ -272,6 +277,9 @@ TEST(DaemonConfig, PolicySectionErrorsNameTheKey) {
             V{"d.yaml:13: liquidation.large_account_notional: is below small_account_notional (a large account "
               "would be closed in one order)"});
   EXPECT_EQ(errors(kGood + "liquidation:\n  cooldown: 5\n"), V{"d.yaml:12: liquidation.cooldown: unknown key"});
+  EXPECT_EQ(errors(kGood + "backstop:\n  account: 1\n  hedge_charge: \"0.2\"\n"),
+            V{"d.yaml:13: backstop.hedge_charge: 0.2 is outside [0, 0.1]"});
+  EXPECT_EQ(errors(kGood + "backstop:\n  split: maybe\n"), V{"d.yaml:12: backstop.split: expected true or false, got 'maybe'"});
   EXPECT_EQ(errors(kGood + "circuit_breaker:\n  bands:\n    - {window_ms: 60000}\n"),
             V{"d.yaml:13: circuit_breaker.bands[0]: give throttle_move, pause_move or both"});
   EXPECT_EQ(errors(kGood + "circuit_breaker:\n  bands:\n    - {window_ms: 60000, throttle_move: 0.05, pause_move: 0.05}\n"),

@@ -59,5 +59,48 @@ TEST(Explain, PrintsTheDecisionTrailOfOneAccount) {
   EXPECT_EQ(cmd::explain(dir + "/missing", 42, stdout), 1);
 }
 
+TEST(Explain, ShowsTheSplitBehindADecisionAndItsTransferPrice) {
+  std::string dir = ::testing::TempDir() + "/explain_split_" + std::to_string(::getpid());
+  std::filesystem::remove_all(dir);
+  {
+    journal::Writer w;
+    ASSERT_EQ(w.open({dir}, 1), "");
+    proto::JournalRecord r;
+    auto* mi = r.mutable_market_info();
+    mi->set_market("BTC-USD"); mi->set_price_dp(1); mi->set_qty_dp(3); mi->set_quote_dp(6);
+    w.append(r);
+    r.Clear(); r.set_ts_ms(1584054420000);
+    auto* d = r.mutable_decision();
+    d->set_account_id(42); d->set_market("BTC-USD"); d->set_rule("split_transfer_and_hedge");
+    d->set_qty(-800); d->set_limit_price(49974); d->set_bankruptcy_price(45010); d->set_liquidation_seq(8);
+    // Costs in 10^-(1 + 3 + 8) units: -499.75, the vault's charge 0.8, the own book alone -99.95.
+    auto* f = d->mutable_split();
+    f->set_order_qty(1000); f->set_own_qty(200); f->set_transfer_qty(800); f->set_transfer_price(49974);
+    f->set_own_only_filled(200); f->set_objective("-499750000000000"); f->set_vault_charge("800000000000");
+    f->set_own_only_objective("-99950000000000"); f->set_exact(true);
+    w.append(r);
+    r.Clear();
+    auto* o = r.mutable_order();
+    o->set_client_order_id("L42-BTC-USD-8-0"); o->set_account_id(42); o->set_market("BTC-USD");
+    o->set_side(proto::SELL); o->set_qty(800); o->set_limit_price(49974); o->set_reduce_only(true);
+    o->set_transfer_to_account(900000001); o->set_bankruptcy_price(45010);
+    w.append(r);
+    ASSERT_TRUE(w.commit());
+  }
+  char* buf = nullptr;
+  size_t len = 0;
+  FILE* out = open_memstream(&buf, &len);
+  ASSERT_EQ(cmd::explain(dir, 42, out), 0);
+  std::fclose(out);
+  std::string text(buf, len);
+  free(buf);
+  EXPECT_NE(text.find("  SPLIT of 1: own book 0.2, transfer 0.8 to the vault at 4997.4 (inside the fillable bound), unfilled 0; "
+                      "cost -499.75 incl. vault charge 0.8 vs own book alone -99.95 for 0.2 (exact)"),
+            std::string::npos) << text;
+  EXPECT_NE(text.find("backstop transfer to the vault account 900000001 at exactly the limit (the split's transfer price; "
+                      "bankruptcy 4501)"),
+            std::string::npos) << text;
+}
+
 }  // namespace
 }  // namespace liqd

@@ -24,6 +24,7 @@ const char* to_string(PlanWhy w) {
     case PlanWhy::WaitMarketCapacity: return "wait_market_capacity";
     case PlanWhy::WaitGlobalCap: return "wait_global_cap";
     case PlanWhy::WaitNoFillBackoff: return "wait_no_fill_backoff";
+    case PlanWhy::SplitTransfer: return "split_transfer_and_hedge";
   }
   return "?";
 }
@@ -340,7 +341,9 @@ bool Planner::revalidate(LiqOrder& o, const AccountView& a, AccountLiqState& st,
 void Planner::on_dispatched(AccountLiqState& st, const LiqOrder& o, TimeMs now) {
   InFlightOrder* slot = nullptr;
   for (InFlightOrder& f : st.in_flight) {
-    if (f.active && f.market == o.market) { slot = &f; break; }  // a timed-out one is replaced
+    // A timed-out one of the same kind is replaced; an IOC and a transfer of one
+    // split (own book + vault) are in flight side by side.
+    if (f.active && f.market == o.market && f.kind == o.kind) { slot = &f; break; }
     if (!f.active && !slot) slot = &f;
   }
   assert(slot && "more in-flight orders than kMaxInFlight");
@@ -354,8 +357,16 @@ void Planner::on_dispatched(AccountLiqState& st, const LiqOrder& o, TimeMs now) 
 }
 
 void Planner::on_order_end(AccountLiqState& st, uint32_t market, Qty filled, TimeMs now) {
+  end_order(st, market, nullptr, filled, now);
+}
+
+void Planner::on_order_end(AccountLiqState& st, uint32_t market, OrderKind kind, Qty filled, TimeMs now) {
+  end_order(st, market, &kind, filled, now);
+}
+
+void Planner::end_order(AccountLiqState& st, uint32_t market, const OrderKind* kind, Qty filled, TimeMs now) {
   for (InFlightOrder& f : st.in_flight) {
-    if (!f.active || f.market != market) continue;
+    if (!f.active || f.market != market || (kind && f.kind != *kind)) continue;
     f.active = false;
     const int64_t unfilled = f.qty.v - filled.v;
     const uint64_t bit = uint64_t{1} << market;

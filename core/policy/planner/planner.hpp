@@ -89,6 +89,7 @@ enum class PlanWhy : uint8_t {
   WaitMarketCapacity,
   WaitGlobalCap,
   WaitNoFillBackoff,
+  SplitTransfer,     // the split's transfer to the vault (daemon/service/core_split.hpp); appended: journals keep their numbers
 };
 const char* to_string(PlanWhy w);
 
@@ -192,6 +193,8 @@ class Planner {
   void on_dispatched(AccountLiqState& st, const LiqOrder& o, TimeMs now);
   // It ended (filled, partly filled, cancelled, timed out): `filled` ≤ qty sent.
   void on_order_end(AccountLiqState& st, uint32_t market, Qty filled, TimeMs now);
+  // The same for the order of that kind (a split has an IOC and a transfer in one market).
+  void on_order_end(AccountLiqState& st, uint32_t market, OrderKind kind, Qty filled, TimeMs now);
 
   int64_t market_window_used(uint32_t market, TimeMs now) const { return window_[market].total(now); }
   int64_t global_minute_used(TimeMs now) const { return global_.total(now); }
@@ -202,6 +205,7 @@ class Planner {
   std::vector<SlidingSum> window_;  // per market, size
   SlidingSum global_{60'000};       // notional, quote units
   const BackstopConfig* backstop_ = nullptr;
+  void end_order(AccountLiqState& st, uint32_t market, const OrderKind* kind, Qty filled, TimeMs now);
 };
 
 }  // namespace liqd::policy
