@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "daemon/service/core_split.hpp"
+#include "tests/daemon/split_fixtures.hpp"
 #include "daemon/service/split_wiring.hpp"
 
 namespace liqd::service {
@@ -13,20 +14,8 @@ namespace {
 
 constexpr int64_t kBtc = 100'000;   // 1 BTC in quantity units
 
-exec::VenueInput venue(int64_t fee) {
-  exec::VenueInput v;
-  v.taker_fee = Ratio(fee);
-  v.lot = Qty(100);
-  v.min_qty = Qty(100);
-  return v;
-}
-
-void store_bids(exec::vault::DepthSlot& slot, std::initializer_list<exec::Level> bids) {
-  exec::vault::DepthPage p;
-  for (const exec::Level& l : bids) p.bids[p.n_bids++] = l;
-  p.updates = 1;
-  slot.store(p);
-}
+using test::store_bids;
+using test::venue;
 
 struct Rig {
   exec::vault::DepthBoard own{1}, hedge{1};
@@ -38,8 +27,8 @@ struct Rig {
     s.own = &own;
     s.hedge = &hedge;
     s.markets.resize(1);
-    s.markets[0].own = venue(50'000);                             // own book: taker 0.0005
-    s.markets[0].hedges.push_back(SplitHedgeVenue{0, venue(50'000)});   // hedge venue: taker 0.0005
+    s.markets[0].own = venue(50'000, 100, 100);                             // own book: taker 0.0005
+    s.markets[0].hedges.push_back(SplitHedgeVenue{0, venue(50'000, 100, 100)});   // hedge venue: taker 0.0005
     split = std::make_unique<CoreSplit>(s);
   }
   // SplitPlanner itself on the books the slots hold (the reference).
@@ -47,7 +36,7 @@ struct Rig {
     exec::vault::DepthPage op, hp;
     EXPECT_TRUE(own.slot(0).load(op));
     EXPECT_TRUE(hedge.slot(0).load(hp));
-    exec::VenueInput o = venue(50'000), h = venue(50'000);
+    exec::VenueInput o = venue(50'000, 100, 100), h = venue(50'000, 100, 100);
     o.levels = std::span<const exec::Level>(op.bids.data(), op.n_bids);
     h.levels = std::span<const exec::Level>(hp.bids.data(), hp.n_bids);
     exec::SplitInput in;

@@ -10,6 +10,7 @@
 
 #include "config/daemon_config.hpp"
 #include "daemon/service/core_stage.hpp"
+#include "tests/daemon/split_fixtures.hpp"
 #include "daemon/service/policy_from_config.hpp"
 
 namespace liqd::service {
@@ -22,20 +23,8 @@ constexpr int64_t kMark = 500'000;                 // 50000.0 (1 decimal)
 constexpr int64_t kUsdt = 1'000'000;               // quote units (6 decimals)
 constexpr int64_t kTs = 1'700'000'000'000;
 
-exec::VenueInput venue(int64_t fee, int64_t min_qty) {
-  exec::VenueInput v;
-  v.taker_fee = Ratio(fee);
-  v.lot = Qty(1);
-  v.min_qty = Qty(min_qty);
-  return v;
-}
-
-void store_bids(exec::vault::DepthSlot& slot, std::initializer_list<exec::Level> bids) {
-  exec::vault::DepthPage p;
-  for (const exec::Level& l : bids) p.bids[p.n_bids++] = l;
-  p.updates = 1;
-  slot.store(p);
-}
+using test::store_bids;
+using test::venue;
 
 struct Core {
   SpscRing<PriceInput> prices{1 << 10};
@@ -59,8 +48,8 @@ struct Core {
     cc.split.own = &own;
     cc.split.hedge = &hedge;
     cc.split.markets.resize(cc.markets.size());
-    cc.split.markets[0].own = venue(50'000, 0);                                  // own book: 0.0005
-    cc.split.markets[0].hedges.push_back(SplitHedgeVenue{0, venue(50'000, 100)});  // hedge: 0.0005, min 0.001
+    cc.split.markets[0].own = venue(50'000, 1, 0);                                  // own book: 0.0005
+    cc.split.markets[0].hedges.push_back(SplitHedgeVenue{0, venue(50'000, 1, 100)});  // hedge: 0.0005, min 0.001
     CoreRings rings;
     rings.prices.push_back(&prices);
     rings.accounts = &accounts;
@@ -126,7 +115,7 @@ exec::SplitPlan planner_answer(const Core& c, Qty qty, Price limit) {
   exec::vault::DepthPage op, hp;
   EXPECT_TRUE(c.own.slot(0).load(op));
   EXPECT_TRUE(c.hedge.slot(0).load(hp));
-  exec::VenueInput o = venue(50'000, 0), h = venue(50'000, 100);
+  exec::VenueInput o = venue(50'000, 1, 0), h = venue(50'000, 1, 100);
   o.levels = std::span<const exec::Level>(op.bids.data(), op.n_bids);
   h.levels = std::span<const exec::Level>(hp.bids.data(), hp.n_bids);
   exec::SplitInput in;
