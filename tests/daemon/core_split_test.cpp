@@ -33,21 +33,8 @@ struct Rig {
   }
   // SplitPlanner itself on the books the slots hold (the reference).
   exec::SplitPlan reference(Qty qty, Price limit, Qty vault_max, int64_t charge = 20'000) {
-    exec::vault::DepthPage op, hp;
-    EXPECT_TRUE(own.slot(0).load(op));
-    EXPECT_TRUE(hedge.slot(0).load(hp));
-    exec::VenueInput o = venue(50'000, 100, 100), h = venue(50'000, 100, 100);
-    o.levels = std::span<const exec::Level>(op.bids.data(), op.n_bids);
-    h.levels = std::span<const exec::Level>(hp.bids.data(), hp.n_bids);
-    exec::SplitInput in;
-    in.order = exec::RouteOrder{exec::Side::Sell, qty, limit, exec::Urgency::High};
-    in.own = std::span<const exec::VenueInput>(&o, 1);
-    in.external = std::span<const exec::VenueInput>(&h, 1);
-    in.vault = exec::VaultLimits{true, vault_max, Ratio(charge)};
-    exec::SplitPlanner planner;
-    exec::SplitPlan out;
-    EXPECT_EQ(planner.plan(in, out), exec::RouteError::Ok);
-    return out;
+    return test::planner_on_slots(own, hedge, venue(50'000, 100, 100), venue(50'000, 100, 100), qty, limit, vault_max,
+                                  Ratio(charge));
   }
 };
 

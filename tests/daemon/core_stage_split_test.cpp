@@ -112,21 +112,9 @@ ExecCommand reference_ioc() {
 }
 
 exec::SplitPlan planner_answer(const Core& c, Qty qty, Price limit) {
-  exec::vault::DepthPage op, hp;
-  EXPECT_TRUE(c.own.slot(0).load(op));
-  EXPECT_TRUE(c.hedge.slot(0).load(hp));
-  exec::VenueInput o = venue(50'000, 1, 0), h = venue(50'000, 1, 100);
-  o.levels = std::span<const exec::Level>(op.bids.data(), op.n_bids);
-  h.levels = std::span<const exec::Level>(hp.bids.data(), hp.n_bids);
-  exec::SplitInput in;
-  in.order = exec::RouteOrder{exec::Side::Sell, qty, limit, exec::Urgency::High};
-  in.own = std::span<const exec::VenueInput>(&o, 1);
-  in.external = std::span<const exec::VenueInput>(&h, 1);
-  in.vault = exec::VaultLimits{true, Qty(INT64_MAX / 4), Ratio(20'000)};   // the vault's room is far above 1 BTC
-  exec::SplitPlanner planner;
-  exec::SplitPlan out;
-  EXPECT_EQ(planner.plan(in, out), exec::RouteError::Ok);
-  return out;
+  // the vault's room is far above 1 BTC
+  return test::planner_on_slots(c.own, c.hedge, venue(50'000, 1, 0), venue(50'000, 1, 100), qty, limit, Qty(INT64_MAX / 4),
+                                Ratio(20'000));
 }
 
 TEST(CoreStageSplit, DeepHedgeBookSendsTheRestToTheVaultAtTheSplitsPrice) {
