@@ -9,17 +9,24 @@
 namespace liqd {
 namespace {
 
+// `dir` emptied and opened as a journal, with the BTC-USD market record every trace
+// here starts with (price 1, quantity 3, quote 6 decimals).
+void open_btc_journal(const std::string& dir, journal::Writer& w) {
+  std::filesystem::remove_all(dir);
+  ASSERT_EQ(w.open({dir}, 1), "");
+  proto::JournalRecord r;
+  auto* mi = r.mutable_market_info();
+  mi->set_market("BTC-USD"); mi->set_price_dp(1); mi->set_qty_dp(3); mi->set_quote_dp(6);
+  w.append(r);
+}
+
 TEST(Explain, PrintsTheDecisionTrailOfOneAccount) {
   std::string dir = ::testing::TempDir() + "/explain_" + std::to_string(::getpid());
-  std::filesystem::remove_all(dir);
   {
     journal::Writer w;
-    ASSERT_EQ(w.open({dir}, 1), "");
+    ASSERT_NO_FATAL_FAILURE(open_btc_journal(dir, w));
     proto::JournalRecord r;
-    auto* mi = r.mutable_market_info();
-    mi->set_market("BTC-USD"); mi->set_price_dp(1); mi->set_qty_dp(3); mi->set_quote_dp(6);
-    w.append(r);
-    r.Clear(); r.set_ts_ms(1584054420000);
+    r.set_ts_ms(1584054420000);
     auto* d = r.mutable_decision();
     d->set_account_id(42); d->set_market("BTC-USD"); d->set_rule("partial_to_target");
     d->set_equity(499000000); d->set_maintenance_margin(625000000); d->set_mark_price(50000);  // 5000.0
@@ -61,15 +68,11 @@ TEST(Explain, PrintsTheDecisionTrailOfOneAccount) {
 
 TEST(Explain, ShowsTheSplitBehindADecisionAndItsTransferPrice) {
   std::string dir = ::testing::TempDir() + "/explain_split_" + std::to_string(::getpid());
-  std::filesystem::remove_all(dir);
   {
     journal::Writer w;
-    ASSERT_EQ(w.open({dir}, 1), "");
+    ASSERT_NO_FATAL_FAILURE(open_btc_journal(dir, w));
     proto::JournalRecord r;
-    auto* mi = r.mutable_market_info();
-    mi->set_market("BTC-USD"); mi->set_price_dp(1); mi->set_qty_dp(3); mi->set_quote_dp(6);
-    w.append(r);
-    r.Clear(); r.set_ts_ms(1584054420000);
+    r.set_ts_ms(1584054420000);
     auto* d = r.mutable_decision();
     d->set_account_id(42); d->set_market("BTC-USD"); d->set_rule("split_transfer_and_hedge");
     d->set_qty(-800); d->set_limit_price(49974); d->set_bankruptcy_price(45010); d->set_liquidation_seq(8);
