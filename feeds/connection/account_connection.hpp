@@ -42,7 +42,9 @@ class AccountConnection final : private AccountSink {
   std::string start();  // "" or what is wrong (bad host:port)
   void stop();
 
-  bool in_sync() const { return in_sync_.load(std::memory_order_acquire); }
+  // connected() too: the transport drops its flag before the disconnect callback
+  // clears in_sync_, and no reader may see "in sync" on a closed connection.
+  bool in_sync() const { return connected() && in_sync_.load(std::memory_order_acquire); }
   bool connected() const { return frames_ && frames_->connected(); }
   uint64_t last_seq() const { return last_seq_.load(std::memory_order_relaxed); }
   uint64_t snapshots_completed() const { return snapshots_done_.load(std::memory_order_relaxed); }

@@ -32,7 +32,10 @@ class WsFeedConnection : protected EventSink {
   void stop();
 
   // Thread-safe views.
-  bool in_sync() const { return tracker_.in_sync(); }
+  // The transport drops its connected flag before the disconnect callback clears
+  // the tracker on the connection thread; asking both keeps "in sync implies
+  // connected" true at every instant for readers on other threads.
+  bool in_sync() const { return connected() && tracker_.in_sync(); }
   bool connected() const { return ws_ && ws_->connected(); }
   uint32_t markets_in_sync() const { return tracker_.markets_complete(); }
   uint32_t markets_total() const { return tracker_.markets_total(); }
