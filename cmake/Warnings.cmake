@@ -38,10 +38,15 @@ endfunction()
 # libFuzzer and ctest runs it for SECONDS on a copy of the seed corpus; otherwise
 # it links tests/fuzz/standalone_main.cpp, which replays the corpus and a bounded
 # number of deterministic mutations of it (a smoke run that any compiler can do).
+# CI keeps SECONDS short (its time budget); -DLIQD_FUZZ_SECONDS=N runs every target
+# for N seconds instead, for a longer hunt by hand.
+set(LIQD_FUZZ_SECONDS "" CACHE STRING "Run every libFuzzer target for this many seconds (empty: each target's own)")
 function(liqd_add_fuzz)
   cmake_parse_arguments(F "" "NAME;CORPUS;SECONDS" "SOURCES;LIBS" ${ARGN})
-  if(NOT F_SECONDS)
-    set(F_SECONDS 20)
+  if(LIQD_FUZZ_SECONDS)
+    set(F_SECONDS ${LIQD_FUZZ_SECONDS})
+  elseif(NOT F_SECONDS)
+    set(F_SECONDS 10)
   endif()
   add_executable(${F_NAME} ${F_SOURCES})
   target_link_libraries(${F_NAME} PRIVATE ${F_LIBS} liqd_warnings)
