@@ -31,8 +31,10 @@ struct OracleSource {
 // (mode 0600, executors/adapters/secret_file.hpp), never by --check-config.
 struct OrderEntryConfig {
   std::string type;            // "binance-rest"
-  std::string host;            // an IP literal (the adapter does not resolve names); localhost -> 127.0.0.1
+  std::string host;            // DNS name or IP literal (also the TLS server name)
   int port = 0;
+  bool tls = false;            // base_url https://
+  std::string ca_file;         // https: extra PEM CA file, resolved against the market file's folder
   std::string api_key_file;    // resolved against the market file's folder
   std::string secret_file;
   int64_t recv_window_ms = 5'000;      // Binance: at most 60000

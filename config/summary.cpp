@@ -62,8 +62,9 @@ std::string describe_market(const MarketConfig& m) {
          v.max_qty ? format_decimal(v.max_qty->v, r.scale.qty_dp).c_str() : "unlimited");
     // Where the key files are, never what they hold (they are not even read here).
     if (const auto& oe = v.order_entry)
-      line(out, "      order entry: %s to %s:%d, key file %s, secret file %s, recv window %lld ms", oe->type.c_str(),
-           oe->host.c_str(), oe->port, oe->api_key_file.c_str(), oe->secret_file.c_str(),
+      line(out, "      order entry: %s to %s://%s:%d%s%s, key file %s, secret file %s, recv window %lld ms", oe->type.c_str(),
+           oe->tls ? "https" : "http", oe->host.c_str(), oe->port, oe->ca_file.empty() ? "" : ", CA file ",
+           oe->ca_file.c_str(), oe->api_key_file.c_str(), oe->secret_file.c_str(),
            static_cast<long long>(oe->recv_window_ms));
   }
   return out;

@@ -149,13 +149,18 @@ ExecutorStage::ExecutorStage(ExecutorConfig cfg, SpscRing<ExecCommand>& commands
         continue;
       } else {
         h.rest.clock = wall_ms;   // Binance timestamps are wall-clock ms since the epoch
-        a = std::make_unique<exec::BinanceRestAdapter>(h.rest, std::move(h.api_key), std::move(h.secret));
+        auto rest = std::make_unique<exec::BinanceRestAdapter>(h.rest, std::move(h.api_key), std::move(h.secret));
+        if (!rest->setup_error().empty()) {
+          spdlog::error("vault: hedge venue {}: {}; not hedged on", h.venue, rest->setup_error());
+          continue;
+        }
+        a = std::move(rest);
       }
       const exec::vault::DepthSlot* slot =
           cfg_.hedge_depth && h.hedge < cfg_.hedge_depth->size() ? &cfg_.hedge_depth->slot(h.hedge) : nullptr;
       hedge_venues_.push_back(std::make_unique<exec::vault::BookHedgeVenue>(std::move(a), slot));
       cfg_.vault.hedges[h.hedge].venue = hedge_venues_.back().get();
-      spdlog::info("vault: hedges on {} via {}:{} ({}){}", h.venue, h.rest.host, h.rest.port, h.rest.symbol,
+      spdlog::info("vault: hedges on {} via {}://{}:{} ({}){}", h.venue, h.rest.tls ? "https" : "http", h.rest.host, h.rest.port, h.rest.symbol,
                    slot ? "" : "; no feed carries its book, so it has no depth and is not hedged on");
     }
     desk_ = std::make_unique<exec::vault::VaultDesk>(cfg_.vault);

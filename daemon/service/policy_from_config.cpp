@@ -185,6 +185,8 @@ ExecutorConfig executor_config_from(const config::Config& cfg) {
         he.venue = v.name;
         he.rest.host = v.order_entry->host;
         he.rest.port = static_cast<uint16_t>(v.order_entry->port);
+        he.rest.tls = v.order_entry->tls;
+        he.rest.ca_file = v.order_entry->ca_file;
         he.rest.symbol = v.symbol;
         he.rest.scale = m.risk.scale;   // the desk's orders are in the market's units (linear, multiplier 1)
         he.rest.recv_window_ms = v.order_entry->recv_window_ms;

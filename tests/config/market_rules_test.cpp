@@ -395,12 +395,36 @@ TEST(MarketConfig, VenueOrderEntry) {
   const std::string keys = ", api_key_file: a, secret_file: s}";
   EXPECT_EQ(errors(venue(R"({type: binance-ws, base_url: "http://127.0.0.1:1")" + keys)),
             V{"m.yaml:11: venues[0].order_entry.type: 'binance-ws' is not one of binance-rest"});
-  EXPECT_EQ(errors(venue(R"({type: binance-rest, base_url: "https://fapi.binance.com:443")" + keys)),
-            V{"m.yaml:11: venues[0].order_entry.base_url: 'https://fapi.binance.com:443': https is not supported by this "
-              "build's REST adapter (no TLS stream); use http:// on a trusted link"});
-  EXPECT_EQ(errors(venue(R"({type: binance-rest, base_url: "http://fapi.binance.com:80")" + keys)),
-            V{"m.yaml:11: venues[0].order_entry.base_url: 'http://fapi.binance.com:80': host 'fapi.binance.com' is not an IP "
-              "address (the adapter does not resolve names)"});
+  // https: TLS to a name (port 443 unless given), an optional CA file beside the market file.
+  {
+    Diagnostics diag;
+    auto mm = load_market_string(venue(R"({type: binance-rest, base_url: "https://fapi.binance.com", ca_file: ca/private.pem)" + keys),
+                                 "/etc/liqd/markets/m.yaml", usdc(), diag);
+    ASSERT_TRUE(mm.has_value());
+    const OrderEntryConfig& t = *mm->venues[0].order_entry;
+    EXPECT_TRUE(t.tls);
+    EXPECT_EQ(t.host, "fapi.binance.com");
+    EXPECT_EQ(t.port, 443);
+    EXPECT_EQ(t.ca_file, "/etc/liqd/markets/ca/private.pem");
+    EXPECT_FALSE(oe.tls);
+    EXPECT_EQ(load_ok(venue(R"({type: binance-rest, base_url: "https://localhost:8443/")" + keys)).venues[0].order_entry->host,
+              "localhost");   // over TLS the name stays: the certificate is checked against it
+    EXPECT_EQ(load_ok(venue(R"({type: binance-rest, base_url: "https://[::1]")" + keys)).venues[0].order_entry->port, 443);
+    EXPECT_EQ(load_ok(venue(R"({type: binance-rest, base_url: "http://venue.internal:8080")" + keys)).venues[0].order_entry->host,
+              "venue.internal");
+  }
+  EXPECT_EQ(errors(venue(R"({type: binance-rest, base_url: "ftp://127.0.0.1:21")" + keys)),
+            V{"m.yaml:11: venues[0].order_entry.base_url: 'ftp://127.0.0.1:21' must start with https:// (or http:// on a trusted link)"});
+  EXPECT_EQ(errors(venue(R"({type: binance-rest, base_url: "https://fapi_binance.com")" + keys)),
+            V{"m.yaml:11: venues[0].order_entry.base_url: 'https://fapi_binance.com': host 'fapi_binance.com' is neither an IP "
+              "address nor a DNS name"});
+  EXPECT_EQ(errors(venue(R"({type: binance-rest, base_url: "https://-bad.example:443")" + keys)),
+            V{"m.yaml:11: venues[0].order_entry.base_url: 'https://-bad.example:443': host '-bad.example' is neither an IP "
+              "address nor a DNS name"});
+  EXPECT_EQ(errors(venue(R"({type: binance-rest, base_url: "https://fapi.binance.com:")" + keys)),
+            V{"m.yaml:11: venues[0].order_entry.base_url: 'https://fapi.binance.com:' must be https://HOST[:PORT]"});
+  EXPECT_EQ(errors(venue(R"({type: binance-rest, base_url: "http://127.0.0.1:9", ca_file: ca.pem)" + keys)),
+            V{"m.yaml:11: venues[0].order_entry.ca_file: is for https only; base_url is plain http"});
   EXPECT_EQ(errors(venue(R"({type: binance-rest, base_url: "http://127.0.0.1")" + keys)),
             V{"m.yaml:11: venues[0].order_entry.base_url: 'http://127.0.0.1' must be http://HOST:PORT (the port is required)"});
   EXPECT_EQ(errors(venue(R"({type: binance-rest, base_url: "http://127.0.0.1:70000")" + keys)),

@@ -13,9 +13,10 @@ namespace http = beast::http;
 using asio::ip::tcp;
 
 struct BinanceRestAdapter::InFlight {
-  explicit InFlight(asio::io_context& io) : stream(io) {}
+  InFlight(asio::io_context& io, asio::ssl::context& ctx) : stream(io, ctx), resolver(io) {}
   Request req;
-  beast::tcp_stream stream;
+  beast::ssl_stream<beast::tcp_stream> stream;   // plain http uses only its next layer
+  tcp::resolver resolver;
   http::request<http::empty_body> httpreq;
   http::response<http::string_body> res;
   beast::flat_buffer buf;
@@ -23,7 +24,24 @@ struct BinanceRestAdapter::InFlight {
 };
 
 BinanceRestAdapter::BinanceRestAdapter(BinanceRestConfig cfg, Secret api_key, Secret api_secret)
-    : cfg_(std::move(cfg)), key_(std::move(api_key)), secret_(std::move(api_secret)) {}
+    : cfg_(std::move(cfg)), key_(std::move(api_key)), secret_(std::move(api_secret)) {
+  boost::system::error_code ec;
+  const auto addr = asio::ip::make_address(cfg_.host, ec);
+  host_is_name_ = static_cast<bool>(ec);
+  if (!host_is_name_) endpoints_.emplace_back(addr, cfg_.port);   // a name waits for its first request
+  if (!cfg_.tls) return;
+  ec.clear();
+  // TLS 1.2 or later (Binance accepts nothing older), the system's CAs plus the
+  // configured file, and the peer must prove it is `host`.
+  tls_.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                       asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1,
+                   ec);
+  if (!ec) tls_.set_default_verify_paths(ec);
+  if (!ec && !cfg_.ca_file.empty()) tls_.load_verify_file(cfg_.ca_file, ec);
+  if (!ec) tls_.set_verify_mode(asio::ssl::verify_peer, ec);
+  if (!ec) tls_.set_verify_callback(asio::ssl::host_name_verification(cfg_.host), ec);
+  if (ec) setup_error_ = "tls setup" + (cfg_.ca_file.empty() ? std::string() : " (ca_file " + cfg_.ca_file + ")") + ": " + ec.message();
+}
 
 BinanceRestAdapter::~BinanceRestAdapter() = default;
 
@@ -53,11 +71,23 @@ void BinanceRestAdapter::send_query(const ClientOrderId& id) {
                            "symbol=" + binance::percent_encode(cfg_.symbol) + "&origClientOrderId=" + std::string(id.view())});
 }
 
+// A request that got no answer (no route, refused, timed out, TLS refused): the
+// venue may or may not have acted on it, so nothing is reported and the
+// tracker's timers ask about the order later.
+void BinanceRestAdapter::failed(const std::shared_ptr<InFlight>& f, const boost::system::error_code& e, bool tls_step) {
+  if (f->done) return;
+  f->done = true;
+  if (e == beast::error::timeout) ++c_.timeouts;
+  else if (tls_step) ++c_.tls_failures;
+  else ++c_.server_errors;
+  busy_.reset();
+}
+
 void BinanceRestAdapter::start_next() {
-  if (busy_ || queue_.empty()) return;
+  if (busy_ || queue_.empty() || !setup_error_.empty()) return;
   const int64_t now = cfg_.clock();
   if (now < blocked_until_) return;
-  auto f = std::make_shared<InFlight>(io_);
+  auto f = std::make_shared<InFlight>(io_, tls_);
   f->req = queue_.front();
   queue_.pop_front();
   busy_ = f;
@@ -70,30 +100,60 @@ void BinanceRestAdapter::start_next() {
   f->httpreq.set("X-MBX-APIKEY", beast::string_view(key_.reveal().data(), key_.reveal().size()));
   f->httpreq.set(http::field::content_type, "application/x-www-form-urlencoded");
   f->httpreq.keep_alive(false);
-  boost::system::error_code ec;
-  auto addr = asio::ip::make_address(cfg_.host, ec);
-  f->stream.expires_after(std::chrono::milliseconds(cfg_.request_timeout_ms));
-  auto fail = [this, f](const boost::system::error_code& e) {
-    if (f->done) return;
-    f->done = true;
-    if (e == beast::error::timeout) ++c_.timeouts;
-    else ++c_.server_errors;
-    busy_.reset();   // state unknown: the tracker's timers query it
-  };
-  if (ec) { fail(ec); return; }
-  f->stream.async_connect(tcp::endpoint(addr, cfg_.port), [this, f, fail](const boost::system::error_code& e) {
-    if (e) { fail(e); return; }
-    http::async_write(f->stream, f->httpreq, [this, f, fail](const boost::system::error_code& e2, size_t) {
-      if (e2) { fail(e2); return; }
-      http::async_read(f->stream, f->buf, f->res, [this, f, fail](const boost::system::error_code& e3, size_t) {
-        if (e3) { fail(e3); return; }
-        f->done = true;
-        boost::system::error_code ignore;
-        f->stream.socket().shutdown(tcp::socket::shutdown_both, ignore);
-        std::string retry_after(f->res["Retry-After"]);
-        finish(f->req, f->res.result_int(), retry_after, f->res.body(), true);
-        busy_.reset();
+  beast::tcp_stream& tcp_layer = f->stream.next_layer();
+  // One deadline for the whole request: resolve, connect, handshake, write, read.
+  tcp_layer.expires_after(std::chrono::milliseconds(cfg_.request_timeout_ms));
+  auto connect = [this, f](const std::vector<tcp::endpoint>& eps) {
+    f->stream.next_layer().async_connect(eps, [this, f](const boost::system::error_code& e, const tcp::endpoint&) {
+      if (e) {
+        if (host_is_name_) endpoints_.clear();   // resolve again: the name may point elsewhere now
+        failed(f, e, false);
+        return;
+      }
+      if (!cfg_.tls) { exchange(f, f->stream.next_layer()); return; }
+      // SNI (SSL_set_tlsext_host_name is a macro with a C cast).
+      if (!SSL_ctrl(f->stream.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+                    const_cast<char*>(cfg_.host.c_str()))) {
+        failed(f, asio::error::invalid_argument, true);
+        return;
+      }
+      f->stream.async_handshake(asio::ssl::stream_base::client, [this, f](const boost::system::error_code& e2) {
+        if (e2) { failed(f, e2, true); return; }
+        exchange(f, f->stream);
       });
+    });
+  };
+  if (!endpoints_.empty()) { connect(endpoints_); return; }
+  f->resolver.async_resolve(cfg_.host, std::to_string(cfg_.port),
+                            [this, f, connect](const boost::system::error_code& e, const tcp::resolver::results_type& rs) {
+                              if (e || rs.empty()) {
+                                ++c_.resolve_failures;
+                                failed(f, e ? e : asio::error::host_not_found, false);
+                                return;
+                              }
+                              endpoints_.clear();
+                              for (const auto& r : rs) endpoints_.push_back(r.endpoint());
+                              connect(endpoints_);
+                            });
+}
+
+template <class Stream>
+void BinanceRestAdapter::exchange(const std::shared_ptr<InFlight>& f, Stream& stream) {
+  http::async_write(stream, f->httpreq, [this, f, &stream](const boost::system::error_code& e, size_t) {
+    if (e) { failed(f, e, false); return; }
+    http::async_read(stream, f->buf, f->res, [this, f](const boost::system::error_code& e2, size_t) {
+      // A TLS peer that closes without close_notify after a complete answer
+      // (stream_truncated) has still answered; anything else is no answer.
+      if (e2 && !(cfg_.tls && e2 == asio::ssl::error::stream_truncated && f->res.result_int() != 0)) {
+        failed(f, e2, false);
+        return;
+      }
+      f->done = true;
+      boost::system::error_code ignore;
+      f->stream.next_layer().socket().shutdown(tcp::socket::shutdown_both, ignore);
+      std::string retry_after(f->res["Retry-After"]);
+      finish(f->req, f->res.result_int(), retry_after, f->res.body(), true);
+      busy_.reset();
     });
   });
 }

@@ -13,17 +13,25 @@
 // - REST answers carry cumulative executedQty / avgPrice, not fills: the adapter
 //   turns growth of the cumulative quantity into a fill whose id is that
 //   cumulative quantity, so the same answer seen twice is one fill.
-// One request in flight at a time, one connection per request (plain TCP: the
-// production endpoint needs TLS, i.e. a beast::ssl_stream, not wired yet).
+// - https (`tls`): TLS 1.2+ through OpenSSL, SNI and peer verification against
+//   the system store plus an optional CA file, the certificate checked for
+//   `host` (RFC 2818 names). A handshake or verification failure is a request
+//   without an answer: counted (tls_failures), the order's state stays unknown.
+// - `host` is an IP literal or a name; a name is resolved asynchronously before
+//   the first request and again after a connect failure, never per request.
+// One request in flight at a time, one connection per request.
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 
 #include <deque>
 #include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "core/money/fixed.hpp"
 #include "executors/adapters/secret_file.hpp"
@@ -32,8 +40,10 @@
 namespace liqd::exec {
 
 struct BinanceRestConfig {
-  std::string host = "127.0.0.1";
+  std::string host = "127.0.0.1";    // IP literal or DNS name (also the TLS server name)
   uint16_t port = 443;
+  bool tls = false;                  // https
+  std::string ca_file;               // tls: extra PEM CA file (added to the system store)
   std::string symbol;
   Scale scale;                       // to print quantities and prices
   int64_t recv_window_ms = 5'000;
@@ -54,8 +64,14 @@ class BinanceRestAdapter final : public VenueAdapter {
   int poll(UpdateSink& sink) override;
   bool connected() const override { return true; }
 
-  struct Counters { uint64_t requests = 0, rate_limited = 0, banned = 0, timeouts = 0, server_errors = 0, bad_answers = 0; };
+  struct Counters {
+    uint64_t requests = 0, rate_limited = 0, banned = 0, timeouts = 0, server_errors = 0, bad_answers = 0;
+    uint64_t tls_failures = 0, resolve_failures = 0;
+  };
   const Counters& counters() const { return c_; }
+  // Non-empty when the TLS context could not be set up (e.g. an unreadable CA
+  // file): every request would fail, so the owner should not use this adapter.
+  const std::string& setup_error() const { return setup_error_; }
   int64_t blocked_until_ms() const { return blocked_until_; }
   size_t queued() const { return queue_.size(); }
 
@@ -69,6 +85,9 @@ class BinanceRestAdapter final : public VenueAdapter {
   };
   struct InFlight;
   void start_next();
+  template <class Stream>
+  void exchange(const std::shared_ptr<InFlight>& f, Stream& stream);
+  void failed(const std::shared_ptr<InFlight>& f, const boost::system::error_code& e, bool tls_step);
   void finish(const Request& req, unsigned status, const std::string& retry_after, const std::string& body, bool ok);
   void on_answer(const Request& req, const std::string& body);
   void on_error(const Request& req, const std::string& body);
@@ -76,6 +95,10 @@ class BinanceRestAdapter final : public VenueAdapter {
   BinanceRestConfig cfg_;
   Secret key_, secret_;
   boost::asio::io_context io_;
+  boost::asio::ssl::context tls_{boost::asio::ssl::context::tls_client};
+  std::string setup_error_;
+  std::vector<boost::asio::ip::tcp::endpoint> endpoints_;   // resolved `host`; empty: resolve first
+  bool host_is_name_ = false;
   std::deque<Request> queue_;
   std::shared_ptr<InFlight> busy_;
   int64_t blocked_until_ = 0;
