@@ -193,6 +193,7 @@ struct ApplyStats {
   // One message's levels at once (L2Book::apply_all, what the handlers do).
   uint64_t msg_n = 0;
   double msg_p50 = 0, msg_p99 = 0, msg_mean = 0, msg_levels = 0;
+  double msg_cpu = 0;  // thread CPU ns per message, apply_all in a loop without timers
 };
 
 // Real level updates: every b/a level of the SUSHIUSDT depthUpdates that apply
@@ -249,6 +250,15 @@ ApplyStats run_apply() {
       msg_sum += d;
     }
   }
+  double cpu = 0;
+  for (int pass = 0; pass < 200; ++pass) {
+    book = base;
+    const double c0 = cpu_seconds();
+    for (size_t k = 0; k + 1 < msg_start.size(); ++k)
+      book.apply_all(ups.data() + msg_start[k], static_cast<uint32_t>(msg_start[k + 1] - msg_start[k]));
+    cpu += cpu_seconds() - c0;
+  }
+  st.msg_cpu = cpu * 1e9 / (200.0 * static_cast<double>(msg_start.size() - 1));
   std::vector<double> timer;
   for (int i = 0; i < 100000; ++i) {
     auto t0 = Clock::now();
@@ -368,6 +378,13 @@ void print_depth(const DepthStats& d) {
               static_cast<unsigned long long>(d.errors));
 }
 
+void print_apply(const ApplyStats& ap) {
+  std::printf("book apply (1 level, 1000-level book, %llu samples): p50 %.0f ns p99 %.0f ns p99.9 %.0f ns mean %.1f ns (timer p50 %.0f ns included)\n",
+              static_cast<unsigned long long>(ap.n), ap.p50, ap.p99, ap.p999, ap.mean, ap.timer_p50);
+  std::printf("book apply (1 message, %.1f levels avg, apply_all, %llu samples): p50 %.0f ns p99 %.0f ns mean %.1f ns; cpu mean %.1f ns (no timers)\n",
+              ap.msg_levels, static_cast<unsigned long long>(ap.msg_n), ap.msg_p50, ap.msg_p99, ap.msg_mean, ap.msg_cpu);
+}
+
 }  // namespace
 
 int run_feeds(int argc, char** argv) {
@@ -376,6 +393,7 @@ int run_feeds(int argc, char** argv) {
   bool depth_only = false;
   int only_config = -1;  // --fast-only / --parse-only: one depthUpdate configuration alone (for perf)
   std::string only_format;  // --format F: that format's throughput rows alone, printed, no files written (for perf)
+  bool apply_only = false;  // --apply-only: the book apply figures alone (L2Book::apply, apply_all), printed
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--out") && i + 1 < argc) out_dir = argv[++i];
     else if (!std::strcmp(argv[i], "--seconds") && i + 1 < argc) budget = std::atof(argv[++i]);
@@ -383,16 +401,22 @@ int run_feeds(int argc, char** argv) {
     else if (!std::strcmp(argv[i], "--fast-only")) { depth_only = true; only_config = 0; }
     else if (!std::strcmp(argv[i], "--parse-only")) { depth_only = true; only_config = 4; }
     else if (!std::strcmp(argv[i], "--format") && i + 1 < argc) only_format = argv[++i];
+    else if (!std::strcmp(argv[i], "--apply-only")) apply_only = true;
     else {
-      std::fprintf(stderr, "usage: liqd-bench feeds [--out DIR] [--seconds S] [--depth-only | --fast-only | --parse-only | --format F]\n"
+      std::fprintf(stderr, "usage: liqd-bench feeds [--out DIR] [--seconds S] [--depth-only | --fast-only | --parse-only | --apply-only | --format F]\n"
                            "  --depth-only: only the Binance depthUpdate loop, printed, no files written (for profiling)\n"
                            "  --fast-only: the same, default configuration only (parse + sequence + apply)\n"
                            "  --parse-only: the same, default path without the book apply (the parser alone)\n"
+                           "  --apply-only: only the book apply figures (apply per level, apply_all per message), printed\n"
                            "  --format F: only format F's throughput rows, printed, no files written\n");
       return 2;
     }
   }
   const std::string load_before = load_average();
+  if (apply_only) {
+    print_apply(run_apply());
+    return 0;
+  }
   if (depth_only) {
     for (const DepthStats& d : run_depth(only_config))
       if (d.n > 0) print_depth(d);
@@ -424,10 +448,7 @@ int run_feeds(int argc, char** argv) {
   const std::vector<DepthStats> dep = run_depth();
   for (const DepthStats& d : dep) print_depth(d);
   ApplyStats ap = run_apply();
-  std::printf("book apply (1 level, 1000-level book, %llu samples): p50 %.0f ns p99 %.0f ns p99.9 %.0f ns mean %.1f ns (timer p50 %.0f ns included)\n",
-              static_cast<unsigned long long>(ap.n), ap.p50, ap.p99, ap.p999, ap.mean, ap.timer_p50);
-  std::printf("book apply (1 message, %.1f levels avg, apply_all, %llu samples): p50 %.0f ns p99 %.0f ns mean %.1f ns\n",
-              ap.msg_levels, static_cast<unsigned long long>(ap.msg_n), ap.msg_p50, ap.msg_p99, ap.msg_mean);
+  print_apply(ap);
   const std::string load_after = load_average();
 
   char date[64];

@@ -91,56 +91,18 @@ struct FastScan {
   }
 
   // The body of a decimal string (opening quote consumed) in the common form
-  // [-]I[.F] with 1..7 integer digits I and 0..min(7, dp) decimals F, converted
+  // I[.F] with 1..7 integer digits I and 0..min(7, dp) decimals F, converted
   // eight bytes at a time (no per-digit branches: the digit loops' exits were
   // the mispredicted branches); consumes the closing quote. Accepts only inputs
   // for which fast_decimal returns Ok without its parse_decimal fallback, with
   // the same value (same digit count check); otherwise returns false having
-  // consumed nothing, and the caller converts the plain way.
+  // consumed nothing, and the caller converts the plain way (a '-' sign too:
+  // feed prices and sizes are not negative, and a negative size is refused anyway).
   // Requires 0 <= dp <= 18 (decimal_string and pair_levels check it).
   [[gnu::always_inline]] bool decimal_body(int dp, int64_t& out) {
-    const char* q = p;
-    if (e - q < 8) return false;
-    const bool neg = *q == '-';
-    if (neg && e - ++q < 8) return false;
-    const uint64_t w1 = load8(q);
-    const uint64_t m1 = nondigit_mask(w1);
-    if (m1 == 0) return false;  // 8 or more integer digits
-    const int n1 = __builtin_ctzll(m1) >> 3;
-    if (n1 == 0) return false;
-    uint64_t v;
-    int n2 = 0;
-    if (q[n1] != '.') {
-      v = digits_value(w1, n1);
-      q += n1;
-    } else if (const uint64_t rest = m1 & (m1 - 1); rest != 0) {
-      // Common case: digits, '.', digits and the byte after them all in w1
-      // ("7.5040"): drop the '.' byte (the bytes above it move down one) and
-      // convert all the digits at once.
-      const int end = __builtin_ctzll(rest) >> 3;
-      n2 = end - n1 - 1;
-      if (n2 > dp) return false;  // maybe zeros past the scale, maybe TooPrecise: the plain way decides
-      const uint64_t below = (1ull << (8 * n1)) - 1;
-      v = digits_value((w1 & below) | ((w1 >> 8) & ~below), n1 + n2);
-      q += end;
-    } else {
-      // The decimals run past w1: a second word for them.
-      q += n1 + 1;
-      if (e - q < 8) return false;
-      const uint64_t w2 = load8(q);
-      const uint64_t m2 = nondigit_mask(w2);
-      if (m2 == 0) return false;  // 8 or more decimals
-      n2 = __builtin_ctzll(m2) >> 3;
-      if (n2 > dp) return false;
-      v = digits_value(w1, n1);
-      if (n2 > 0) v = v * kPow10[n2] + digits_value(w2, n2);
-      q += n2;
-    }
-    // fast_decimal's limit: digits kept + zeros appended <= 18.
-    if (*q != '"' || n1 + dp > 18) return false;
-    v *= kPow10[dp - n2];
-    out = neg ? -static_cast<int64_t>(v) : static_cast<int64_t>(v);
-    p = q + 1;
+    const char* const q = decimal_at(p, e, dp, out);
+    if (q == nullptr) return false;
+    p = q;
     return true;
   }
 
@@ -158,7 +120,10 @@ struct FastScan {
   // [["price","qty"],...] (exactly two strings per level, as Binance sends) into
   // `sink`, with the values the general path's fast_decimal gives. A value
   // that does not convert, a negative quantity or a full sink: false (the general
-  // path then reports the error).
+  // path then reports the error). The loop works on local pointers (the
+  // position is written back once, at the end) and the plain-way fallback
+  // returns its value instead of writing through a pointer, so that the
+  // values and the position stay in registers.
   bool pair_levels(Side side, LevelSink& sink) {
     if (!ch('[')) return false;
     if (ch(']')) return true;
@@ -166,18 +131,106 @@ struct FastScan {
     if (!dp_ok(pdp) || !dp_ok(qdp)) return false;
     LevelUpdate* out = sink.out + sink.n;  // locals: the stores below cannot alias them
     LevelUpdate* const out_end = sink.out + sink.cap;
-    do {
+    const char* q = p;
+    const char* const end = e;
+    for (;;) {
+      if (!pair_at(q, end, '[', '"')) return false;
       int64_t px = 0, qty = 0;
-      if (!ch2('[', '"') || !(decimal_body(pdp, px) || decimal_plain(pdp, px))) return false;
-      if (!ch2(',', '"') || !(decimal_body(qdp, qty) || decimal_plain(qdp, qty)) || qty < 0 || !ch(']')) return false;
-      if (out == out_end) return false;
+      if (const char* r = decimal_at(q + 2, end, pdp, px)) [[likely]] {
+        q = r;
+      } else {
+        const Plain v = plain_at(q + 2, end, pdp);
+        if (v.q == nullptr) return false;
+        q = v.q;
+        px = v.v;
+      }
+      if (!pair_at(q, end, ',', '"')) return false;
+      if (const char* r = decimal_at(q + 2, end, qdp, qty)) [[likely]] {
+        q = r;
+      } else {
+        const Plain v = plain_at(q + 2, end, qdp);
+        if (v.q == nullptr) return false;
+        q = v.q;
+        qty = v.v;
+      }
+      if (qty < 0 || q == end || *q != ']' || out == out_end) return false;
       *out++ = LevelUpdate{px, qty, side};
-    } while (ch(','));
+      if (++q == end || *q != ',') break;
+      ++q;
+    }
+    p = q;
     sink.n = static_cast<uint32_t>(out - sink.out);
     return ch(']');
   }
 
  private:
+  // The two characters a, b at q (q <= e).
+  [[gnu::always_inline]] static bool pair_at(const char* q, const char* e, char a, char b) {
+    if (e - q < 2) return false;
+    uint16_t w, want;
+    std::memcpy(&w, q, 2);
+    const char pair[2] = {a, b};
+    std::memcpy(&want, pair, 2);
+    return w == want;
+  }
+
+  // decimal_body on the bytes [q, e): the position after the closing quote, or
+  // nullptr (declined; nothing consumed).
+  [[gnu::always_inline]] static const char* decimal_at(const char* q, const char* e, int dp, int64_t& out) {
+    if (e - q < 8) return nullptr;
+    const uint64_t w1 = load8(q);
+    const uint64_t m1 = nondigit_mask(w1);
+    if (m1 == 0) return nullptr;  // 8 or more integer digits
+    const int n1 = __builtin_ctzll(m1) >> 3;
+    if (n1 == 0) return nullptr;  // no integer digit ('-', '.', ...): the plain way decides
+    uint64_t v;
+    int n2 = 0;
+    if (q[n1] != '.') {
+      v = digits_value(w1, n1);
+      q += n1;
+    } else if (const uint64_t rest = m1 & (m1 - 1); rest != 0) {
+      // Common case: digits, '.', digits and the byte after them all in w1
+      // ("7.5040"): drop the '.' byte (the bytes above it move down one) and
+      // convert all the digits at once.
+      const int end = __builtin_ctzll(rest) >> 3;
+      n2 = end - n1 - 1;
+      if (n2 > dp) return nullptr;  // maybe zeros past the scale, maybe TooPrecise: the plain way decides
+      const uint64_t below = (1ull << (8 * n1)) - 1;
+      v = digits_value((w1 & below) | ((w1 >> 8) & ~below), n1 + n2);
+      q += end;
+    } else {
+      // The decimals run past w1: a second word for them.
+      q += n1 + 1;
+      if (e - q < 8) return nullptr;
+      const uint64_t w2 = load8(q);
+      const uint64_t m2 = nondigit_mask(w2);
+      if (m2 == 0) return nullptr;  // 8 or more decimals
+      n2 = __builtin_ctzll(m2) >> 3;
+      if (n2 > dp) return nullptr;
+      v = digits_value(w1, n1);
+      if (n2 > 0) v = v * kPow10[n2] + digits_value(w2, n2);
+      q += n2;
+    }
+    // fast_decimal's limit: digits kept + zeros appended <= 18.
+    if (*q != '"' || n1 + dp > 18) return nullptr;
+    if (n2 != dp) v *= kPow10[dp - n2];  // the venue usually sends every decimal of the scale
+    out = static_cast<int64_t>(v);
+    return q + 1;
+  }
+
+  // The plain way for pair_levels: the string body at q (plain_string) through
+  // fast_decimal; q == nullptr if either refuses.
+  struct Plain {
+    const char* q;
+    int64_t v;
+  };
+  [[gnu::noinline]] static Plain plain_at(const char* q, const char* e, int dp) {
+    FastScan c{q, e};
+    int64_t v = 0;
+    if (!c.decimal_plain(dp, v)) return {nullptr, 0};
+    return {c.p, v};
+  }
+
   static constexpr uint64_t kPow10[19] = {1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull,
                                             100000000ull, 1000000000ull, 10000000000ull, 100000000000ull,
                                             1000000000000ull, 10000000000000ull, 100000000000000ull,

@@ -79,7 +79,8 @@ class L2Book {
   const Level* side_data(Side side) const { return side == kBid ? bids_.data() : asks_.data(); }
   uint32_t& side_size(Side side) { return side == kBid ? nb_ : na_; }
   // l2_book_batch.cpp: one strictly monotone run of one side (apply_all), one side of assign().
-  void merge_run(Side side, const LevelUpdate* ups, uint32_t n, bool ascending_price, ApplyCounts& c);
+  template <bool IsBid, bool Forward>
+  void merge_run(const LevelUpdate* ups, uint32_t n, ApplyCounts& c);
   bool assign_side(Side side, const LevelUpdate* ups, uint32_t n, uint32_t levels);
   void count(ApplyResult r, ApplyCounts& c) const {
     c.dropped_full += r == ApplyResult::DroppedFull;

@@ -39,6 +39,16 @@ inline void move_levels(Level* dst, const Level* src, uint32_t n) {
 
 }  // namespace
 
+// End of the strictly monotone run of `side` that starts at ups[i] (i + 1 < n,
+// ups[i + 1] of the same side, prices in the direction Ascending).
+template <bool Ascending>
+inline uint32_t run_end(const LevelUpdate* ups, uint32_t i, uint32_t n, Side side) {
+  uint32_t j = i + 1;
+  int64_t prev = ups[i].price;
+  while (j < n && ups[j].side == side && (Ascending ? ups[j].price > prev : ups[j].price < prev)) prev = ups[j++].price;
+  return j;
+}
+
 ApplyCounts L2Book::apply_all(const LevelUpdate* ups, uint32_t n) {
   ApplyCounts c;
   uint32_t i = 0;
@@ -47,11 +57,21 @@ ApplyCounts L2Book::apply_all(const LevelUpdate* ups, uint32_t n) {
     uint32_t j = i + 1;
     if (j < n && ups[j].side == side && ups[j].price != ups[i].price) {
       const bool ascending = ups[j].price > ups[i].price;
-      while (j < n && ups[j].side == side &&
-             (ascending ? ups[j].price > ups[j - 1].price : ups[j].price < ups[j - 1].price))
-        ++j;
+      j = ascending ? run_end<true>(ups, i, n, side) : run_end<false>(ups, i, n, side);
       if (depth(side) + (j - i) <= cap_) {
-        for (uint32_t k = i; k < j; k += kChunk) merge_run(side, ups + k, std::min(kChunk, j - k), ascending, c);
+        // Storage keys ascend (best level last): the run is visited in key order,
+        // as given when its price order matches the key's (bids ascending, asks
+        // descending in price), else backwards.
+        for (uint32_t k = i; k < j; k += kChunk) {
+          const uint32_t len = std::min(kChunk, j - k);
+          if (side == kBid) {
+            if (ascending) merge_run<true, true>(ups + k, len, c);
+            else merge_run<true, false>(ups + k, len, c);
+          } else {
+            if (ascending) merge_run<false, false>(ups + k, len, c);
+            else merge_run<false, true>(ups + k, len, c);
+          }
+        }
         i = j;
         continue;
       }
@@ -61,37 +81,41 @@ ApplyCounts L2Book::apply_all(const LevelUpdate* ups, uint32_t n) {
   return c;
 }
 
-// One run: ups[0..n) of `side`, strictly ascending or descending in price,
-// n <= kChunk, room for all of them. Storage keys ascend (best level last), so
-// the run is visited in key order: as given when its order matches the key's
-// (bids ascending, asks descending in price), else backwards.
+// One run: ups[0..n) of one side (IsBid), strictly ascending or descending in
+// price, n <= kChunk, room for all of them, visited in key order (Forward: as
+// given, else backwards). The side and the direction are template parameters,
+// so the per-level work has no side or direction selects (apply_all picks one
+// of the four).
 //   1. positions: lower_bound of each key, highest key first, each search
-//      galloping down from the previous answer (the run is sorted);
+//      starting at the previous answer (the run is sorted): the four levels
+//      below it one by one, then galloping (lower_bound_near);
 //   2. updates in place; deletes compacted away, walking up (levels only move
 //      down); inserts noted with their position in the compacted side;
 //   3. inserts, walking down from the top (levels only move up).
 // Levels below the deepest insert or delete do not move; each other level
 // moves at most twice, instead of once per insert or delete below it.
-void L2Book::merge_run(Side side, const LevelUpdate* ups, uint32_t n, bool ascending_price, ApplyCounts& c) {
+template <bool IsBid, bool Forward>
+void L2Book::merge_run(const LevelUpdate* ups, uint32_t n, ApplyCounts& c) {
+  constexpr Side side = IsBid ? kBid : kAsk;
   assert(n <= kChunk && depth(side) + n <= cap_);
-  Level* const d = side_data(side);
-  uint32_t& size = side_size(side);
-  const bool forward = ascending_price == (side == kBid);
-  auto at = [&](uint32_t t) -> const LevelUpdate& { return forward ? ups[t] : ups[n - 1 - t]; };
+  Level* const d = IsBid ? bids_.data() : asks_.data();
+  uint32_t& size = IsBid ? nb_ : na_;
+  auto at = [ups, n](uint32_t t) -> const LevelUpdate& { return Forward ? ups[t] : ups[n - 1 - t]; };
 
   uint32_t pos[kChunk];
   uint32_t hi = size;
-  for (uint32_t t = n; t-- > 0;) hi = pos[t] = book_detail::lower_bound_key(side, d, hi, key(side, at(t).price));
+  for (uint32_t t = n; t-- > 0;) hi = pos[t] = book_detail::lower_bound_near<IsBid>(d, hi, key(side, at(t).price));
 
   uint32_t ins_at[kChunk];
   const LevelUpdate* ins[kChunk];
   uint32_t m = 0;
   uint32_t dels = 0, w = 0, r = 0;  // compaction: d[r..) still to move down to d[w..)
+  const uint32_t size0 = size;
   for (uint32_t t = 0; t < n; ++t) {
     const LevelUpdate& u = at(t);
     assert(u.qty >= 0);
     const uint32_t p = pos[t];
-    const bool found = p < size && d[p].price == u.price;
+    const bool found = p < size0 && d[p].price == u.price;
     if (found && u.qty != 0) {
       d[p].qty = u.qty;  // not moved yet: the compaction has only written below p
     } else if (found) {
@@ -112,8 +136,8 @@ void L2Book::merge_run(Side side, const LevelUpdate* ups, uint32_t n, bool ascen
     }
   }
   if (dels > 0) {
-    move_levels(d + w, d + r, size - r);
-    size -= dels;
+    move_levels(d + w, d + r, size0 - r);
+    size = size0 - dels;
   }
   uint32_t src_end = size;
   for (uint32_t s = m; s-- > 0;) {

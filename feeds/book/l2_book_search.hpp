@@ -39,6 +39,22 @@ inline uint32_t lower_bound_key(const Level* d, uint32_t n, int64_t k) {
   return static_cast<uint32_t>(b - d) + (key_of(*b) < k ? 1u : 0u);
 }
 
+// Same answer as lower_bound_key(d, n, k), for the batched apply, which passes
+// the previous answer of its sorted run as n: the answer is then most often
+// within a few levels below n (SUSHIUSDT: 63 % within 3, 79 % within 7), so the
+// first four levels are tried one by one (one load and compare each), and only
+// then the gallop starts, from n - 4.
+template <bool IsBid>
+inline uint32_t lower_bound_near(const Level* d, uint32_t n, int64_t k) {
+  auto below = [k](const Level& l) { return (IsBid ? l.price : -l.price) < k; };
+  if (n < 4) return lower_bound_key<IsBid>(d, n, k);
+  if (below(d[n - 1])) return n;
+  if (below(d[n - 2])) return n - 1;
+  if (below(d[n - 3])) return n - 2;
+  if (below(d[n - 4])) return n - 3;
+  return lower_bound_key<IsBid>(d, n - 4, k);
+}
+
 inline uint32_t lower_bound_key(Side side, const Level* d, uint32_t n, int64_t k) {
   return side == kBid ? lower_bound_key<true>(d, n, k) : lower_bound_key<false>(d, n, k);
 }

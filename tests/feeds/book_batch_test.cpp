@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "feeds/book/l2_book.hpp"
+#include "feeds/book/l2_book_search.hpp"
 #include "tests/support/sanitized.hpp"
 
 using namespace liqd;
@@ -131,5 +132,33 @@ TEST(L2BookBatch, AssignEqualsClearThenApply) {
     ASSERT_EQ(got.delete_missing, want.delete_missing) << "snapshot " << snap;
     ASSERT_TRUE(batch.check_invariants()) << "snapshot " << snap;
     ASSERT_TRUE(same_book(batch, ref)) << "snapshot " << snap;
+  }
+}
+
+// The batched apply's search (lower_bound_near: four levels one by one below n,
+// then the gallop) against std::lower_bound, on both sides' key order, for every
+// length from 0 to 40 and every key from below the lowest to above the highest
+// (so every distance of the answer from n, including none and all of them).
+template <bool IsBid>
+void check_near(std::mt19937_64& rng) {
+  for (uint32_t n = 0; n <= 40; ++n) {
+    std::vector<int64_t> keys;
+    int64_t k = -50;
+    for (uint32_t i = 0; i < n; ++i) keys.push_back(k += 1 + static_cast<int64_t>(rng() % 3));
+    std::vector<Level> d;
+    for (int64_t key : keys) d.push_back(Level{IsBid ? key : -key, 1});
+    for (int64_t q = -52; q <= k + 2; ++q) {
+      const auto want = static_cast<uint32_t>(std::lower_bound(keys.begin(), keys.end(), q) - keys.begin());
+      ASSERT_EQ(book_detail::lower_bound_near<IsBid>(d.data(), n, q), want) << "n " << n << " key " << q;
+      ASSERT_EQ(book_detail::lower_bound_key<IsBid>(d.data(), n, q), want) << "n " << n << " key " << q;
+    }
+  }
+}
+
+TEST(L2BookBatch, NearSearchEqualsLowerBound) {
+  std::mt19937_64 rng(7);
+  for (int round = 0; round < 20; ++round) {
+    check_near<true>(rng);
+    check_near<false>(rng);
   }
 }
