@@ -203,6 +203,14 @@ def print_summary(body, venue, summary, dump, rc, backstop=None, accounts=None):
         ("backstop transfers / ADL fills (liqd)", "%s / %s" % (int(metrics_sum(body, "liqd_backstop_transfers_total") or 0),
                                                                int(metrics_sum(body, "liqd_adl_events_total") or 0))),
         ("backstop transfers / deleverages (venue)", "%s / %s" % (venue.get("transfers"), venue.get("deleverages"))),
+        ("  split decisions / split transfers (liqd)", "%s / %s, %s of those transfers off the bankruptcy price" % (
+            int(metrics_sum(body, "liqd_split_decisions_total") or 0), int(metrics_sum(body, "liqd_split_transfers_total") or 0),
+            summary.get("split", {}).get("transfers", 0) - summary.get("split", {}).get("at_bankruptcy", 0))),
+        ("  vault hedges sent / filled (binance), net exposure (BTC)", "%s / %s, %s" % (
+            int(metrics_sum(body, "liqd_vault_hedge_orders_total", 'venue="binance",outcome="sent"') or 0),
+            int(sum(metrics_sum(body, "liqd_vault_hedge_orders_total", 'venue="binance",outcome="%s"' % o) or 0
+                    for o in ("filled", "partial"))),
+            metrics_sum(body, "liqd_vault_net_base_exposure", 'base="BTC"'))),
         ("vault at the end (venue)", vault_text(backstop)),
         ("bad debt (USDT)", money(metrics_sum(body, "liqd_bad_debt_total"))),
         ("  orders with neither fund nor ADL behind them", str(int(metrics_sum(body, "liqd_unbacked_orders_total") or 0))),
