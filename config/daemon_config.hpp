@@ -79,6 +79,11 @@ struct FeedsSection {
   std::string binance_rest;       // http:// or https:// base for depth snapshots
   std::string hyperliquid_ws;     // e.g. wss://api.hyperliquid.xyz/ws
   std::string pyth_ws;            // e.g. wss://hermes.pyth.network/ws
+  // The own venue's book (its own-clob symbol) in the Binance USD-M wire format, for
+  // the core's split (daemon/service/core_split.hpp). Empty: the own book is the
+  // Binance feed's book of the market's mark (a hedge venue on that book adds no split).
+  std::string own_book_ws;        // ws:// or wss:// base
+  std::string own_book_rest;      // http:// or https:// base for its depth snapshots
   int64_t stale_after_ms = 5'000; // no update for this long (exchange time): the source is stale
 };
 

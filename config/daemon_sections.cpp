@@ -255,10 +255,14 @@ void read_feeds(const Ctx& ctx, MapReader& m, DaemonConfig& out) {
   read_url(ctx, m, "binance_rest", {"http", "https"}, f.binance_rest);
   read_url(ctx, m, "hyperliquid_ws", {"ws", "wss"}, f.hyperliquid_ws);
   read_url(ctx, m, "pyth_ws", {"ws", "wss"}, f.pyth_ws);
+  read_url(ctx, m, "own_book_ws", {"ws", "wss"}, f.own_book_ws);
+  read_url(ctx, m, "own_book_rest", {"http", "https"}, f.own_book_rest);
   if (YAML::Node n = m.get("stale_after_ms"); n.IsDefined())
     read_int(ctx, n, m.key_path("stale_after_ms"), 10, 3'600'000, f.stale_after_ms);
   if (f.binance_ws.empty() != f.binance_rest.empty())
     ctx.error_line(m.line(), m.path(), "give both binance_ws and binance_rest (depth needs REST snapshots) or neither");
+  if (f.own_book_ws.empty() != f.own_book_rest.empty())
+    ctx.error_line(m.line(), m.path(), "give both own_book_ws and own_book_rest (depth needs REST snapshots) or neither");
 }
 
 constexpr Section kSections[] = {

@@ -25,14 +25,14 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from liqd_loopback import (BTC_MARKET_ARGS, REPO, Liqd, MarketTiers, Reference, Sim, crash_marks, http, write_hedge_keys,  # noqa: E402
+from liqd_loopback import (BTC_MARKET_ARGS, HEDGE_BOOK_ARGS, REPO, Liqd, MarketTiers, Reference, Sim, crash_marks, http, write_hedge_keys,  # noqa: E402
                            latency_quantiles, metrics_by_label, metrics_sum, metrics_value, wait_until)
 
 CONFIG = os.path.join(REPO, "config", "demo", "liqd.yaml")
 MARKET = os.path.join(REPO, "config", "demo", "markets", "BTC-USD.yaml")
 DEMO_DIR = "/tmp/liqd-demo"              # config/demo/liqd.yaml keeps its journal and token here
 SIM_PORTS = ["--binance-port", "19101", "--hyperliquid-port", "19102", "--pyth-port", "19103",
-             "--order-port", "19104", "--account-port", "19105", "--control-port", "19106"]
+             "--order-port", "19104", "--account-port", "19105", "--control-port", "19106", "--own-port", "19107"]
 ADMIN = "http://127.0.0.1:19470"
 METRICS = "http://127.0.0.1:19469/metrics"
 BACKSTOP_ACCOUNT = 900000001            # config/demo/liqd.yaml backstop.account
@@ -107,7 +107,7 @@ def main():
              "294 one-minute bars), %d accounts, on 127.0.0.1" % a.accounts)
         sim = Sim(sim_exe, ["--paused", "--accounts", str(a.accounts), "--dump-accounts", dump, "--steps-per-bar", "60", "--tail-minutes", "10",
                             "--backstop-account", str(BACKSTOP_ACCOUNT), "--backstop-collateral", BACKSTOP_COLLATERAL]
-                  + BTC_MARKET_ARGS + SIM_PORTS
+                  + BTC_MARKET_ARGS + HEDGE_BOOK_ARGS + SIM_PORTS
                   # the vault's hedge keys where config/demo/markets/BTC-USD.yaml names them
                   + write_hedge_keys(DEMO_DIR))
         procs.append(sim)
@@ -203,6 +203,14 @@ def print_summary(body, venue, summary, dump, rc, backstop=None, accounts=None):
         ("backstop transfers / ADL fills (liqd)", "%s / %s" % (int(metrics_sum(body, "liqd_backstop_transfers_total") or 0),
                                                                int(metrics_sum(body, "liqd_adl_events_total") or 0))),
         ("backstop transfers / deleverages (venue)", "%s / %s" % (venue.get("transfers"), venue.get("deleverages"))),
+        ("  split decisions / split transfers (liqd)", "%s / %s, %s of those transfers off the bankruptcy price" % (
+            int(metrics_sum(body, "liqd_split_decisions_total") or 0), int(metrics_sum(body, "liqd_split_transfers_total") or 0),
+            summary.get("split", {}).get("transfers", 0) - summary.get("split", {}).get("at_bankruptcy", 0))),
+        ("  vault hedges sent / filled (binance), net exposure (BTC)", "%s / %s, %s" % (
+            int(metrics_sum(body, "liqd_vault_hedge_orders_total", 'venue="binance",outcome="sent"') or 0),
+            int(sum(metrics_sum(body, "liqd_vault_hedge_orders_total", 'venue="binance",outcome="%s"' % o) or 0
+                    for o in ("filled", "partial"))),
+            metrics_sum(body, "liqd_vault_net_base_exposure", 'base="BTC"'))),
         ("vault at the end (venue)", vault_text(backstop)),
         ("bad debt (USDT)", money(metrics_sum(body, "liqd_bad_debt_total"))),
         ("  orders with neither fund nor ADL behind them", str(int(metrics_sum(body, "liqd_unbacked_orders_total") or 0))),

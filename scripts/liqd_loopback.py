@@ -110,6 +110,13 @@ def http(method, url, token=None, timeout=5, body=None):
 BTC_MARKET_ARGS = ["--market", "BTCUSDT:tick=0.1:lot=0.00001", "--top-notional", "400000", "--depth-levels", "40"]
 
 
+# The hedge venue's own book (sim/README.md, "Two books"): the binance port serves a
+# book 4 times as deep as the own venue's, the vault's hedges fill there, and liqd
+# reads the own book from the sim's own port (write_config: feeds.own_book_ws), so
+# the core's split has two books to compare.
+HEDGE_BOOK_ARGS = ["--hedge-depth-multiple", "4"]
+
+
 def e2e_sim_args(accounts, dump=None):
     """liqd-sim flags of the loopback tests: paused (stepped by wait_ready and
     the test), 60 steps per bar as fast as asked, the BTCUSDT book; with `dump`,
@@ -203,6 +210,11 @@ feeds:
   stale_after_ms: 5000
 logging: {{level: {log_level}}}
 """
+    if r.get("hedge_depth_multiple", 0) > 0:
+        # Two books: the own venue's on its own port (without a hedge book it is the
+        # binance port's book, and the split would count the same levels twice).
+        text = text.replace("  stale_after_ms: 5000\n", "  own_book_ws: ws://127.0.0.1:%d\n  own_book_rest: http://127.0.0.1:%d\n"
+                            "  stale_after_ms: 5000\n" % (r["own"], r["own"]))
     path = os.path.join(work, "liqd.yaml")
     with open(path, "w") as f:
         f.write(text)

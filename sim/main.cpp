@@ -54,7 +54,7 @@ int main(int argc, char** argv) {
   app.add_option("--depth-growth-pct", growth_pct, "each deeper level holds this much more")->default_val(25);
   app.add_option("--order-latency-ms", cfg.order_latency_ms, "order entry latency")->default_val(0);
   app.add_option("--reject-rate", reject_rate, "share of orders rejected at random (0..1, seeded)")->default_val(0.0)->check(CLI::Range(0.0, 1.0));
-  app.add_option("--fault", fault_specs, "stream=mode[:rate=R][:ms=N]; streams binance, hyperliquid, pyth, orders, accounts; modes none, drop, delay, duplicate, gap, stale");
+  app.add_option("--fault", fault_specs, "stream=mode[:rate=R][:ms=N]; streams binance, hyperliquid, pyth, orders, accounts, own; modes none, drop, delay, duplicate, gap, stale");
   app.add_option("--bind", cfg.bind_address, "listen address (loopback)")->default_val("127.0.0.1");
   app.add_option("--binance-port", cfg.binance_port, "Binance USD-M WebSocket + REST (0 = free port)");
   app.add_option("--hyperliquid-port", cfg.hyperliquid_port, "Hyperliquid WebSocket");
@@ -62,6 +62,10 @@ int main(int argc, char** argv) {
   app.add_option("--order-port", cfg.order_port, "order entry (Protobuf over TCP)");
   app.add_option("--account-port", cfg.account_port, "account stream (Protobuf over TCP)");
   app.add_option("--control-port", cfg.control_port, "control HTTP");
+  app.add_option("--own-port", cfg.own_port, "the own venue's book: Binance USD-M WebSocket + REST depth (0 = free port)");
+  app.add_option("--hedge-depth-multiple", cfg.hedge_depth_multiple,
+                 "0: the binance port serves the own book; N: its own hedge-venue book, N times as deep at every level, "
+                 "that POST /fapi/v1/order fills against")->default_val(0)->check(CLI::Range(0, 1000));
   app.add_option("--dump-accounts", cfg.dump_accounts, "write the generated population (JSON lines, as it starts) to this file");
   std::string backstop_collateral;
   app.add_option("--backstop-account", cfg.backstop_account,

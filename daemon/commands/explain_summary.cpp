@@ -5,7 +5,9 @@
 // breaker changes, ADL and backstop requests, and the backstop transfers: how many,
 // the size they moved to the vault (signed, the vault's side, lot units, all
 // markets), and fills of a transfer at any price but its limit (the bankruptcy
-// price; must be 0).
+// price, or the split's transfer price; must be 0). `split`: decision records that
+// carry a split, the split's transfers, and how their prices sit against the
+// fillable bound (outside it: must be 0) and the bankruptcy price.
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -36,10 +38,34 @@ int explain_summary(const std::string& dir, FILE* out) {
   std::map<std::string, Transfer> transfers;  // client order id -> the transfer
   uint64_t transfer_fills = 0, transfer_off_price = 0, adl_orders = 0, adl_fills = 0;
   int64_t vault_units = 0, adl_units = 0;
+  // Split transfers (rule split_transfer_and_hedge): `outside_bound` priced worse for
+  // the account than the fillable bound (a sell below it, a buy above it);
+  // `at_bankruptcy` exactly at the bankruptcy price; `past_bankruptcy` on the far
+  // side of it (the fund pays the shortfall); `inside_bankruptcy` the account keeps equity.
+  uint64_t split_records = 0, split_transfers = 0, split_outside = 0, split_at_bk = 0, split_past_bk = 0,
+           split_inside_bk = 0, split_no_bound = 0;
+  int64_t split_units = 0;
   auto res = journal::read_all(dir, [&](const proto::JournalRecord& r) {
     ++records;
     switch (r.body_case()) {
-      case proto::JournalRecord::kDecision: ++decisions; ++accounts[r.decision().account_id()]; break;
+      case proto::JournalRecord::kDecision: {
+        const auto& d = r.decision();
+        ++decisions;
+        ++accounts[d.account_id()];
+        if (!d.has_split()) break;
+        ++split_records;
+        if (d.rule() != "split_transfer_and_hedge") break;
+        ++split_transfers;
+        split_units += d.qty() < 0 ? -d.qty() : d.qty();
+        const bool sell = d.qty() < 0;   // closing a long
+        const int64_t px = d.limit_price(), bound = d.split().bound(), bk = d.bankruptcy_price();
+        if (bound == 0) ++split_no_bound;
+        else if (sell ? px < bound : px > bound) ++split_outside;
+        if (px == bk) ++split_at_bk;
+        else if (sell ? px < bk : px > bk) ++split_past_bk;
+        else ++split_inside_bk;
+        break;
+      }
       case proto::JournalRecord::kOrder:
         ++orders;
         if (!order_ids.insert(r.order().client_order_id()).second) ++duplicate_orders;
@@ -118,6 +144,8 @@ int explain_summary(const std::string& dir, FILE* out) {
                "\"reload_changes\":%llu,\"uncovered_shortfalls\":%llu,\"backstop_refusals\":%llu,\"torn_tail\":%s,"
                "\"transfers\":{\"orders\":%zu,\"fills\":%llu,\"off_price\":%llu,\"vault_units\":%lld,"
                "\"adl_orders\":%llu,\"adl_fills\":%llu,\"adl_units\":%lld},"
+               "\"split\":{\"decision_records\":%llu,\"transfers\":%llu,\"transfer_units\":%lld,\"outside_bound\":%llu,"
+               "\"no_bound\":%llu,\"at_bankruptcy\":%llu,\"past_bankruptcy\":%llu,\"inside_bankruptcy\":%llu},"
                "\"uncovered_accounts\":[%s],\"liquidated_accounts\":[%s]}\n",
                static_cast<unsigned long long>(records), static_cast<unsigned long long>(decisions), accounts.size(),
                static_cast<unsigned long long>(orders), static_cast<unsigned long long>(duplicate_orders),
@@ -132,7 +160,12 @@ int explain_summary(const std::string& dir, FILE* out) {
                res.torn_tail_dropped ? "true" : "false", transfers.size(),
                static_cast<unsigned long long>(transfer_fills), static_cast<unsigned long long>(transfer_off_price),
                static_cast<long long>(vault_units), static_cast<unsigned long long>(adl_orders),
-               static_cast<unsigned long long>(adl_fills), static_cast<long long>(adl_units), unc.c_str(), ids.c_str());
+               static_cast<unsigned long long>(adl_fills), static_cast<long long>(adl_units),
+               static_cast<unsigned long long>(split_records), static_cast<unsigned long long>(split_transfers),
+               static_cast<long long>(split_units), static_cast<unsigned long long>(split_outside),
+               static_cast<unsigned long long>(split_no_bound), static_cast<unsigned long long>(split_at_bk),
+               static_cast<unsigned long long>(split_past_bk), static_cast<unsigned long long>(split_inside_bk), unc.c_str(),
+               ids.c_str());
   return 0;
 }
 

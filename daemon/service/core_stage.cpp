@@ -626,6 +626,7 @@ CoreStage::SplitStep CoreStage::split_step(AccountId a, bool isolated, policy::A
   split.own_qty = sp.own_qty.v;
   split.transfer_qty = sp.transfer_qty.v;
   split.transfer_price = sp.transfer_price.v;
+  split.bound = o.limit.v;
   split.unfilled = sp.unfilled.v;
   split.own_only_filled = sp.own_only_filled.v;
   split.objective = sp.objective;

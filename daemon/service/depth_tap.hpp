@@ -13,12 +13,19 @@
 
 namespace liqd::service {
 
+// Which feed connection keeps a book (feed market ids are per connection).
+enum class DepthFeed : uint8_t {
+  Binance,   // feeds.binance_ws: the marks' books and the Binance hedge venues'
+  OwnBook,   // feeds.own_book_ws: the own venue's books
+};
+
 struct DepthRoute {
   feeds::MarketId feed_market = feeds::kNoMarket;
   uint32_t slot = 0;       // DepthBoard slot = the desk's hedge index
   int feed_price_dp = 0;   // the feed table's price decimals for this book
   int price_dp = 0;        // the market's (the desk's units)
   int feed_qty_dp = 0, qty_dp = 0;
+  DepthFeed feed = DepthFeed::Binance;
 };
 
 class DepthTap final : public feeds::EventSink {

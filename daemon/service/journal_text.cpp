@@ -44,6 +44,7 @@ void fill_decision(proto::LiquidationDecision& d, const ExecCommand& c, const st
     f->set_own_only_objective(format_decimal(c.split.own_only_objective, 0));
     f->set_vault_charge(format_decimal(c.split.vault_charge, 0));
     f->set_exact(c.split.exact);
+    f->set_bound(c.split.bound);
   }
 }
 

@@ -107,6 +107,7 @@ struct SplitWire {
   int64_t own_qty = 0;          // closed on the own book (the IOC)
   int64_t transfer_qty = 0;     // transferred to the vault (the transfer)
   int64_t transfer_price = 0;   // price units, inside the fillable bound
+  int64_t bound = 0;            // price units: that bound (the IOC's limit; the transfer's own limit is transfer_price)
   int64_t unfilled = 0;         // nothing could take it inside the bound now
   int64_t own_only_filled = 0;  // the own book alone would have closed this much
   i128 objective = 0;           // signed cost, 10^-(price_dp+qty_dp+8) (exec::SplitPlan)

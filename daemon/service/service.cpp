@@ -62,6 +62,7 @@ struct Instance {
 
   // Feeds: one market table per connection (each handler reads its own unlocked).
   struct Feed {
+    std::string name;   // its metrics and log name: the venue's, or "own-book"
     feeds::MarketTable table{256};
     std::unique_ptr<PriceBridge> bridge;
     std::unique_ptr<DepthTap> tap;   // hedge venues' books on this feed (null: none)
@@ -108,7 +109,8 @@ std::string build_feeds(Instance& in) {
   auto add_symbol = [](Want& w, const std::string& s) {
     if (std::find(w.symbols.begin(), w.symbols.end(), s) == w.symbols.end()) w.symbols.push_back(s);
   };
-  std::vector<std::unique_ptr<Instance::Feed>> made(3);
+  // 0 binance, 1 hyperliquid, 2 pyth, 3 the own venue's books (feeds.own_book_ws).
+  std::vector<std::unique_ptr<Instance::Feed>> made(4);
   for (auto& f : made) f = std::make_unique<Instance::Feed>();
   auto register_market = [&](int which, feeds::Venue v, const std::string& sym, const Scale& sc) {
     return made[static_cast<std::size_t>(which)]->table.add(v, sym, sc);
@@ -188,14 +190,34 @@ std::string build_feeds(Instance& in) {
       }
     in.hedge_depth = std::make_unique<exec::vault::DepthBoard>(h);
   }
-  // Each market's own book (the book its mark's feed keeps) for the core's split.
+  // Each market's own book for the core's split: the own venue's book feed's (its
+  // own-clob symbol) when feeds.own_book_ws is set, else the book its mark's feed keeps.
   std::vector<DepthRoute> own_routes;
-  if (cfg.daemon.backstop.account != 0 && cfg.daemon.backstop.split)
-    for (const BookRoute& b : binance.books) {
-      const Scale fs = made[0]->table.info(b.feed_market).scale;
-      const Scale& ms = cfg.markets[b.market].risk.scale;
-      own_routes.push_back(DepthRoute{b.feed_market, b.market, fs.price_dp, ms.price_dp, fs.qty_dp, ms.qty_dp});
+  std::vector<std::string> own_symbols;
+  const bool own_feed = !cfg.daemon.feeds.own_book_ws.empty();
+  if (cfg.daemon.backstop.account != 0 && cfg.daemon.backstop.split) {
+    if (own_feed) {
+      for (uint32_t m = 0; m < cfg.markets.size(); ++m) {
+        const std::string sym = own_symbol(cfg.markets[m]);
+        const Scale& ms = cfg.markets[m].risk.scale;
+        const feeds::MarketId id = made[3]->table.add(feeds::Venue::BinanceUsdm, sym, ms);
+        if (id == feeds::kNoMarket) {
+          spdlog::warn("{}: own book '{}' cannot be followed on feeds.own_book_ws: no split there", cfg.markets[m].symbol, sym);
+          continue;
+        }
+        if (std::find(own_symbols.begin(), own_symbols.end(), sym) == own_symbols.end()) own_symbols.push_back(sym);
+        const Scale fs = made[3]->table.info(id).scale;
+        own_routes.push_back(DepthRoute{id, m, fs.price_dp, ms.price_dp, fs.qty_dp, ms.qty_dp, DepthFeed::OwnBook});
+      }
+    } else {
+      for (const BookRoute& b : binance.books) {
+        const Scale fs = made[0]->table.info(b.feed_market).scale;
+        const Scale& ms = cfg.markets[b.market].risk.scale;
+        own_routes.push_back(
+            DepthRoute{b.feed_market, b.market, fs.price_dp, ms.price_dp, fs.qty_dp, ms.qty_dp, DepthFeed::Binance});
+      }
     }
+  }
   in.own_depth = std::make_unique<exec::vault::DepthBoard>(cfg.markets.size());
   in.split = split_settings_from(cfg, depth_routes, own_routes, *in.own_depth, *in.hedge_depth);
   bool any_split = false;   // no market with a hedge book of its own: no own-book tap either
@@ -208,6 +230,7 @@ std::string build_feeds(Instance& in) {
   };
   if (!binance.symbols.empty()) {
     Instance::Feed& f = *made[0];
+    f.name = feeds::venue_name(feeds::Venue::BinanceUsdm);
     make_bridge(f, binance);
     feeds::BinanceOptions bo;
     bo.stale_after_ms = stale;
@@ -216,7 +239,7 @@ std::string build_feeds(Instance& in) {
       f.tap = std::make_unique<DepthTap>(*f.bridge, *in.hedge_depth, std::move(depth_routes));
       sink = f.tap.get();
     }
-    if (!own_routes.empty()) {
+    if (!own_routes.empty() && !own_feed) {
       f.own_tap = std::make_unique<DepthTap>(*sink, *in.own_depth, std::move(own_routes));
       sink = f.own_tap.get();
     }
@@ -224,8 +247,23 @@ std::string build_feeds(Instance& in) {
                                                         cfg.daemon.feeds.binance_rest, *sink, bo);
     in.feeds.push_back(std::move(made[0]));
   }
+  if (!own_routes.empty() && own_feed) {
+    // The own venue's books: depth only (the marks come from the oracles' feeds),
+    // through a bridge with no routes into the own-depth slots.
+    Instance::Feed& f = *made[3];
+    f.name = "own-book";
+    Want none;
+    make_bridge(f, none);
+    feeds::BinanceOptions bo;
+    bo.stale_after_ms = stale;
+    f.own_tap = std::make_unique<DepthTap>(*f.bridge, *in.own_depth, std::move(own_routes));
+    f.conn = std::make_unique<feeds::BinanceConnection>(f.table, own_symbols, cfg.daemon.feeds.own_book_ws,
+                                                        cfg.daemon.feeds.own_book_rest, *f.own_tap, bo);
+    in.feeds.push_back(std::move(made[3]));
+  }
   if (!hyper.symbols.empty()) {
     Instance::Feed& f = *made[1];
+    f.name = feeds::venue_name(feeds::Venue::Hyperliquid);
     make_bridge(f, hyper);
     feeds::HyperliquidOptions ho;
     ho.stale_after_ms = stale;
@@ -235,6 +273,7 @@ std::string build_feeds(Instance& in) {
   }
   if (!pyth.symbols.empty()) {
     Instance::Feed& f = *made[2];
+    f.name = feeds::venue_name(feeds::Venue::PythHermes);
     make_bridge(f, pyth);
     feeds::PythOptions po;
     po.stale_after_ms = stale;
@@ -258,7 +297,7 @@ std::string readiness(const Instance& in) {
   if (!in.snaps.core.try_load(cs)) return "core snapshot unavailable";
   if (in.account_conn && !in.account_conn->in_sync()) return "account stream not in sync";
   for (const auto& f : in.feeds)
-    if (!f->conn->in_sync()) return std::string(feeds::venue_name(f->conn->venue())) + " feed not in sync";
+    if (!f->conn->in_sync()) return std::string(f->name) + " feed not in sync";
   if (!cs.accounts_in_sync) return "core has not received the account snapshot";
   if (!cs.prices_in_sync) return "not every market has a fresh mark";
   if (cs.draining) return "draining";
@@ -434,7 +473,7 @@ int run_service(const config::Config& cfg, const std::string& config_path, const
     std::vector<FeedHealth> out;
     for (const auto& f : raw->feeds) {
       FeedHealth s;
-      s.source = feeds::venue_name(f->conn->venue());
+      s.source = f->name;
       s.connected = f->conn->connected();
       s.in_sync = f->conn->in_sync();
       const feeds::FeedCounters fc = f->conn->feed_counters();
@@ -474,7 +513,7 @@ int run_service(const config::Config& cfg, const std::string& config_path, const
   pin(in->exec_thread, cfg.daemon.threads.executor_cpu, "executor");
   if (!cfg.daemon.threads.core_cpus.empty()) pin(in->core_thread, cfg.daemon.threads.core_cpus[0], "core");
   for (auto& f : in->feeds)
-    if (std::string e = f->conn->start(); !e.empty()) spdlog::error("feed {}: {}", feeds::venue_name(f->conn->venue()), e);
+    if (std::string e = f->conn->start(); !e.empty()) spdlog::error("feed {}: {}", f->name, e);
   if (std::string e = in->account_conn->start(); !e.empty()) spdlog::error("account stream: {}", e);
 
   sd_notify(0, "READY=1");
@@ -520,12 +559,12 @@ int run_service(const config::Config& cfg, const std::string& config_path, const
   for (auto& f : in->feeds) {
     const feeds::FeedCounters fc = f->conn->feed_counters();
     spdlog::info("feed {}: {} messages, {} used, {} errors, {} gaps, {} resyncs; {} prices, {} unrouted, {} ring full",
-                 feeds::venue_name(f->conn->venue()), fc.messages, fc.used, fc.errors_total, fc.gaps, fc.resyncs,
+                 f->name, fc.messages, fc.used, fc.errors_total, fc.gaps, fc.resyncs,
                  f->bridge->counters().prices.load(), f->bridge->counters().unrouted.load(),
                  f->bridge->counters().ring_full.load());
     for (int k = 0; k < feeds::kFeedErrorCount; ++k)
       if (fc.errors[static_cast<std::size_t>(k)] > 0)
-        spdlog::info("feed {}: {} x {}", feeds::venue_name(f->conn->venue()), fc.errors[static_cast<std::size_t>(k)],
+        spdlog::info("feed {}: {} x {}", f->name, fc.errors[static_cast<std::size_t>(k)],
                      feeds::to_string(static_cast<feeds::FeedError>(k)));
     f->conn->stop();
   }

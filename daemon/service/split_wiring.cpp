@@ -41,7 +41,8 @@ SplitSettings split_settings_from(const config::Config& cfg, const std::vector<D
       for (const DepthRoute& r : hedge_routes)
         if (r.slot == slot) route = &r;
       if (!route || !own_route) continue;   // no feed carries its book, or no own book to compare with
-      if (route->feed_market == own_route->feed_market) continue;   // the own book itself: not more liquidity
+      // The own book itself (one connection, one market): not more liquidity.
+      if (route->feed == own_route->feed && route->feed_market == own_route->feed_market) continue;
       if (s.markets[m].hedges.size() >= static_cast<std::size_t>(exec::kMaxVenues)) continue;
       s.markets[m].hedges.push_back(SplitHedgeVenue{slot, venue_input_of(vc)});
     }
@@ -58,7 +59,8 @@ void log_split(const config::Config& cfg, const SplitSettings& s) {
   for (uint32_t m = 0; m < cfg.markets.size() && m < s.markets.size(); ++m) {
     if (s.markets[m].hedges.empty()) {
       spdlog::info("{}: split off: no hedge venue with depth of its own (a hedge venue whose book is the own book's "
-                   "adds no liquidity); transfers only by the backstop rules",
+                   "adds no liquidity; feeds.own_book_ws gives the own book a feed of its own); transfers only by the "
+                   "backstop rules",
                    cfg.markets[m].symbol);
       continue;
     }

@@ -1,7 +1,8 @@
 #pragma once
 // What `liqd --config F` gives the core's split (core_split.hpp): per market the
 // own-clob venue's fee and lots, and the hedge venues whose depth a feed carries
-// (DepthTap routes) and whose book is not the own book's. Built once at start.
+// (DepthTap routes) and whose book is not the own book's (another connection, or
+// another market on the same one). Built once at start.
 #include <vector>
 
 #include "config/daemon_config.hpp"

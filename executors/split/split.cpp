@@ -15,17 +15,37 @@ int64_t gcd64(int64_t a, int64_t b) {
 
 bool better(Qty f1, i128 o1, Qty f2, i128 o2) { return f1 > f2 || (f1 == f2 && o1 < o2); }
 
-// Every venue of both sides shares one lot and takes one lot as its minimum:
-// each side's cost is convex in its quantity (router README), so T(a) is too.
-bool uniform_lots(const SplitInput& in) {
+// The one lot every usable venue of a side shares, none with a minimum above it:
+// that side's cost is then convex on multiples of it (router README). 0: no usable
+// venue; -1: mixed lots or a larger minimum.
+int64_t side_lot(std::span<const VenueInput> side) {
   int64_t lot = 0;
-  for (auto side : {in.own, in.external})
-    for (const VenueInput& v : side) {
-      if (!v.healthy || v.levels.empty()) continue;
-      if (lot == 0) lot = v.lot.v;
-      if (v.lot.v != lot || v.min_qty.v > lot) return false;
-    }
-  return true;
+  for (const VenueInput& v : side) {
+    if (!v.healthy || v.levels.empty()) continue;
+    if (lot == 0) lot = v.lot.v;
+    if (v.lot.v != lot || v.min_qty.v > lot) return -1;
+  }
+  return lot;
+}
+
+// Whether the search's T is convex on its grid. Each side has one lot; the split
+// point moves on multiples of the coarser one (the finer divides it), so the other
+// side's quantity, qty minus a multiple of the coarser lot, stays on multiples of
+// the finer one when qty does: both costs are convex along the grid, so their sum is.
+bool convex_split(const SplitInput& in) {
+  const int64_t lo = side_lot(in.own), le = side_lot(in.external);
+  if (lo < 0 || le < 0) return false;
+  if (lo == 0 || le == 0 || lo == le) return true;
+  const int64_t fine = lo < le ? lo : le, coarse = lo < le ? le : lo;
+  return coarse % fine == 0 && in.order.qty.v % fine == 0;
+}
+
+// The gcd of a side's usable lots (0: none).
+int64_t lots_gcd(std::span<const VenueInput> side) {
+  int64_t g = 0;
+  for (const VenueInput& v : side)
+    if (v.healthy && !v.levels.empty()) g = g == 0 ? v.lot.v : gcd64(g, v.lot.v);
+  return g;
 }
 
 }  // namespace
@@ -105,11 +125,33 @@ RouteError SplitPlanner::plan(const SplitInput& in, SplitPlan& out) {
   const int64_t ext_cap = out.hedge.filled.v;
 
   int64_t a = own_cap;   // everything usable fits: take all of both sides
-  if (own_cap + ext_cap > Q) {
+  const int64_t ext_step = lots_gcd(in.external);
+  int64_t own_step = 0;
+  for (const VenueInput& v : in.own) own_step = own_step == 0 ? v.lot.v : gcd64(own_step, v.lot.v);
+  if (own_step <= 0) own_step = 1;
+  if (own_cap + ext_cap > Q && ext_step > own_step && ext_step % own_step == 0) {
+    // The hedge's lots are the coarser (the demo's own book 0.00001, Binance 0.001):
+    // the split point moves on hedge quantities h, multiples of its lot, the own book
+    // taking the rest. On own quantities instead, every a leaving the hedge off its
+    // lot loses fill (T jumps there), and the slope search lands anywhere.
+    int64_t lo = Q - own_cap > 0 ? Q - own_cap : 0;
+    lo = (lo + ext_step - 1) / ext_step * ext_step;
+    int64_t hi = (ext_cap < Q ? ext_cap : Q) / ext_step * ext_step;
+    if (lo > hi) lo = hi;
+    // Smallest k with T(lo + (k+1) step) not better than T(lo + k step): ties -> less hedge.
+    int64_t kl = 0, kh = (hi - lo) / ext_step;
+    while (kl < kh) {
+      const int64_t m = kl + (kh - kl) / 2;
+      Side2 e1, e2;
+      if ((e = eval(in, Q - (lo + m * ext_step), e1)) != RouteError::Ok) return e;
+      if ((e = eval(in, Q - (lo + (m + 1) * ext_step), e2)) != RouteError::Ok) return e;
+      if (better(e2.filled, e2.objective, e1.filled, e1.objective)) kl = m + 1;
+      else kh = m;
+    }
+    a = Q - (lo + kl * ext_step);
+  } else if (own_cap + ext_cap > Q) {
     // The own side's quantities move in steps of its lots' gcd.
-    int64_t step = 0;
-    for (const VenueInput& v : in.own) step = step == 0 ? v.lot.v : gcd64(step, v.lot.v);
-    if (step <= 0) step = 1;
+    const int64_t step = own_step;
     int64_t lo = Q - ext_cap > 0 ? Q - ext_cap : 0;
     lo = (lo + step - 1) / step * step;
     int64_t hi = own_cap / step * step;
@@ -142,7 +184,7 @@ RouteError SplitPlanner::plan(const SplitInput& in, SplitPlan& out) {
     if (sell ? px < in.order.limit.v : px > in.order.limit.v) px = in.order.limit.v;   // inside the fillable bound
     out.transfer_price = Price(px);
   }
-  out.exact = uniform_lots(in) && out.own.exact && out.hedge.exact;
+  out.exact = convex_split(in) && out.own.exact && out.hedge.exact;
   out.evaluations = calls_;
   assert(out.unfilled.v >= 0);
   return RouteError::Ok;

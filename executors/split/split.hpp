@@ -15,14 +15,18 @@
 // (fill as much as possible first, as the router does).
 //
 // Method: total cost T(a) = C_own(a) + C_hedge(qty - a), each side's cost from
-// the Router (exact on its side). When every venue of both sides shares one lot
-// and no minimum exceeds it, both C are convex in a (the router's README), so T
-// is convex on multiples of that lot and a binary search on its discrete slope
-// finds the exact optimum (SplitPlan::exact). Otherwise the same search runs on
-// multiples of the own side's lot gcd, ranking splits by (fill, cost); it can
-// then miss the optimum by a lot's worth (documented approximation, tested
-// against a full scan for the exact case). Ties go to the own book (no transfer,
-// no hedge risk).
+// the Router (exact on its side). When each side's venues share one lot and no
+// minimum exceeds it, each C is convex on multiples of its lot (the router's
+// README). The search moves the split point on multiples of the coarser side's
+// lot (on hedge quantities when the hedge's lot is the coarser, as Binance's
+// 0.001 against an own book's 0.00001): if the finer lot divides it (and the
+// order's qty), the other side's quantity stays on its own lots, T is convex on
+// that grid and a binary search on its discrete slope finds the exact optimum
+// (SplitPlan::exact). Otherwise the search runs on the own side's lot gcd (or the
+// hedge side's when that is a multiple of it), ranking splits by (fill, cost); it
+// can then miss the optimum by a lot's worth (documented approximation; both
+// exact cases are tested against a full scan). Ties go to the own book (no
+// transfer, no hedge risk).
 //
 // Work: 3 + 4*ceil(log2(range/lot)) + 2 router calls; no allocation (one Router,
 // sized at construction), no double, deterministic.

@@ -1,7 +1,7 @@
 // The control endpoint (HTTP on loopback): fault switches, pacing and stepping at
 // run time, and a status document. Every answer is JSON; a bad request gets 400
 // naming the parameter.
-//   POST /control/fault?stream=<binance|hyperliquid|pyth|orders|accounts>&mode=<none|drop|delay|duplicate|gap|stale>[&rate=0.2][&ms=500]
+//   POST /control/fault?stream=<binance|hyperliquid|pyth|orders|accounts|own>&mode=<none|drop|delay|duplicate|gap|stale>[&rate=0.2][&ms=500]
 //   POST /control/step?n=<1..100000>       advance n path steps now
 //   POST /control/pause | /control/resume  (resume at the configured pace)
 //   POST /control/pace?bar_ms=<n>          wall ms per bar; 0 = as fast as possible; -1 = paused
@@ -34,7 +34,7 @@ net::Response Simulator::Impl::control(const net::Request& req) {
   if (route == "/control/fault") {
     StreamId s;
     if (!parse_stream(net::query_param(target, "stream"), s))
-      return bad(req, "stream: expected binance, hyperliquid, pyth, orders or accounts");
+      return bad(req, "stream: expected binance, hyperliquid, pyth, orders, accounts or own");
     FaultSetting f = gates[static_cast<int>(s)].setting();
     if (!parse_fault_mode(net::query_param(target, "mode"), f.mode))
       return bad(req, "mode: expected none, drop, delay, duplicate, gap or stale");
@@ -128,14 +128,15 @@ std::string Simulator::Impl::status_json() const {
     const auto& m = markets[i];
     if (i) o += ",";
     o += "{\"symbol\":\"" + m.spec.symbol + "\",\"mid\":\"" + format_decimal(m.mid.v, m.spec.scale.price_dp) +
-         "\",\"last_update_id\":" + std::to_string(m.last_u) + "}";
+         "\",\"last_update_id\":" + std::to_string(m.hedge_book().last_u) +
+         (m.has_ext ? ",\"own_last_update_id\":" + std::to_string(m.own.last_u) : std::string()) + "}";
   }
   o += "],\"streams\":{";
   for (int s = 0; s < kStreamCount; ++s) {
     const auto& g = gates[s];
     const auto& c = g.counters();
     size_t clients = 0;
-    if (s <= static_cast<int>(StreamId::Pyth)) {
+    if (is_ws_stream(static_cast<StreamId>(s))) {
       for (auto& w : ws_sessions) clients += w->kind() == s;
     } else {
       for (auto& f : frame_sessions) clients += f->kind() == s;

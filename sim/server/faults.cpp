@@ -6,7 +6,7 @@
 namespace liqd::sim {
 
 namespace {
-constexpr const char* kStreams[] = {"binance", "hyperliquid", "pyth", "orders", "accounts"};
+constexpr const char* kStreams[] = {"binance", "hyperliquid", "pyth", "orders", "accounts", "own"};
 constexpr const char* kModes[] = {"none", "drop", "delay", "duplicate", "gap", "stale"};
 }  // namespace
 

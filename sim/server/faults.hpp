@@ -15,8 +15,11 @@
 
 namespace liqd::sim {
 
-enum class StreamId : uint8_t { Binance, Hyperliquid, Pyth, Orders, Accounts };
-inline constexpr int kStreamCount = 5;
+// Own: the own venue's book in the Binance USD-M format, on its own port.
+enum class StreamId : uint8_t { Binance, Hyperliquid, Pyth, Orders, Accounts, Own };
+inline constexpr int kStreamCount = 6;
+// The WebSocket streams (the others are framed TCP).
+inline constexpr bool is_ws_stream(StreamId s) { return s != StreamId::Orders && s != StreamId::Accounts; }
 const char* to_string(StreamId s);
 bool parse_stream(std::string_view s, StreamId& out);
 

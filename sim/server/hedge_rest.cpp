@@ -181,30 +181,22 @@ net::Response Simulator::Impl::hedge_order(const net::Request& req) {
   ++hedge.orders;
 
   const OrderSide os = buy ? OrderSide::Buy : OrderSide::Sell;
-  const BookSides before = m.book;
+  // The hedge venue's book (the own book when the sim runs without one).
+  PublishedBook& book = m.hedge_book();
+  const BookSides before = book.book;
   std::vector<Fill> fills;
-  const Qty filled = match_ioc(m.book, os, Qty(want), Price(px), fills);
+  const Qty filled = match_ioc(book.book, os, Qty(want), Price(px), fills);
   i128 quote = 0;
-  const std::string lsym = wire::lower(m.spec.symbol);
   for (const Fill& f : fills) {
     quote += static_cast<i128>(f.qty.v) * f.px.v;
     ++hedge.fills;
     ++pos.fills;
-    ++m.agg_id;
-    const uint64_t first = m.trade_id + 1;
-    ++m.trade_id;
-    publish(StreamId::Binance, lsym + "@aggTrade",
-            std::make_shared<const std::string>(wire::binance_agg_trade(m.spec, sim_ms, m.agg_id, f.px, f.qty, first, m.trade_id, sim_ms, !buy)),
-            false);
   }
   pos.size += buy ? filled.v : -filled.v;
   pos.volume += filled.v;
   pos.cost += buy ? quote : -quote;
   if (filled.v > 0) ++pos.orders;
-  std::vector<Level> bch, ach;
-  diff_side(before.bids, m.book.bids, true, bch);
-  diff_side(before.asks, m.book.asks, false, ach);
-  emit_depth(m, bch, ach);
+  publish_fills(m, book, before, fills, !buy);
   const bool full = filled.v == qty;
   ++(full ? hedge.filled : hedge.expired);
 

@@ -24,16 +24,34 @@ namespace liqd::sim {
 
 using Clock = std::chrono::steady_clock;
 
-struct MarketState {
-  MarketSpec spec;
-  DepthGrid grid;
-  Price ref;               // market price of the path's first open
-  Price mid;
+// One book as the Binance-format streams publish it: its levels, its update-id
+// chain and its trade ids, and which streams carry it (a bit per StreamId).
+struct PublishedBook {
   BookSides book;
   uint64_t last_u = 0;     // u of the last depthUpdate published (the update-id chain)
   bool snapshot_id_reserved = false;  // a REST snapshot took last_u + 1 (see market_data.cpp)
   uint64_t agg_id = 0, trade_id = 0;
+  uint32_t streams = 0;    // 1 << StreamId of every stream this book goes out on
+  uint64_t seed = 0;       // its jitter's seed
+  DepthGrid grid;          // its depth (the hedge book: the own grid, deeper)
+};
+
+struct MarketState {
+  MarketSpec spec;
+  Price ref;               // market price of the path's first open
+  Price mid;
+  // The own venue's book: what the order port's IOCs match against, served on the
+  // own port (and on the binance port when there is no hedge book).
+  PublishedBook own;
+  // The external hedge venue's book (--hedge-depth-multiple > 0): an independent
+  // book around the same mid, served on the binance port, what /fapi/v1/order fills.
+  PublishedBook ext;
+  bool has_ext = false;
   int64_t ema_e8 = 0;      // Pyth EMA price at expo -8
+
+  // The book the binance port serves and the hedge venue's orders fill against.
+  PublishedBook& hedge_book() { return has_ext ? ext : own; }
+  const PublishedBook& hedge_book() const { return has_ext ? ext : own; }
 };
 
 struct Delivery {
@@ -95,7 +113,7 @@ struct Simulator::Impl {
   int64_t sim_ms = 0;
   bool path_end_reported = false;
 
-  std::unique_ptr<net::tcp::acceptor> acceptors[6];
+  std::unique_ptr<net::tcp::acceptor> acceptors[7];
   std::unordered_set<std::shared_ptr<net::WsSession>> ws_sessions;
   std::unordered_set<std::shared_ptr<net::FrameSession>> frame_sessions;
 
@@ -145,8 +163,16 @@ struct Simulator::Impl {
   // market data (market_data.cpp)
   void on_ws_upgrade(int slot, net::beast::tcp_stream stream, net::Request req);
   void on_ws_text(net::WsSession& s, std::string_view text);
-  net::Response binance_rest(const net::Request& req);
-  void emit_depth(MarketState& m, const std::vector<Level>& bid_changes, const std::vector<Level>& ask_changes);
+  // The Binance REST endpoints of a port: `own` for the own port (its depth is the
+  // own book; no order entry there), else the binance port.
+  net::Response binance_rest(const net::Request& req, bool own);
+  void emit_depth(const MarketState& m, PublishedBook& b, const std::vector<Level>& bid_changes,
+                  const std::vector<Level>& ask_changes);
+  // A Binance-format message of book b on every stream that carries it.
+  void publish_book(const PublishedBook& b, const std::string& topic, const net::Msg& msg, bool sequenced);
+  // One aggTrade per fill, and the levels the fills took as a depthUpdate, on b's streams.
+  void publish_fills(const MarketState& m, PublishedBook& b, const BookSides& before, const std::vector<Fill>& fills,
+                     bool buyer_maker);
   net::Msg hl_book_msg(const MarketState& m) const;
   net::Msg pyth_msg(const MarketState& m) const;
   net::Msg all_mids_msg() const;
@@ -190,6 +216,8 @@ struct Simulator::Impl {
 };
 
 // Listener slots.
-enum Slot : int { kSlotBinance = 0, kSlotHyperliquid = 1, kSlotPyth = 2, kSlotOrders = 3, kSlotAccounts = 4, kSlotControl = 5 };
+enum Slot : int { kSlotBinance = 0, kSlotHyperliquid = 1, kSlotPyth = 2, kSlotOrders = 3, kSlotAccounts = 4, kSlotControl = 5,
+                  kSlotOwn = 6 };
+inline constexpr int kSlotCount = 7;
 
 }  // namespace liqd::sim

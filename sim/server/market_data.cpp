@@ -62,9 +62,12 @@ net::Msg text(std::string s) { return std::make_shared<const std::string>(std::m
 }  // namespace
 
 void Simulator::Impl::on_ws_upgrade(int slot, net::beast::tcp_stream stream, net::Request req) {
-  StreamId kind = slot == kSlotBinance ? StreamId::Binance : slot == kSlotHyperliquid ? StreamId::Hyperliquid : StreamId::Pyth;
+  StreamId kind = slot == kSlotBinance       ? StreamId::Binance
+                  : slot == kSlotOwn         ? StreamId::Own
+                  : slot == kSlotHyperliquid ? StreamId::Hyperliquid
+                                             : StreamId::Pyth;
   auto s = std::make_shared<net::WsSession>(std::move(stream), static_cast<int>(kind));
-  if (kind == StreamId::Binance) {
+  if (kind == StreamId::Binance || kind == StreamId::Own) {
     // /stream?streams=a/b/c (combined) or /ws/<stream>; no streams: everything.
     std::string_view target(req.target().data(), req.target().size());
     std::string streams = net::query_param(target, "streams");
@@ -92,7 +95,8 @@ void Simulator::Impl::on_ws_upgrade(int slot, net::beast::tcp_stream stream, net
 
 void Simulator::Impl::on_ws_text(net::WsSession& s, std::string_view t) {
   switch (static_cast<StreamId>(s.kind())) {
-    case StreamId::Binance: {
+    case StreamId::Binance:
+    case StreamId::Own: {
       // {"method":"SUBSCRIBE","params":["btcusdt@depth@100ms"],"id":1} -> {"result":null,"id":1}
       std::string method = string_field(t, "method");
       if (method == "SUBSCRIBE" || method == "UNSUBSCRIBE") {
@@ -182,13 +186,13 @@ void Simulator::Impl::on_ws_text(net::WsSession& s, std::string_view t) {
   }
 }
 
-net::Response Simulator::Impl::binance_rest(const net::Request& req) {
+net::Response Simulator::Impl::binance_rest(const net::Request& req, bool own) {
   std::string_view target(req.target().data(), req.target().size());
   std::string_view route = net::target_path(target);
   if (route == "/fapi/v1/ping") return net::make_response(req, net::http::status::ok, "{}");
   if (route == "/fapi/v1/time")
     return net::make_response(req, net::http::status::ok, "{\"serverTime\":" + std::to_string(sim_ms) + "}");
-  if (route == "/fapi/v1/order") return hedge_order(req);
+  if (route == "/fapi/v1/order" && !own) return hedge_order(req);
   if (route != "/fapi/v1/depth")
     return net::make_response(req, net::http::status::not_found, "{\"code\":-1000,\"msg\":\"not found\"}");
   if (req.method() != net::http::verb::get)
@@ -214,31 +218,51 @@ net::Response Simulator::Impl::binance_rest(const net::Request& req) {
     if (limit < 1 || limit > 1000)
       return net::make_response(req, net::http::status::bad_request, "{\"code\":-1100,\"msg\":\"Illegal characters found in parameter 'limit'.\"}");
   }
-  m->snapshot_id_reserved = true;
+  PublishedBook& b = own ? m->own : m->hedge_book();
+  b.snapshot_id_reserved = true;
   return net::make_response(req, net::http::status::ok,
-                            wire::binance_depth_snapshot(m->spec, m->last_u + 1, sim_ms, sim_ms, m->book, limit));
+                            wire::binance_depth_snapshot(m->spec, b.last_u + 1, sim_ms, sim_ms, b.book, limit));
 }
 
-void Simulator::Impl::emit_depth(MarketState& m, const std::vector<Level>& bch, const std::vector<Level>& ach) {
+void Simulator::Impl::emit_depth(const MarketState& m, PublishedBook& b, const std::vector<Level>& bch,
+                                 const std::vector<Level>& ach) {
   const uint64_t n = bch.size() + ach.size();
   if (n == 0) return;  // nothing changed; a reserved id waits for the next real change
   wire::DepthEvent e;
   e.event_ms = sim_ms;
   e.tx_ms = sim_ms;
-  e.prev_last_id = m.last_u;
-  e.first_id = m.last_u + 1;
-  e.last_id = m.last_u + n + (m.snapshot_id_reserved ? 1 : 0);
+  e.prev_last_id = b.last_u;
+  e.first_id = b.last_u + 1;
+  e.last_id = b.last_u + n + (b.snapshot_id_reserved ? 1 : 0);
   e.bids = &bch;
   e.asks = &ach;
-  m.snapshot_id_reserved = false;
-  m.last_u = e.last_id;
-  publish(StreamId::Binance, wire::lower(m.spec.symbol) + "@depth@100ms",
-          std::make_shared<const std::string>(wire::binance_depth_update(m.spec, e)), true);
+  b.snapshot_id_reserved = false;
+  b.last_u = e.last_id;
+  publish_book(b, wire::lower(m.spec.symbol) + "@depth@100ms",
+               std::make_shared<const std::string>(wire::binance_depth_update(m.spec, e)), true);
+}
+
+void Simulator::Impl::publish_fills(const MarketState& m, PublishedBook& b, const BookSides& before,
+                                    const std::vector<Fill>& fills, bool buyer_maker) {
+  const std::string lsym = wire::lower(m.spec.symbol);
+  for (const Fill& f : fills) {
+    ++b.agg_id;
+    const uint64_t first = b.trade_id + 1;
+    ++b.trade_id;
+    publish_book(b, lsym + "@aggTrade",
+                 std::make_shared<const std::string>(
+                     wire::binance_agg_trade(m.spec, sim_ms, b.agg_id, f.px, f.qty, first, b.trade_id, sim_ms, buyer_maker)),
+                 false);
+  }
+  std::vector<Level> bch, ach;
+  diff_side(before.bids, b.book.bids, true, bch);
+  diff_side(before.asks, b.book.asks, false, ach);
+  emit_depth(m, b, bch, ach);
 }
 
 net::Msg Simulator::Impl::hl_book_msg(const MarketState& m) const {
   const size_t mi = static_cast<size_t>(&m - markets.data());
-  return text(wire::hyperliquid_l2book(m.spec, sim_ms, m.book, cfg.seed ^ mi, step_idx));
+  return text(wire::hyperliquid_l2book(m.spec, sim_ms, m.own.book, cfg.seed ^ mi, step_idx));
 }
 
 net::Msg Simulator::Impl::all_mids_msg() const {
@@ -255,7 +279,7 @@ net::Msg Simulator::Impl::pyth_msg(const MarketState& m) const {
   wire::PythPrice p, ema;
   p.price = static_cast<int64_t>(rescale(m.mid.v, m.spec.scale.price_dp, 8, Round::HalfAwayFromZero));
   // Confidence: half the synthetic spread, at least one unit.
-  const int64_t half_spread = m.grid.spread_ticks * m.spec.tick / 2;
+  const int64_t half_spread = m.own.grid.spread_ticks * m.spec.tick / 2;
   p.conf = static_cast<uint64_t>(std::max<int64_t>(1, static_cast<int64_t>(rescale(half_spread, m.spec.scale.price_dp, 8, Round::Ceil))));
   p.publish_time = sim_ms / 1000;
   ema = p;

@@ -49,10 +49,26 @@ std::string Simulator::Impl::init() {
       ref = Price(static_cast<int64_t>(div_round(units, st.spec.tick, Round::HalfAwayFromZero) * st.spec.tick));
     }
     st.ref = ref;
-    st.grid = resolve_grid(st.spec, ref);
     st.mid = scale_to_market(path.front().px, first_open, ref, st.spec.tick);
-    generate_book(st.spec, st.grid, st.mid, cfg.seed ^ i, 0, st.book);
-    st.last_u = 1'000'000'000ull * (i + 1);
+    st.own.grid = resolve_grid(st.spec, ref);
+    st.own.seed = cfg.seed ^ i;
+    st.own.last_u = 1'000'000'000ull * (i + 1);
+    st.own.streams = 1u << static_cast<int>(StreamId::Own);
+    if (cfg.hedge_depth_multiple > 0) {
+      // The hedge venue's book: the same price grid around the same mid (one
+      // market, two venues), each level `multiple` times the own book's size, with
+      // its own jitter (an independent seed), its own id chain and trade ids.
+      st.has_ext = true;
+      st.ext.grid = st.own.grid;
+      st.ext.grid.top_qty_lots = st.own.grid.top_qty_lots * cfg.hedge_depth_multiple;
+      st.ext.seed = mix(cfg.seed, 0xE87B00C, i);
+      st.ext.last_u = 1'000'000'000ull * (i + 1) + 500'000'000ull;
+      st.ext.streams = 1u << static_cast<int>(StreamId::Binance);
+      generate_book(st.spec, st.ext.grid, st.mid, st.ext.seed, 0, st.ext.book);
+    } else {
+      st.own.streams |= 1u << static_cast<int>(StreamId::Binance);   // one book for both, as before
+    }
+    generate_book(st.spec, st.own.grid, st.mid, st.own.seed, 0, st.own.book);
     st.ema_e8 = static_cast<int64_t>(rescale(st.mid.v, st.spec.scale.price_dp, 8, Round::HalfAwayFromZero));
     refs.push_back(ref);
     markets.push_back(std::move(st));
@@ -115,9 +131,11 @@ void Simulator::Impl::accept(int slot) {
       case kSlotBinance:
       case kSlotHyperliquid:
       case kSlotPyth:
+      case kSlotOwn:
       case kSlotControl: {
         net::HttpFront::Handler h;
-        if (slot == kSlotBinance) h = [this](const net::Request& r) { return binance_rest(r); };
+        if (slot == kSlotBinance) h = [this](const net::Request& r) { return binance_rest(r, false); };
+        else if (slot == kSlotOwn) h = [this](const net::Request& r) { return binance_rest(r, true); };
         else if (slot == kSlotControl) h = [this](const net::Request& r) { return control(r); };
         else h = [](const net::Request& r) { return net::make_response(r, net::http::status::not_found, "{\"error\":\"websocket only\"}"); };
         net::HttpFront::OnUpgrade up;
@@ -215,36 +233,46 @@ void Simulator::Impl::publish_step(MarketState& m) {
   const size_t mi = static_cast<size_t>(&m - markets.data());
   const Price prev_mid = m.mid;
   m.mid = scale_to_market(path[step_idx].px, first_open, m.ref, m.spec.tick);
-  BookSides next;
-  generate_book(m.spec, m.grid, m.mid, cfg.seed ^ mi, step_idx, next);
-  std::vector<Level> bch, ach;
-  diff_side(m.book.bids, next.bids, true, bch);
-  diff_side(m.book.asks, next.asks, false, ach);
-  m.book = std::move(next);
-  emit_depth(m, bch, ach);
   const std::string lsym = wire::lower(m.spec.symbol);
-  if (!m.book.bids.empty() && !m.book.asks.empty())
-    publish(StreamId::Binance, lsym + "@bookTicker",
-            std::make_shared<const std::string>(wire::binance_book_ticker(m.spec, m.last_u, m.book.bids[0], m.book.asks[0], sim_ms, sim_ms)), false);
-  const int64_t next_funding = (sim_ms / 28'800'000 + 1) * 28'800'000;  // every 8 h
-  publish(StreamId::Binance, lsym + "@markPrice@1s",
-          std::make_shared<const std::string>(wire::binance_mark_price(m.spec, sim_ms, m.mid, m.mid, next_funding)), false);
   // The path's traded volume for this step, as one aggregate trade at the new mid, scaled
   // to the market's notional (volume × first_open / ref).
   const i128 ref_e8 = rescale(m.ref.v, m.spec.scale.price_dp, kPathDp, Round::HalfAwayFromZero);
   i128 qty_units = div_round(static_cast<i128>(path[step_idx].volume) * first_open, ref_e8 * pow10_i128(kPathDp - m.spec.scale.qty_dp), Round::Floor);
   int64_t lots = static_cast<int64_t>(qty_units / m.spec.lot);
   if (lots < 1) lots = 1;
-  ++m.agg_id;
-  const uint64_t first = m.trade_id + 1;
-  m.trade_id += 1 + static_cast<uint64_t>(mix(cfg.seed, step_idx, mi) % 8);
-  publish(StreamId::Binance, lsym + "@aggTrade",
-          std::make_shared<const std::string>(wire::binance_agg_trade(m.spec, sim_ms, m.agg_id, m.mid, Qty(lots * m.spec.lot), first, m.trade_id, sim_ms, m.mid < prev_mid)), false);
+  const int64_t next_funding = (sim_ms / 28'800'000 + 1) * 28'800'000;  // every 8 h
+  // The own book first, then the hedge venue's: each regenerated, its diff, its
+  // ticker, the mark and the step's trade on the streams that carry it.
+  for (PublishedBook* b : {&m.own, m.has_ext ? &m.ext : nullptr}) {
+    if (!b) continue;
+    BookSides next;
+    generate_book(m.spec, b->grid, m.mid, b->seed, step_idx, next);
+    std::vector<Level> bch, ach;
+    diff_side(b->book.bids, next.bids, true, bch);
+    diff_side(b->book.asks, next.asks, false, ach);
+    b->book = std::move(next);
+    emit_depth(m, *b, bch, ach);
+    if (!b->book.bids.empty() && !b->book.asks.empty())
+      publish_book(*b, lsym + "@bookTicker",
+                   std::make_shared<const std::string>(wire::binance_book_ticker(m.spec, b->last_u, b->book.bids[0], b->book.asks[0], sim_ms, sim_ms)), false);
+    publish_book(*b, lsym + "@markPrice@1s",
+                 std::make_shared<const std::string>(wire::binance_mark_price(m.spec, sim_ms, m.mid, m.mid, next_funding)), false);
+    ++b->agg_id;
+    const uint64_t first = b->trade_id + 1;
+    b->trade_id += 1 + static_cast<uint64_t>(mix(b == &m.own ? cfg.seed : b->seed, step_idx, mi) % 8);
+    publish_book(*b, lsym + "@aggTrade",
+                 std::make_shared<const std::string>(wire::binance_agg_trade(m.spec, sim_ms, b->agg_id, m.mid, Qty(lots * m.spec.lot), first, b->trade_id, sim_ms, m.mid < prev_mid)), false);
+  }
   publish(StreamId::Hyperliquid, "l2Book:" + m.spec.coin, hl_book_msg(m), true);
   // Pyth EMA: ema += (price − ema) / 20 per update (a display-grade smoother).
   const int64_t px_e8 = static_cast<int64_t>(rescale(m.mid.v, m.spec.scale.price_dp, 8, Round::HalfAwayFromZero));
   m.ema_e8 += static_cast<int64_t>(div_round(static_cast<i128>(px_e8) - m.ema_e8, 20, Round::HalfAwayFromZero));
   publish(StreamId::Pyth, m.spec.pyth_id, pyth_msg(m), true);
+}
+
+void Simulator::Impl::publish_book(const PublishedBook& b, const std::string& topic, const net::Msg& msg, bool sequenced) {
+  for (int s = 0; s < kStreamCount; ++s)
+    if (b.streams & (1u << s)) publish(static_cast<StreamId>(s), topic, msg, sequenced);
 }
 
 // ---- publish path: fault gate, delay queue, delivery -----------------------------
@@ -289,7 +317,8 @@ void Simulator::Impl::deliver(const Delivery& d) {
   switch (d.stream) {
     case StreamId::Binance:
     case StreamId::Hyperliquid:
-    case StreamId::Pyth: {
+    case StreamId::Pyth:
+    case StreamId::Own: {
       const int kind = static_cast<int>(d.stream);
       for (auto& s : ws_sessions)
         if (s->kind() == kind && s->wants(d.topic)) s->send(d.msg);
@@ -341,12 +370,13 @@ std::string Simulator::start() {
   I.on_event = on_event;
   if (auto e = I.init(); !e.empty()) return e;
   total_steps_ = I.path.size();
-  const uint16_t want[6] = {I.cfg.binance_port, I.cfg.hyperliquid_port, I.cfg.pyth_port,
-                            I.cfg.order_port, I.cfg.account_port, I.cfg.control_port};
-  uint16_t* got[6] = {&ports_.binance, &ports_.hyperliquid, &ports_.pyth, &ports_.orders, &ports_.accounts, &ports_.control};
-  for (int s = 0; s < 6; ++s)
+  const uint16_t want[kSlotCount] = {I.cfg.binance_port, I.cfg.hyperliquid_port, I.cfg.pyth_port,
+                                     I.cfg.order_port,   I.cfg.account_port,     I.cfg.control_port, I.cfg.own_port};
+  uint16_t* got[kSlotCount] = {&ports_.binance,  &ports_.hyperliquid, &ports_.pyth, &ports_.orders,
+                               &ports_.accounts, &ports_.control,     &ports_.own};
+  for (int s = 0; s < kSlotCount; ++s)
     if (auto e = I.listen(s, want[s], *got[s]); !e.empty()) return e;
-  for (int s = 0; s < 6; ++s) I.accept(s);
+  for (int s = 0; s < kSlotCount; ++s) I.accept(s);
   I.next_due = Clock::now();
   I.schedule_next();
   started_ = true;
@@ -417,7 +447,8 @@ std::string Simulator::ready_json() const {
   std::string o = "{\"event\":\"ready\",\"binance\":" + std::to_string(ports_.binance) +
                   ",\"hyperliquid\":" + std::to_string(ports_.hyperliquid) + ",\"pyth\":" + std::to_string(ports_.pyth) +
                   ",\"orders\":" + std::to_string(ports_.orders) + ",\"accounts\":" + std::to_string(ports_.accounts) +
-                  ",\"control\":" + std::to_string(ports_.control) + ",\"steps\":" + std::to_string(I.path.size()) +
+                  ",\"control\":" + std::to_string(ports_.control) + ",\"own\":" + std::to_string(ports_.own) +
+                  ",\"hedge_depth_multiple\":" + std::to_string(I.cfg.hedge_depth_multiple) + ",\"steps\":" + std::to_string(I.path.size()) +
                   ",\"accounts_count\":" + std::to_string(I.accounts.size()) + ",\"markets\":[";
   for (size_t i = 0; i < I.markets.size(); ++i) {
     const auto& m = I.markets[i];

@@ -32,7 +32,11 @@ struct SimConfig {
   uint64_t seed = 1;
   std::string bind_address = "127.0.0.1";
   uint16_t binance_port = 0, hyperliquid_port = 0, pyth_port = 0, order_port = 0, account_port = 0,
-           control_port = 0;             // 0: pick a free port
+           control_port = 0, own_port = 0;   // 0: pick a free port
+  // The external hedge venue's book (the binance port's): 0 = none, the binance port
+  // serves the own book as the own port does; N = an independent book, N times as
+  // deep as the own book at every level, that the hedge venue's orders fill against.
+  int hedge_depth_multiple = 0;
   uint32_t order_latency_ms = 0;
   uint32_t reject_ppm = 0;               // random rejects, parts per million
   FaultSetting faults[kStreamCount];
@@ -49,7 +53,8 @@ struct SimConfig {
 };
 
 struct Ports {
-  uint16_t binance = 0, hyperliquid = 0, pyth = 0, orders = 0, accounts = 0, control = 0;
+  uint16_t binance = 0, hyperliquid = 0, pyth = 0, orders = 0, accounts = 0, control = 0,
+           own = 0;   // the own venue's book in the Binance USD-M format (WebSocket + REST depth)
 };
 
 class Simulator {

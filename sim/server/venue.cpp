@@ -253,11 +253,11 @@ void Simulator::Impl::execute(const std::weak_ptr<net::FrameSession>& to, const 
   send_update(to, ack);
 
   const OrderSide side = o.side() == proto::BUY ? OrderSide::Buy : OrderSide::Sell;
-  const BookSides before = m.book;
+  // The own venue's order matches the own book (the hedge venue has its own, hedge_rest.cpp).
+  const BookSides before = m.own.book;
   std::vector<Fill> fills;
-  const Qty filled = match_ioc(m.book, side, Qty(qty), Price(o.limit_price()), fills);
+  const Qty filled = match_ioc(m.own.book, side, Qty(qty), Price(o.limit_price()), fills);
   int64_t cum = 0;
-  const std::string lsym = wire::lower(m.spec.symbol);
   for (const Fill& f : fills) {
     cum += f.qty.v;
     proto::OrderUpdate u;
@@ -272,11 +272,6 @@ void Simulator::Impl::execute(const std::weak_ptr<net::FrameSession>& to, const 
     u.set_fee(fee.v);
     ++venue.fills;
     send_update(to, std::move(u));
-    ++m.agg_id;
-    const uint64_t first = m.trade_id + 1;
-    ++m.trade_id;
-    publish(StreamId::Binance, lsym + "@aggTrade",
-            std::make_shared<const std::string>(wire::binance_agg_trade(m.spec, sim_ms, m.agg_id, f.px, f.qty, first, m.trade_id, sim_ms, side == OrderSide::Sell)), false);
     if (acc) fill_account(*acc, static_cast<uint32_t>(mi), side == OrderSide::Buy ? f.qty : -f.qty, f.px, fee);
   }
   if (filled.v == o.qty()) {
@@ -292,11 +287,8 @@ void Simulator::Impl::execute(const std::weak_ptr<net::FrameSession>& to, const 
     ++venue.expired;
     send_update(to, std::move(u));
   }
-  // The book the fills left behind, as a depthUpdate on the id chain.
-  std::vector<Level> bch, ach;
-  diff_side(before.bids, m.book.bids, true, bch);
-  diff_side(before.asks, m.book.asks, false, ach);
-  emit_depth(m, bch, ach);
+  // The fills as aggTrades, the book they left behind as a depthUpdate on the id chain.
+  publish_fills(m, m.own, before, fills, side == OrderSide::Sell);
 }
 
 void Simulator::Impl::execute_transfer(const std::weak_ptr<net::FrameSession>& to, const proto::NewOrder& o, uint32_t mi) {

@@ -174,6 +174,18 @@ TEST(DaemonConfig, VenueAndFeeds) {
             V{"d.yaml:12: feeds: give both binance_ws and binance_rest (depth needs REST snapshots) or neither"});
 }
 
+TEST(DaemonConfig, OwnBookFeed) {
+  DaemonConfig d = load_ok(insert_after(kGood, 10,
+                                        "feeds:\n  own_book_ws: ws://127.0.0.1:2\n  own_book_rest: http://127.0.0.1:2\n"));
+  EXPECT_EQ(d.feeds.own_book_ws, "ws://127.0.0.1:2");
+  EXPECT_EQ(d.feeds.own_book_rest, "http://127.0.0.1:2");
+  EXPECT_TRUE(load_ok(kGood).feeds.own_book_ws.empty());
+  EXPECT_EQ(errors(insert_after(kGood, 10, "feeds:\n  own_book_rest: http://x")),
+            V{"d.yaml:12: feeds: give both own_book_ws and own_book_rest (depth needs REST snapshots) or neither"});
+  EXPECT_EQ(errors(insert_after(kGood, 10, "feeds:\n  own_book_ws: http://x")),
+            V{"d.yaml:12: feeds.own_book_ws: 'http://x' must start with ws:// or wss://"});
+}
+
 TEST(DaemonConfig, EverySectionHasAReader) {
   // The section table is what makes the file extensible; its required rows are
   // exactly the sections the minimal file gives.

@@ -164,6 +164,13 @@ TEST(SplitWiring, AHedgeVenueOnTheOwnBooksFeedIsNotMoreLiquidity) {
   EXPECT_EQ(s.markets[0].hedges[0].venue.max_qty, Qty(12'000'000));
   EXPECT_EQ(s.markets[0].own.taker_fee, Ratio(50'000));
   EXPECT_TRUE(CoreSplit(s).active(0));
+  // Market ids are per connection: id 7 on the own-book feed is another book than
+  // id 7 on the Binance feed (liqd-sim's own port vs its binance port).
+  own_route.feed_market = 7;
+  own_route.feed = DepthFeed::OwnBook;
+  s = split_settings_from(cfg, {hedge_route}, {own_route}, ob, hb);
+  ASSERT_EQ(s.markets[0].hedges.size(), 1u);
+  EXPECT_TRUE(CoreSplit(s).active(0));
   cfg.daemon.backstop.split = false;
   EXPECT_FALSE(split_settings_from(cfg, {hedge_route}, {own_route}, ob, hb).enabled);
 }

@@ -157,6 +157,7 @@ TEST(CoreStageSplit, DeepHedgeBookSendsTheRestToTheVaultAtTheSplitsPrice) {
     EXPECT_EQ(x->split.own_qty, sp.own_qty.v);
     EXPECT_EQ(x->split.transfer_qty, sp.transfer_qty.v);
     EXPECT_EQ(x->split.transfer_price, sp.transfer_price.v);
+    EXPECT_EQ(x->split.bound, ref.limit);   // the bound journaled is the plain IOC's limit
     EXPECT_EQ(x->split.unfilled, sp.unfilled.v);
     EXPECT_TRUE(x->split.objective == sp.objective);
     EXPECT_TRUE(x->split.own_only_objective == sp.own_only_objective);

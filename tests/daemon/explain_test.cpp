@@ -105,5 +105,38 @@ TEST(Explain, ShowsTheSplitBehindADecisionAndItsTransferPrice) {
             std::string::npos) << text;
 }
 
+TEST(ExplainSummary, PlacesSplitTransfersAgainstTheBoundAndTheBankruptcyPrice) {
+  std::string dir = ::testing::TempDir() + "/explain_split_summary_" + std::to_string(::getpid());
+  {
+    journal::Writer w;
+    ASSERT_NO_FATAL_FAILURE(open_btc_journal(dir, w));
+    auto decision = [&](const char* rule, int64_t qty, int64_t px, int64_t bound, int64_t bk) {
+      proto::JournalRecord r;
+      r.set_ts_ms(1584054420000);
+      auto* d = r.mutable_decision();
+      d->set_account_id(42); d->set_market("BTC-USD"); d->set_rule(rule);
+      d->set_qty(qty); d->set_limit_price(px); d->set_bankruptcy_price(bk);
+      auto* f = d->mutable_split();
+      f->set_transfer_qty(qty < 0 ? -qty : qty); f->set_transfer_price(px); f->set_bound(bound);
+      w.append(r);
+    };
+    decision("split_transfer_and_hedge", -800, 49974, 49900, 45010);   // sell above the bound and bankruptcy
+    decision("split_transfer_and_hedge", -500, 49880, 49900, 49950);   // sell below the bound, past bankruptcy
+    decision("split_transfer_and_hedge", 300, 50100, 50200, 50100);    // buy below the bound, at bankruptcy
+    decision("partial_to_target", -200, 49900, 49900, 45010);          // the split's IOC: no transfer
+    ASSERT_TRUE(w.commit());
+  }
+  char* buf = nullptr;
+  size_t len = 0;
+  FILE* out = open_memstream(&buf, &len);
+  ASSERT_EQ(cmd::explain_summary(dir, out), 0);
+  std::fclose(out);
+  std::string text(buf, len);
+  free(buf);
+  EXPECT_NE(text.find("\"split\":{\"decision_records\":4,\"transfers\":3,\"transfer_units\":1600,\"outside_bound\":1,"
+                      "\"no_bound\":0,\"at_bankruptcy\":1,\"past_bankruptcy\":1,\"inside_bankruptcy\":1}"),
+            std::string::npos) << text;
+}
+
 }  // namespace
 }  // namespace liqd

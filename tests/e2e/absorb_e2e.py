@@ -21,12 +21,18 @@ bounded:
   5. SIGTERM exits 0;
   6. hedges: the vault's desk hedges what it took over on the external venue
      (`binance`, Binance USD-M REST order entry that liqd-sim serves on its binance
-     port, filled on the book that port publishes): hedge orders sent and filled;
+     port, filled on the hedge venue's own book, 4x the own book's depth, that port
+     publishes; liqd reads the own book from the sim's own port): hedge orders sent and filled;
      the venue's count of orders that filled == liqd's hedge fills; the vault's
      inventory on the hedge venue (liqd_vault_inventory_contracts{venue=binance}) ==
      the position the venue booked, and its cost (position x entry - realised) the
      venue's exact cost within a tick per BTC traded; no client order id twice; the
-     net base exposure left at the end is less than one hedge lot (0.001 BTC).
+     net base exposure left at the end is less than one hedge lot (0.001 BTC);
+  7. the split: with two books the core splits chunks between the own book and a
+     transfer to the vault at the split's price: split decisions and split transfers
+     > 0 (metrics, and the journal's split transfers == liqd_split_transfers_total),
+     every split transfer priced inside the fillable bound (a sell at or above the
+     IOC's limit, a buy at or below it), some of them not at the bankruptcy price.
 
 Usage: absorb_e2e.py --liqd PATH --sim PATH --config-dir DIR [--accounts N] [--keep]
 """
@@ -39,7 +45,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
-from liqd_loopback import (Checks, wait_ready, Liqd, MarketTiers, Reference, Sim, crash_marks, e2e_args, e2e_cleanup,  # noqa: E402
+from liqd_loopback import (HEDGE_BOOK_ARGS, Checks, wait_ready, Liqd, MarketTiers, Reference, Sim, crash_marks, e2e_args, e2e_cleanup,  # noqa: E402
                            free_port, e2e_sim_args, http, metrics_sum, metrics_value, promtool_check, wait_until, write_config, write_token,
                            write_hedge_keys)
 
@@ -56,7 +62,7 @@ def main():
     journal = os.path.join(work, "journal")
     token = write_token(work)
     dump = os.path.join(work, "population.jsonl")
-    sim = Sim(a.sim, e2e_sim_args(a.accounts, dump) +
+    sim = Sim(a.sim, e2e_sim_args(a.accounts, dump) + HEDGE_BOOK_ARGS +
               ["--seed", "7", "--backstop-account", str(VAULT), "--backstop-collateral", "60000000"] + write_hedge_keys(work))
     admin_port, metrics_port = free_port(), free_port()
     cfg = write_config(work, os.path.join(a.config_dir, "markets", "BTC-USD.yaml"), sim, admin_port, metrics_port, journal,
@@ -188,6 +194,21 @@ def main():
                                                                    accs.get("underwater"), accs.get("negative_balance"),
                                                                    accs.get("negative_total")))
         check(float(vault.get("collateral", "-1")) >= 0, "the vault's collateral stays >= 0 (%s)" % vault.get("collateral"))
+
+        # 7. the split
+        sp = summary.get("split", {})
+        sdec = metrics_sum(body, "liqd_split_decisions_total") or 0
+        strans = metrics_sum(body, "liqd_split_transfers_total") or 0
+        print("     split: decisions %d, transfers %d (journal: %s); hedges sent %d, filled %d; net exposure %s BTC" %
+              (sdec, strans, json.dumps(sp), sent, filled, vbase))
+        check(sdec > 0 and strans > 0, "the split ran: %d decisions, %d transfers to the vault at the split's price" %
+              (sdec, strans))
+        check(sp.get("transfers") == strans, "every split transfer is journaled once (%s vs %s)" % (sp.get("transfers"), strans))
+        check(sp.get("outside_bound", -1) == 0 and sp.get("no_bound", -1) == 0,
+              "every split transfer priced inside its fillable bound (%s outside)" % sp.get("outside_bound"))
+        check(sp.get("transfers", 0) > sp.get("at_bankruptcy", 0),
+              "split transfers priced at the split's price, not only at bankruptcy (%s of %s at bankruptcy)" %
+              (sp.get("at_bankruptcy"), sp.get("transfers")))
 
         # 2. ADL
         check(venue.get("deleverages", 0) > 0, "the fund ran dry and the venue filled deleverages (%s)" % venue.get("deleverages"))

@@ -324,5 +324,108 @@ TEST(Split, EqualsBruteForceOverEverySplit) {
   EXPECT_GT(splits, 100);
 }
 
+// Unequal lots (the demo's own book 0.00001, Binance 0.001: 1 and 100 units here).
+// Reference: every own quantity a in own lots, the a cheapest own units (book
+// order), then the hedge on what is left rounded down to the hedge lot, within the
+// vault's max; one external venue, so its cost is its first h units. Best = most
+// filled, then cheapest, then least transferred (ties go to the own book).
+struct LotRef { int64_t own = 0, hedge = 0; i128 objective = 0; };
+LotRef brute_lots(const SplitInput& in) {
+  const bool sell = in.order.side == Side::Sell;
+  auto prefix = [&](const VenueInput& v, int64_t extra) {
+    std::vector<i128> c{0};
+    for (const Level& l : v.levels) {
+      if (sell ? l.px < in.order.limit : l.px > in.order.limit) break;
+      const int64_t f = v.taker_fee.v + extra;
+      for (int64_t k = 0; k < l.qty.v; ++k)
+        c.push_back(c.back() + (sell ? -i128{l.px.v} * (E8 - f) : i128{l.px.v} * (E8 + f)));
+    }
+    return c;
+  };
+  const VenueInput& ov = in.own[0];
+  const VenueInput& ev = in.external[0];
+  const auto own = prefix(ov, 0), ext = prefix(ev, in.vault.charge.v);
+  const int64_t own_units = static_cast<int64_t>(own.size()) - 1, ext_units = static_cast<int64_t>(ext.size()) - 1;
+  const int64_t Q = in.order.qty.v;
+  LotRef best{-1, -1, 0};
+  for (int64_t a = 0; a <= Q; a += ov.lot.v) {
+    const int64_t ao = std::min(a, own_units / ov.lot.v * ov.lot.v);
+    int64_t h = std::min({Q - ao, in.vault.max_qty.v, ext_units, ev.max_qty.v});
+    h = h / ev.lot.v * ev.lot.v;
+    if (h < ev.min_qty.v) h = 0;
+    const i128 c = own[static_cast<size_t>(ao)] + ext[static_cast<size_t>(h)];
+    const int64_t f = ao + h, bf = best.own + best.hedge;
+    if (f > bf || (f == bf && (c < best.objective || (c == best.objective && h < best.hedge)))) best = {ao, h, c};
+  }
+  return best;
+}
+
+TEST(Split, UnequalLotsHandTracedCase) {
+  // Sell 0.3 BTC in 0.00001 units (30'000), bound 90.0. Own bids: 99.0 x 0.025, then
+  // 94.0 x 1; hedge (lot 0.001, min 0.001) bids 98.0 x 1. No fees, no charge.
+  // Best: 0.025 on the own book at 99.0, the other 0.275 hedged at 98.0 (better
+  // than 94.0 own); the hedge's 0.275 is a multiple of its lot, so the whole order
+  // fills. A search on own quantities in own lots sees T(a) jump at every a that
+  // leaves the hedge off its lot (0.27499 fills 0.274), and lands at a = 0.
+  const std::vector<Level> own_bids{{Price(990), Qty(2'500)}, {Price(940), Qty(100'000)}};
+  const std::vector<Level> ext_bids{{Price(980), Qty(100'000)}};
+  VenueInput own = venue(own_bids);
+  VenueInput ext = venue(ext_bids);
+  ext.lot = Qty(100);
+  ext.min_qty = Qty(100);
+  Case c(Side::Sell, 30'000, 900, {own}, {ext}, 1'000'000, 0);
+  SplitPlanner sp;
+  SplitPlan p;
+  ASSERT_EQ(sp.plan(c.in, p), RouteError::Ok);
+  check_invariants(c.in, p);
+  EXPECT_EQ(p.own_qty.v, 2'500);
+  EXPECT_EQ(p.transfer_qty.v, 27'500);
+  EXPECT_EQ(p.objective, -(i128{990} * 2'500 + i128{980} * 27'500) * E8);
+}
+
+TEST(Split, UnequalLotsEqualBruteForce) {
+  std::mt19937_64 rng(11);
+  auto book = [&](bool sell, int n, int64_t lot) {
+    std::vector<Level> lv;
+    int64_t px = 1000 + static_cast<int64_t>(rng() % 21) - 10;
+    for (int i = 0; i < n; ++i) {
+      lv.push_back({Price(px), Qty(lot * (1 + static_cast<int64_t>(rng() % 6)) + static_cast<int64_t>(rng() % 3) * 37)});
+      px += (sell ? -1 : 1) * (1 + static_cast<int64_t>(rng() % 4));
+    }
+    return lv;
+  };
+  int transfers = 0, splits = 0, exact = 0;
+  for (int t = 0; t < 1500; ++t) {
+    const bool sell = rng() % 2 == 0;
+    // Own lot 1 with hedge lot 100 (the demo's), or the other way round.
+    const bool own_fine = t % 3 != 0;
+    const int64_t own_lot = own_fine ? 1 : 100, ext_lot = own_fine ? 100 : 1;
+    const std::vector<Level> own_book = book(sell, 1 + static_cast<int>(rng() % 6), 100);
+    const std::vector<Level> ext_book = book(sell, 1 + static_cast<int>(rng() % 6), 100);
+    VenueInput own = venue(own_book, static_cast<int64_t>(rng() % 4) * 25'000);
+    own.lot = Qty(own_lot);
+    VenueInput ext = venue(ext_book, static_cast<int64_t>(rng() % 4) * 25'000);
+    ext.lot = Qty(ext_lot);
+    ext.min_qty = Qty(ext_lot);
+    const int64_t qty = own_lot * (1 + static_cast<int64_t>(rng() % (own_fine ? 3000 : 30)));
+    const int64_t limit = sell ? 985 + static_cast<int64_t>(rng() % 10) : 1005 + static_cast<int64_t>(rng() % 10);
+    Case cs(sell ? Side::Sell : Side::Buy, qty, limit, {own}, {ext}, static_cast<int64_t>(rng() % 3000),
+            static_cast<int64_t>(rng() % 3) * 50'000);
+    SplitPlanner sp;
+    SplitPlan p;
+    ASSERT_EQ(sp.plan(cs.in, p), RouteError::Ok) << t;
+    check_invariants(cs.in, p);
+    const LotRef r = brute_lots(cs.in);
+    ASSERT_EQ(p.own_qty.v + p.transfer_qty.v, r.own + r.hedge) << t << " own " << p.own_qty.v << " vs " << r.own;
+    ASSERT_EQ(p.objective, r.objective) << t << " own " << p.own_qty.v << " vs " << r.own;
+    exact += p.exact;
+    transfers += p.transfer_qty.v > 0;
+    splits += p.transfer_qty.v > 0 && p.own_qty.v > 0;
+  }
+  EXPECT_EQ(exact, 1500);   // one lot per side, the coarser a multiple of the finer: provably optimal
+  EXPECT_GT(transfers, 200);
+  EXPECT_GT(splits, 100);
+}
+
 }  // namespace
 }  // namespace liqd::exec
