@@ -140,7 +140,7 @@ TEST(Examples, DemoHedgeVenueHasOrderEntry) {
   // The own book from liqd-sim's own port (scripts/demo.py: --own-port 19107), apart from the hedge venue's.
   EXPECT_EQ(c->daemon.feeds.own_book_ws, "ws://127.0.0.1:19107");
   EXPECT_EQ(c->daemon.feeds.own_book_rest, "http://127.0.0.1:19107");
-  EXPECT_NE(describe(*c).find("      order entry: binance-rest to 127.0.0.1:19101, key file /tmp/liqd-demo/hedge.key, "
+  EXPECT_NE(describe(*c).find("      order entry: binance-rest to http://127.0.0.1:19101, key file /tmp/liqd-demo/hedge.key, "
                               "secret file /tmp/liqd-demo/hedge.secret, recv window 5000 ms"),
             std::string::npos);
 }
