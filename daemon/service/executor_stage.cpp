@@ -446,6 +446,9 @@ void ExecutorStage::on_tracker_fill(uint32_t m, const exec::FillReport& f) {
     // A transfer to the vault: the vault takes the other side (the account sold
     // its long, the vault bought it), once per fill the tracker counted.
     if (desk_ && o.cmd.transfer_to == cfg_.vault.vault_account && !o.cmd.deleverage) {
+      // The collateral seed must come before the first transfer is booked; the
+      // throttled publish may not have run since the core first saw the vault.
+      if (!vault_collateral_seeded_ && snaps_.core.try_load(core_view_)) seed_vault_collateral();
       const exec::vault::VaultError e = desk_->on_transfer_fill(m, o.cmd.close_long ? exec::Side::Buy : exec::Side::Sell,
                                                                 f.qty, f.price, o.cmd.liquidation_seq);
       if (e != exec::vault::VaultError::Ok)
@@ -509,16 +512,20 @@ void ExecutorStage::publish_vault() {
   if (snaps_.core.try_load(core_view_)) {
     for (uint32_t m = 0; m < core_view_.n_markets && m < cfg_.markets.size(); ++m)
       desk_->set_mark(m, Price(core_view_.markets[m].mark));
-    // The vault's collateral on this venue as the account stream shows it, taken
-    // once at start; from then on the books move it (fees, realised PnL). Taken
-    // only before any transfer was booked, so nothing is counted twice.
-    if (!vault_collateral_seeded_ && core_view_.has_vault) {
-      if (desk_->transfer_fills() == 0 && !cfg_.markets.empty()) desk_->set_own_collateral(0, core_view_.vault_collateral);
-      vault_collateral_seeded_ = true;
-    }
+    seed_vault_collateral();
   }
   fill_vault_snapshot(*desk_, vault_snap_);
   snaps_.vault.store(vault_snap_);
+}
+
+// The vault's collateral on this venue as the account stream shows it (core_view_),
+// taken once; from then on the books move it (fees, realised PnL). Taken only
+// before any transfer was booked, so nothing is counted twice: the transfer path
+// calls this before booking its first fill.
+void ExecutorStage::seed_vault_collateral() {
+  if (vault_collateral_seeded_ || !core_view_.has_vault) return;
+  if (desk_->transfer_fills() == 0 && !cfg_.markets.empty()) desk_->set_own_collateral(0, core_view_.vault_collateral);
+  vault_collateral_seeded_ = true;
 }
 
 }  // namespace liqd::service

@@ -120,6 +120,7 @@ class ExecutorStage {
   void push_outcome(const OrderOutcome& o);
   void publish();
   void publish_vault();
+  void seed_vault_collateral();
 
   ExecutorConfig cfg_;
   SpscRing<ExecCommand>& commands_;

@@ -107,6 +107,34 @@ TEST(ExecutorHedge, TransferFillIsHedgedOnTheVenueWithOrderEntry) {
   EXPECT_EQ(r.exec->open_hedges(), 0u);
 }
 
+// The core saw the vault account (2,000,000 USDT) just before the first transfer
+// fill reached the executor, and no vault publish ran in between: the collateral
+// is still seeded before the transfer is booked, not skipped for good.
+TEST(ExecutorHedge, VaultCollateralSeededBeforeTheFirstTransferIsBooked) {
+  Rig r(true, "seed");
+  int64_t now = 1'000;
+  for (int i = 0; i < 10; ++i) r.exec->turn(now += 10);   // publishes before the core knows the vault
+  CoreStats cs;
+  cs.n_markets = 1;
+  cs.markets[0].mark = 50'000;
+  cs.has_vault = true;
+  cs.vault_collateral = 2'000'000'000'000;   // in quote units, handed to the books as they are
+  r.snaps->core.store(cs);
+  r.transfer(now);   // within the 50 ms publish throttle of the last publish
+  const exec::vault::VaultDesk* d = r.exec->vault_desk();
+  ASSERT_NE(d, nullptr);
+  ASSERT_EQ(d->transfer_fills(), 1u);
+  const auto& book = d->book();
+  // The own venue's USDT: the seed, then only what the books moved since
+  // (no realised PnL yet, transfers pay no fee): exactly the seed.
+  i128 own = -1;
+  for (int i = 0; i < book.collaterals(); ++i) {
+    const auto c = book.collateral_at(i);
+    if (c.venue && *c.venue == "own-book") own = c.amount;
+  }
+  EXPECT_EQ(own, i128(2'000'000'000'000));
+}
+
 TEST(ExecutorHedge, WithoutKeysTheVenueIsNotHedgedOn) {
   Rig r(false, "nokeys");   // load_hedge_keys() not called and no test adapter
   int64_t now = 1'000;
