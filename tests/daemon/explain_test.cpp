@@ -1,7 +1,9 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <filesystem>
+#include <functional>
 
 #include "daemon/commands/commands.hpp"
 #include "daemon/journal/journal.hpp"
@@ -18,6 +20,23 @@ void open_btc_journal(const std::string& dir, journal::Writer& w) {
   auto* mi = r.mutable_market_info();
   mi->set_market("BTC-USD"); mi->set_price_dp(1); mi->set_qty_dp(3); mi->set_quote_dp(6);
   w.append(r);
+}
+
+// What `run` writes to its stream, and its return code.
+struct Printed {
+  int rc = -1;
+  std::string text;
+};
+Printed printed(const std::function<int(FILE*)>& run) {
+  char* buf = nullptr;
+  size_t len = 0;
+  FILE* out = open_memstream(&buf, &len);
+  Printed p;
+  p.rc = run(out);
+  std::fclose(out);
+  p.text.assign(buf, len);
+  free(buf);
+  return p;
 }
 
 TEST(Explain, PrintsTheDecisionTrailOfOneAccount) {
@@ -51,13 +70,9 @@ TEST(Explain, PrintsTheDecisionTrailOfOneAccount) {
     w.append(r);
     ASSERT_TRUE(w.commit());
   }
-  char* buf = nullptr;
-  size_t len = 0;
-  FILE* out = open_memstream(&buf, &len);
-  ASSERT_EQ(cmd::explain(dir, 42, out), 0);
-  std::fclose(out);
-  std::string text(buf, len);
-  free(buf);
+  const Printed out = printed([&](FILE* f) { return cmd::explain(dir, 42, f); });
+  ASSERT_EQ(out.rc, 0);
+  const std::string& text = out.text;
   EXPECT_NE(text.find("#2 t=1584054420000 DECISION BTC-USD rule=partial_to_target: equity 499 < maintenance 625 at mark 5000 -> close -0.1 with limit (fillable) 4999, bankruptcy 4501 [liquidation 7 chunk 1]"), std::string::npos) << text;
   EXPECT_NE(text.find("ORDER L42-BTC-USD-7-1 BTC-USD sell 0.1 limit 4999 reduce-only IOC"), std::string::npos) << text;
   EXPECT_NE(text.find("UPDATE L42-BTC-USD-7-1 filled: fill 0.1 at 5001 (cumulative 0.1)"), std::string::npos) << text;
@@ -90,13 +105,9 @@ TEST(Explain, ShowsTheSplitBehindADecisionAndItsTransferPrice) {
     w.append(r);
     ASSERT_TRUE(w.commit());
   }
-  char* buf = nullptr;
-  size_t len = 0;
-  FILE* out = open_memstream(&buf, &len);
-  ASSERT_EQ(cmd::explain(dir, 42, out), 0);
-  std::fclose(out);
-  std::string text(buf, len);
-  free(buf);
+  const Printed out = printed([&](FILE* f) { return cmd::explain(dir, 42, f); });
+  ASSERT_EQ(out.rc, 0);
+  const std::string& text = out.text;
   EXPECT_NE(text.find("  SPLIT of 1: own book 0.2, transfer 0.8 to the vault at 4997.4 (inside the fillable bound), unfilled 0; "
                       "cost -499.75 incl. vault charge 0.8 vs own book alone -99.95 for 0.2 (exact)"),
             std::string::npos) << text;
@@ -126,13 +137,9 @@ TEST(ExplainSummary, PlacesSplitTransfersAgainstTheBoundAndTheBankruptcyPrice) {
     decision("partial_to_target", -200, 49900, 49900, 45010);          // the split's IOC: no transfer
     ASSERT_TRUE(w.commit());
   }
-  char* buf = nullptr;
-  size_t len = 0;
-  FILE* out = open_memstream(&buf, &len);
-  ASSERT_EQ(cmd::explain_summary(dir, out), 0);
-  std::fclose(out);
-  std::string text(buf, len);
-  free(buf);
+  const Printed out = printed([&](FILE* f) { return cmd::explain_summary(dir, f); });
+  ASSERT_EQ(out.rc, 0);
+  const std::string& text = out.text;
   EXPECT_NE(text.find("\"split\":{\"decision_records\":4,\"transfers\":3,\"transfer_units\":1600,\"outside_bound\":1,"
                       "\"no_bound\":0,\"at_bankruptcy\":1,\"past_bankruptcy\":1,\"inside_bankruptcy\":1}"),
             std::string::npos) << text;
