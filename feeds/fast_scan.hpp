@@ -133,26 +133,19 @@ struct FastScan {
     LevelUpdate* const out_end = sink.out + sink.cap;
     const char* q = p;
     const char* const end = e;
+    // One string's value after its opening pair (`["` or `,"`): the fast way, else
+    // the plain way; the position after it, nullptr if it does not convert.
+    auto number = [end](const char* at, int dp, int64_t& v) -> const char* {
+      if (const char* r = decimal_at(at, end, dp, v)) [[likely]] return r;
+      const Plain pl = plain_at(at, end, dp);
+      v = pl.v;
+      return pl.q;
+    };
     for (;;) {
       if (!pair_at(q, end, '[', '"')) return false;
       int64_t px = 0, qty = 0;
-      if (const char* r = decimal_at(q + 2, end, pdp, px)) [[likely]] {
-        q = r;
-      } else {
-        const Plain v = plain_at(q + 2, end, pdp);
-        if (v.q == nullptr) return false;
-        q = v.q;
-        px = v.v;
-      }
-      if (!pair_at(q, end, ',', '"')) return false;
-      if (const char* r = decimal_at(q + 2, end, qdp, qty)) [[likely]] {
-        q = r;
-      } else {
-        const Plain v = plain_at(q + 2, end, qdp);
-        if (v.q == nullptr) return false;
-        q = v.q;
-        qty = v.v;
-      }
+      if ((q = number(q + 2, pdp, px)) == nullptr || !pair_at(q, end, ',', '"')) return false;
+      if ((q = number(q + 2, qdp, qty)) == nullptr) return false;
       if (qty < 0 || q == end || *q != ']' || out == out_end) return false;
       *out++ = LevelUpdate{px, qty, side};
       if (++q == end || *q != ',') break;
