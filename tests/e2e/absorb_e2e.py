@@ -188,6 +188,13 @@ def main():
               (metrics_sum(body, "liqd_vault_collateral", own), metrics_sum(body, "liqd_vault_entry_price", own),
                metrics_sum(body, "liqd_vault_unrealized_pnl", own), metrics_sum(body, "liqd_vault_realized_pnl", own),
                vault.get("collateral")))
+        # The books start from the account stream's collateral, then move it by realised
+        # PnL: a seed skipped (a transfer booked first) shows the realised PnL alone. Both
+        # sides price the same fills; 1e-4 of the balance leaves room for per-fill rounding.
+        lcoll = metrics_sum(body, "liqd_vault_collateral", own)
+        vcoll = float(vault.get("collateral", "0"))
+        check(lcoll is not None and abs(lcoll - vcoll) <= 1e-4 * abs(vcoll),
+              "the vault's own-venue collateral in liqd's books == the venue's within 1e-4 (%s vs %s)" % (lcoll, vcoll))
         accs = st.get("accounts", {})
         print("     accounts underwater: liqd %s (last map pass, at the mark), venue %s (at the mid); venue: %s flat "
               "accounts with a negative balance, %s USDT in all" % (metrics_value(body, "liqd_accounts_underwater"),
