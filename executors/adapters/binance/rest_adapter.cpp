@@ -101,7 +101,9 @@ void BinanceRestAdapter::start_next() {
   f->httpreq.set(http::field::content_type, "application/x-www-form-urlencoded");
   f->httpreq.keep_alive(false);
   beast::tcp_stream& tcp_layer = f->stream.next_layer();
-  // One deadline for the whole request: resolve, connect, handshake, write, read.
+  // One deadline for connect, handshake, write and read, set now, so a name's
+  // resolution spends from it too; the resolution itself is bounded only by the
+  // system resolver's own timeouts (asio cannot cancel getaddrinfo).
   tcp_layer.expires_after(std::chrono::milliseconds(cfg_.request_timeout_ms));
   auto connect = [this, f](const std::vector<tcp::endpoint>& eps) {
     f->stream.next_layer().async_connect(eps, [this, f](const boost::system::error_code& e, const tcp::endpoint&) {
