@@ -7,12 +7,17 @@
 // markets), and fills of a transfer at any price but its limit (the bankruptcy
 // price, or the split's transfer price; must be 0). `split`: decision records that
 // carry a split, the split's transfers, and how their prices sit against the
-// fillable bound (outside it: must be 0) and the bankruptcy price.
+// fillable bound (outside it: must be 0) and the bankruptcy price. `hedges`: the
+// vault desk's hedge orders on external venues: how many, journaled twice (must
+// be 0), their fills and fills journaled twice (must be 0), the net quantity they
+// filled (signed, + bought, in the hedge venues' contract units) and how many had
+// no terminal update (in flight when the journal ends).
 #include <cstdio>
 #include <filesystem>
 #include <map>
 #include <set>
 #include <string>
+#include <tuple>
 
 #include "daemon/commands/commands.hpp"
 #include "daemon/journal/journal.hpp"
@@ -45,6 +50,11 @@ int explain_summary(const std::string& dir, FILE* out) {
   uint64_t split_records = 0, split_transfers = 0, split_outside = 0, split_at_bk = 0, split_past_bk = 0,
            split_inside_bk = 0, split_no_bound = 0;
   int64_t split_units = 0;
+  struct Hedge { bool buy; bool ended; };
+  std::map<std::tuple<std::string, std::string, std::string>, Hedge> hedges;   // (venue, market, id)
+  std::set<std::tuple<std::string, std::string, std::string, uint64_t>> hedge_fill_ids;
+  uint64_t hedge_dup_orders = 0, hedge_fills = 0, hedge_dup_fills = 0;
+  int64_t hedge_units = 0;
   auto res = journal::read_all(dir, [&](const proto::JournalRecord& r) {
     ++records;
     switch (r.body_case()) {
@@ -107,6 +117,30 @@ int explain_summary(const std::string& dir, FILE* out) {
         if (f.delta() > 0) fees += f.delta(); else shortfalls -= f.delta();
         break;
       }
+      case proto::JournalRecord::kHedgeOrder: {
+        const auto& h = r.hedge_order();
+        if (!hedges.emplace(std::make_tuple(h.venue(), h.market(), h.client_order_id()), Hedge{h.buy(), false}).second)
+          ++hedge_dup_orders;
+        break;
+      }
+      case proto::JournalRecord::kHedgeUpdate: {
+        const auto& hu = r.hedge_update();
+        const auto& u = hu.update();
+        const auto it = hedges.find(std::make_tuple(hu.venue(), hu.market(), u.client_order_id()));
+        if (u.fill_qty() > 0) {
+          if (!hedge_fill_ids.emplace(hu.venue(), hu.market(), u.client_order_id(), u.fill_id()).second) {
+            ++hedge_dup_fills;
+          } else {
+            ++hedge_fills;
+            if (it != hedges.end()) hedge_units += it->second.buy ? u.fill_qty() : -u.fill_qty();
+          }
+        }
+        const auto s = u.state();
+        if (it != hedges.end() && (s == proto::OrderUpdate::FILLED || s == proto::OrderUpdate::REJECTED ||
+                                   s == proto::OrderUpdate::CANCELLED || s == proto::OrderUpdate::EXPIRED))
+          it->second.ended = true;
+        break;
+      }
       case proto::JournalRecord::kAdmin: ++admin; break;
       case proto::JournalRecord::kMarketEvent: {
         const std::string& k = r.market_event().kind();
@@ -134,6 +168,8 @@ int explain_summary(const std::string& dir, FILE* out) {
   // test compares with its own reference calculation.
   std::string ids;
   for (const auto& kv : accounts) ids += (ids.empty() ? "" : ",") + std::to_string(kv.first);
+  uint64_t hedges_open = 0;
+  for (const auto& kv : hedges) hedges_open += !kv.second.ended;
   std::string unc;
   for (uint64_t id : uncovered_ids) unc += (unc.empty() ? "" : ",") + std::to_string(id);
   std::fprintf(out,
@@ -146,6 +182,8 @@ int explain_summary(const std::string& dir, FILE* out) {
                "\"adl_orders\":%llu,\"adl_fills\":%llu,\"adl_units\":%lld},"
                "\"split\":{\"decision_records\":%llu,\"transfers\":%llu,\"transfer_units\":%lld,\"outside_bound\":%llu,"
                "\"no_bound\":%llu,\"at_bankruptcy\":%llu,\"past_bankruptcy\":%llu,\"inside_bankruptcy\":%llu},"
+               "\"hedges\":{\"orders\":%zu,\"duplicate_orders\":%llu,\"fills\":%llu,\"duplicate_fills\":%llu,"
+               "\"filled_units\":%lld,\"open\":%llu},"
                "\"uncovered_accounts\":[%s],\"liquidated_accounts\":[%s]}\n",
                static_cast<unsigned long long>(records), static_cast<unsigned long long>(decisions), accounts.size(),
                static_cast<unsigned long long>(orders), static_cast<unsigned long long>(duplicate_orders),
@@ -164,7 +202,10 @@ int explain_summary(const std::string& dir, FILE* out) {
                static_cast<unsigned long long>(split_records), static_cast<unsigned long long>(split_transfers),
                static_cast<long long>(split_units), static_cast<unsigned long long>(split_outside),
                static_cast<unsigned long long>(split_no_bound), static_cast<unsigned long long>(split_at_bk),
-               static_cast<unsigned long long>(split_past_bk), static_cast<unsigned long long>(split_inside_bk), unc.c_str(),
+               static_cast<unsigned long long>(split_past_bk), static_cast<unsigned long long>(split_inside_bk),
+               hedges.size(), static_cast<unsigned long long>(hedge_dup_orders), static_cast<unsigned long long>(hedge_fills),
+               static_cast<unsigned long long>(hedge_dup_fills), static_cast<long long>(hedge_units),
+               static_cast<unsigned long long>(hedges_open), unc.c_str(),
                ids.c_str());
   return 0;
 }

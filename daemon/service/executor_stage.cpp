@@ -26,19 +26,6 @@ int64_t wall_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-proto::OrderUpdate::State to_proto(exec::UpdateKind k) {
-  switch (k) {
-    case exec::UpdateKind::Ack: return proto::OrderUpdate::ACKNOWLEDGED;
-    case exec::UpdateKind::Fill: return proto::OrderUpdate::PARTIALLY_FILLED;
-    case exec::UpdateKind::Filled: return proto::OrderUpdate::FILLED;
-    case exec::UpdateKind::Rejected: return proto::OrderUpdate::REJECTED;
-    case exec::UpdateKind::Cancelled: return proto::OrderUpdate::CANCELLED;
-    case exec::UpdateKind::Expired: return proto::OrderUpdate::EXPIRED;
-    case exec::UpdateKind::NotFound: return proto::OrderUpdate::NOT_FOUND;
-  }
-  return proto::OrderUpdate::UNKNOWN;
-}
-
 }  // namespace
 
 struct ExecutorStage::Output final : exec::TrackerOutput, exec::UpdateSink {
@@ -70,15 +57,7 @@ struct ExecutorStage::Output final : exec::TrackerOutput, exec::UpdateSink {
     }
     proto::JournalRecord rec;
     rec.set_ts_ms(static_cast<uint64_t>(u.ts_ms));
-    proto::OrderUpdate* ou = rec.mutable_order_update();
-    ou->set_client_order_id(std::string(u.id.view()));
-    ou->set_state(to_proto(u.kind));
-    ou->set_fill_id(u.fill_id);
-    ou->set_fill_qty(u.fill_qty.v);
-    ou->set_fill_price(u.fill_price.v);
-    ou->set_fee(u.fee.v);
-    ou->set_cum_qty(u.cum_qty.v);
-    ou->set_ts_ms(static_cast<uint64_t>(u.ts_ms));
+    fill_order_update(*rec.mutable_order_update(), u);
     stage->journal_.append(rec);
     ++stage->stats_.journal_records;
     if (u.kind == exec::UpdateKind::Rejected) ++stage->stats_.rejected;
@@ -164,6 +143,11 @@ ExecutorStage::ExecutorStage(ExecutorConfig cfg, SpscRing<ExecCommand>& commands
                    slot ? "" : "; no feed carries its book, so it has no depth and is not hedged on");
     }
     desk_ = std::make_unique<exec::vault::VaultDesk>(cfg_.vault);
+    std::vector<std::string> symbols;
+    for (const ExecMarket& m : cfg_.markets) symbols.push_back(m.symbol);
+    vault_log_ = std::make_unique<VaultJournal>(journal_, *desk_, std::move(symbols), stats_.journal_records,
+                                                stats_.journal_errors, now_ms_);
+    desk_->set_journal(vault_log_.get());
   }
 }
 
@@ -203,6 +187,14 @@ std::string ExecutorStage::open(int64_t now) {
   }
   for (auto& v : venues_)
     if (!v->open.empty()) v->tracker.on_disconnect();
+  if (desk_) {
+    const VaultRestoreStats vs = restore_vault(*desk_, cfg_.recovered_vault, now);
+    if (vs.transfer_fills + vs.hedge_fills + vs.open_hedges + vs.skipped > 0)
+      spdlog::info("recovery: vault books from {} transfer and {} hedge fills; {} hedge(s) in flight to reconcile{}",
+                   vs.transfer_fills, vs.hedge_fills, vs.open_hedges,
+                   vs.skipped ? fmt::format("; {} record(s) skipped (see above)", vs.skipped) : std::string());
+    cfg_.recovered_vault = RecoveredVault{};
+  }
   // Fills the journal holds but the fund never saw (stopped in between): to the
   // core first, before any venue update, as they came the first time.
   for (const OrderOutcome& f : cfg_.unsettled) push_outcome(f);
@@ -323,6 +315,7 @@ uint32_t ExecutorStage::turn(int64_t now_ms) {
   if (desk_) {
     for (auto& hv : hedge_venues_) hv->refresh();   // each venue's book as its feed last saw it
     n += static_cast<uint32_t>(desk_->turn(now_ms));  // hedges of what the vault took this turn
+    if (vault_log_->take_pending() > 0 && !journal_.commit(static_cast<uint64_t>(now_ms))) ++stats_.journal_errors;
   }
   std::size_t i = 0;
   while (i < held_outcomes_.size() && outcomes_.try_push(held_outcomes_[i])) ++i;
@@ -520,11 +513,14 @@ void ExecutorStage::publish_vault() {
 
 // The vault's collateral on this venue as the account stream shows it (core_view_),
 // taken once; from then on the books move it (fees, realised PnL). Taken only
-// before any transfer was booked, so nothing is counted twice: the transfer path
-// calls this before booking its first fill.
+// before any transfer of this process was booked, so nothing is counted twice:
+// the transfer path calls this before booking its first fill. After a restart
+// it replaces what the replayed fills left there: the venue's figure already
+// holds their effect.
 void ExecutorStage::seed_vault_collateral() {
   if (vault_collateral_seeded_ || !core_view_.has_vault) return;
-  if (desk_->transfer_fills() == 0 && !cfg_.markets.empty()) desk_->set_own_collateral(0, core_view_.vault_collateral);
+  if (desk_->transfer_fills() == desk_->restored_transfer_fills() && !cfg_.markets.empty())
+    desk_->set_own_collateral(0, core_view_.vault_collateral);
   vault_collateral_seeded_ = true;
 }
 

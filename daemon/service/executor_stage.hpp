@@ -10,7 +10,8 @@
 //
 // After a restart, orders the journal shows as sent but not ended are handed to
 // the trackers as "unknown": they are queried when the venue connection is up,
-// and nothing new is sent on that market until each is answered.
+// and nothing new is sent on that market until each is answered. The vault's
+// desk gets its books and hedges in flight back the same way (vault_journal.hpp).
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -24,6 +25,7 @@
 #include "daemon/service/messages.hpp"
 #include "daemon/service/recovered.hpp"
 #include "daemon/service/snapshot.hpp"
+#include "daemon/service/vault_journal.hpp"
 #include "executors/adapters/binance/rest_adapter.hpp"
 #include "executors/adapters/venue_adapter.hpp"
 #include "executors/orders/order_tracker.hpp"
@@ -63,6 +65,7 @@ struct ExecutorConfig {
   int64_t keep_ended_ms = 5'000;      // ended orders stay in the tracker this long (late fills)
   std::vector<RecoveredOrder> recovered;
   std::vector<OrderOutcome> unsettled;   // journaled fills to settle again (RecoveredState::unsettled_fills)
+  RecoveredVault recovered_vault;        // the vault's fills and hedges in flight (RecoveredState::vault)
   int64_t reconnect_ms = 200;
   int64_t snapshot_every_records = 0;  // 0: no periodic snapshots
   // The venue connection per market (tests: an in-process venue). Empty: the
@@ -136,6 +139,7 @@ class ExecutorStage {
   int64_t now_ms_ = 0;
   std::vector<std::unique_ptr<exec::vault::BookHedgeVenue>> hedge_venues_;  // before desk_: it points at them
   std::unique_ptr<exec::vault::VaultDesk> desk_;  // null without a vault
+  std::unique_ptr<VaultJournal> vault_log_;       // the desk's hedges into journal_ (after desk_: it points at it)
   CoreStats core_view_{};                         // the core's marks, read for the vault's figures
   VaultSnapshot vault_snap_{};                    // built here, then stored whole
   int64_t next_vault_publish_ms_ = 0;

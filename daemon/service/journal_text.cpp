@@ -18,6 +18,34 @@ const char* admin_action_name(AdminOp op) {
   return "?";
 }
 
+namespace {
+
+proto::OrderUpdate::State to_proto(exec::UpdateKind k) {
+  switch (k) {
+    case exec::UpdateKind::Ack: return proto::OrderUpdate::ACKNOWLEDGED;
+    case exec::UpdateKind::Fill: return proto::OrderUpdate::PARTIALLY_FILLED;
+    case exec::UpdateKind::Filled: return proto::OrderUpdate::FILLED;
+    case exec::UpdateKind::Rejected: return proto::OrderUpdate::REJECTED;
+    case exec::UpdateKind::Cancelled: return proto::OrderUpdate::CANCELLED;
+    case exec::UpdateKind::Expired: return proto::OrderUpdate::EXPIRED;
+    case exec::UpdateKind::NotFound: return proto::OrderUpdate::NOT_FOUND;
+  }
+  return proto::OrderUpdate::UNKNOWN;
+}
+
+}  // namespace
+
+void fill_order_update(proto::OrderUpdate& ou, const exec::VenueUpdate& u) {
+  ou.set_client_order_id(std::string(u.id.view()));
+  ou.set_state(to_proto(u.kind));
+  ou.set_fill_id(u.fill_id);
+  ou.set_fill_qty(u.fill_qty.v);
+  ou.set_fill_price(u.fill_price.v);
+  ou.set_fee(u.fee.v);
+  ou.set_cum_qty(u.cum_qty.v);
+  ou.set_ts_ms(static_cast<uint64_t>(u.ts_ms));
+}
+
 void fill_decision(proto::LiquidationDecision& d, const ExecCommand& c, const std::string& market) {
   d.set_account_id(c.account);
   d.set_market(market);

@@ -5,12 +5,15 @@
 #include <vector>
 
 #include "daemon/service/messages.hpp"
+#include "executors/orders/order_types.hpp"
 #include "proto/journal.pb.h"
 
 namespace liqd::service {
 
 void fill_decision(proto::LiquidationDecision& d, const ExecCommand& c, const std::string& market);
 void fill_order(proto::NewOrder& o, const ExecCommand& c, const std::string& venue_symbol);
+// A venue's update of an order, as journaled (liquidation orders and hedges).
+void fill_order_update(proto::OrderUpdate& ou, const exec::VenueUpdate& u);
 // The unit state a command carries (has_unit); `symbols` names the market indexes.
 void fill_unit(proto::LiquidationUnit& u, const ExecCommand& c, const std::vector<std::string>& symbols);
 // Journal-only commands (fund movement, breaker/margin change, admin action, ADL/backstop request).

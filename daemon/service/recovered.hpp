@@ -37,6 +37,49 @@ struct RecoveredIoc {
   bool ended = false;
 };
 
+// The backstop vault's part of the journal (vault_journal.hpp puts it back into
+// the desk). Every fill the vault's books took, in journal order: transfers into
+// the vault on the own venue (liquidation orders with transfer_to_account set and
+// not deleverage) and hedge fills on external venues.
+struct RecoveredVaultFill {
+  bool hedge = false;          // false: a transfer fill on the own venue
+  std::string venue;           // hedge: the hedge venue's name in the market file
+  uint32_t market = 0;
+  uint64_t transfer_to = 0;    // transfer: the receiving account (the executor keeps its vault's)
+  bool buy = false;            // the vault's side
+  int64_t qty = 0;             // transfer: lot units; hedge: the hedge venue's contract units
+  int64_t price = 0;
+  int64_t fee = 0;             // hedge: what the venue charged, settlement units
+  uint32_t liquidation_seq = 0;
+};
+
+// A hedge order journaled (HedgeOrder) without a terminal update after it.
+struct RecoveredHedge {
+  std::string venue;
+  uint32_t market = 0;
+  std::string client_order_id;
+  bool buy = false;
+  int64_t qty = 0, limit = 0;
+  uint32_t liquidation_seq = 0;
+  uint16_t round = 0;
+  int64_t filled = 0;
+  i128 filled_quote = 0;       // qty x price over its fills
+  std::vector<uint64_t> fill_ids;
+};
+
+// The last hedge round journaled per market.
+struct RecoveredRound {
+  uint32_t market = 0;
+  uint32_t liquidation_seq = 0;
+  uint16_t round = 0;
+};
+
+struct RecoveredVault {
+  std::vector<RecoveredVaultFill> fills;
+  std::vector<RecoveredHedge> open_hedges;
+  std::vector<RecoveredRound> rounds;
+};
+
 // A market's price memory as the journal last had it (PriceMemory records): the
 // newest record's state and the breaker slots of every record within its window.
 struct RecoveredPriceMemory {

@@ -43,6 +43,10 @@ RecoveredState recover_state(const std::string& dir, const std::vector<std::stri
     unsettled.erase(it->second);
     unsettled_at.erase(it);
   };
+  // Hedge orders by (venue, market, client order id) until they end; the last
+  // round per market.
+  std::map<std::tuple<std::string, uint32_t, std::string>, RecoveredHedge> hedges;
+  std::map<uint32_t, RecoveredRound> rounds;
   int64_t last_decision_ms = 0;
   std::size_t next_prune = 4096;
   ExecCommand pending_decision{};
@@ -114,6 +118,17 @@ RecoveredState recover_state(const std::string& dir, const std::vector<std::stri
           unsettled[r.seq()] = f;
           unsettled_at[{u.client_order_id(), u.fill_id()}] = r.seq();
           if (ioc != iocs.end()) ioc->second.filled = it->second.filled;
+          const ExecCommand& c = it->second.cmd;
+          if (c.transfer_to != 0 && !c.deleverage) {  // the receiver took the closed side
+            RecoveredVaultFill vf;
+            vf.market = c.market;
+            vf.transfer_to = c.transfer_to;
+            vf.buy = c.close_long;
+            vf.qty = u.fill_qty();
+            vf.price = u.fill_price();
+            vf.liquidation_seq = c.liquidation_seq;
+            st.vault.fills.push_back(std::move(vf));
+          }
         }
         switch (u.state()) {
           case proto::OrderUpdate::FILLED:
@@ -125,6 +140,57 @@ RecoveredState recover_state(const std::string& dir, const std::vector<std::stri
             break;
           default: break;
         }
+        break;
+      }
+      case proto::JournalRecord::kHedgeOrder: {
+        const proto::HedgeOrder& h = r.hedge_order();
+        const int m = market_index(h.market());
+        if (m < 0) break;
+        RecoveredHedge rh;
+        rh.venue = h.venue();
+        rh.market = static_cast<uint32_t>(m);
+        rh.client_order_id = h.client_order_id();
+        rh.buy = h.buy();
+        rh.qty = h.qty();
+        rh.limit = h.limit_price();
+        rh.liquidation_seq = h.liquidation_seq();
+        rh.round = static_cast<uint16_t>(h.round());
+        RecoveredRound& last = rounds[rh.market];
+        if (last.liquidation_seq != rh.liquidation_seq || last.round < rh.round)
+          last = RecoveredRound{rh.market, rh.liquidation_seq, rh.round};
+        hedges[{rh.venue, rh.market, rh.client_order_id}] = std::move(rh);
+        break;
+      }
+      case proto::JournalRecord::kHedgeUpdate: {
+        const proto::HedgeUpdate& hu = r.hedge_update();
+        const int m = market_index(hu.market());
+        if (m < 0) break;
+        const proto::OrderUpdate& u = hu.update();
+        auto it = hedges.find({hu.venue(), static_cast<uint32_t>(m), u.client_order_id()});
+        if (it == hedges.end()) break;
+        RecoveredHedge& h = it->second;
+        if (u.fill_qty() > 0 && std::find(h.fill_ids.begin(), h.fill_ids.end(), u.fill_id()) == h.fill_ids.end()) {
+          h.fill_ids.push_back(u.fill_id());
+          h.filled += u.fill_qty();
+          h.filled_quote += static_cast<i128>(u.fill_qty()) * u.fill_price();
+          RecoveredVaultFill vf;
+          vf.hedge = true;
+          vf.venue = h.venue;
+          vf.market = h.market;
+          vf.buy = h.buy;
+          vf.qty = u.fill_qty();
+          vf.price = u.fill_price();
+          vf.fee = u.fee();
+          vf.liquidation_seq = h.liquidation_seq;
+          st.vault.fills.push_back(std::move(vf));
+        }
+        // Ended, unless the venue counted more than the journal holds (those fills
+        // are still to come: the desk asks again). NOT_FOUND is not an end here: the
+        // venue may still take the request within its replay window, so the order
+        // is asked about again after the restart.
+        const bool terminal = u.state() == proto::OrderUpdate::FILLED || u.state() == proto::OrderUpdate::REJECTED ||
+                              u.state() == proto::OrderUpdate::CANCELLED || u.state() == proto::OrderUpdate::EXPIRED;
+        if (terminal && u.cum_qty() <= h.filled) hedges.erase(it);
         break;
       }
       case proto::JournalRecord::kFund:
@@ -201,6 +267,8 @@ RecoveredState recover_state(const std::string& dir, const std::vector<std::stri
     if (auto it = open.find(std::string(id.view())); it != open.end()) it->second.unsettled_qty += f.qty;
   }
   for (auto& [id, ro] : open) st.open_orders.push_back(ro);
+  for (auto& [key, h] : hedges) st.vault.open_hedges.push_back(std::move(h));
+  for (const auto& [m, last] : rounds) st.vault.rounds.push_back(last);
   for (const auto& [market, mode] : breakers) st.breaker_modes.emplace_back(market, mode);
   for (auto& [market, mem] : memories) {
     RecoveredPriceMemory pm;

@@ -3,7 +3,8 @@
 // service needs before it may act: the insurance fund's balance, the next
 // liquidation sequence (client order ids never repeat), the orders that were
 // sent and have not ended (the executor reconciles them with the venue before
-// anything new is sent), the operator's pauses, and what the core's planner
+// anything new is sent), the backstop vault's fills and hedges in flight, the
+// operator's pauses, and what the core's planner
 // needs to go on as before: each liquidation unit's last state and the IOCs its
 // rate windows still count.
 #include <cstdint>
@@ -33,6 +34,7 @@ struct RecoveredState {
   // with none are absent): the core holds THROTTLE / PAUSED / STALE on (restore()).
   std::vector<std::pair<std::string, policy::MarketMode>> breaker_modes;
   std::vector<RecoveredPriceMemory> price_memory;  // markets with PriceMemory records
+  RecoveredVault vault;                    // the vault's fills and hedges in flight
   bool paused_all = false;
   uint64_t records = 0;
   uint64_t fills = 0;

@@ -454,6 +454,7 @@ int run_service(const config::Config& cfg, const std::string& config_path, const
   ec.next_journal_seq = rec.next_journal_seq;
   ec.recovered = std::move(rec.open_orders);
   ec.unsettled = std::move(rec.unsettled_fills);
+  ec.recovered_vault = std::move(rec.vault);
   in->exec = std::make_unique<ExecutorStage>(std::move(ec), in->command_ring, in->outcome_ring, in->snaps, &in->tick_to_decision);
   if (std::string e = in->exec->open(); !e.empty()) {
     spdlog::error("journal {}: {}", cfg.daemon.journal.dir, e);

@@ -27,6 +27,12 @@ class VenueAdapter {
   // turns true once done). In-process venues are always connected.
   virtual void connect() {}
   virtual bool connecting() const { return false; }
+  // Restart: an order the journal shows in flight, and what it holds of its
+  // fills (their quantity, and their quote: qty x price summed, in price x qty
+  // units). An adapter that derives fills from the venue's cumulative figures
+  // (Binance's executedQty and avgPrice) goes on from there, so a query answer
+  // yields only what came after. Venues that name each fill need nothing.
+  virtual void restore_order(const ClientOrderId& /*id*/, Qty /*filled*/, i128 /*filled_quote*/) {}
 };
 
 }  // namespace liqd::exec

@@ -43,15 +43,23 @@ struct VaultDesk::Venue final : TrackerOutput, UpdateSink {
   bool quoted = false;     // marked at its own mid (else at this venue's mark)
   int64_t now_ms = 0, next_compact_ms = 0;
   std::array<uint64_t, kHedgeOutcomes> outcomes{};
+  bool recovering = false;   // restore_open_hedge(): into the tracker, nothing leaves
 
-  void send_new(const OrderRequest& r) override { hv->adapter().send_new(r); }
+  void send_new(const OrderRequest& r) override {
+    if (!recovering) hv->adapter().send_new(r);
+  }
   void send_cancel(const ClientOrderId& id) override { hv->adapter().send_cancel(id); }
   void send_query(const ClientOrderId& id) override { hv->adapter().send_query(id); }
   void fill(const FillReport& f) override { desk.on_hedge_fill(index, f); }
   // The remainder is not rerouted order by order: the next round hedges what the
   // market's net exposure still lacks.
   void reroute(const OrderRequest&, Qty) override {}
-  void on_update(const VenueUpdate& u) override { tracker->on_update(u, now_ms); }
+  void on_update(const VenueUpdate& u) override {
+    // Journaled before it is applied; a fill counted before is not journaled
+    // again, so the journal holds each (order, fill id) once.
+    if (desk.journal_ && !tracker->is_duplicate_fill(u)) desk.journal_->hedge_update(index, u);
+    tracker->on_update(u, now_ms);
+  }
 };
 
 VaultDesk::VaultDesk(DeskConfig cfg) : cfg_(std::move(cfg)) {
@@ -90,6 +98,51 @@ VaultError VaultDesk::on_transfer_fill(uint32_t m, Side vault_side, Qty qty, Pri
   st.dirty = true;
   st.retry_at = 0;   // new inventory: hedge it now, whatever the last round found
   return VaultError::Ok;
+}
+
+VaultError VaultDesk::restore_transfer_fill(uint32_t m, Side vault_side, Qty qty, Price px, uint32_t liquidation_seq) {
+  const VaultError e = on_transfer_fill(m, vault_side, qty, px, liquidation_seq);
+  if (e == VaultError::Ok) ++restored_transfers_;
+  return e;
+}
+
+VaultError VaultDesk::restore_hedge_fill(uint32_t h, Side side, Qty qty, Price px, i128 fee) {
+  if (h >= hedge_.size()) return VaultError::UnknownContract;
+  const VaultError e = book_.on_fill(hedge_[h]->contract, side, qty, px, fee);
+  if (e != VaultError::Ok) ++errors_;
+  return e;
+}
+
+bool VaultDesk::restore_open_hedge(uint32_t h, const OrderRequest& r, std::span<const uint64_t> fill_ids, Qty filled,
+                                   i128 filled_quote, int64_t now_ms) {
+  if (h >= hedge_.size() || !hedge_[h]->tracker || open_.size() >= cfg_.max_open) return false;
+  Venue& v = *hedge_[h];
+  v.recovering = true;
+  const SubmitResult s = v.tracker->submit(r, now_ms);
+  v.recovering = false;
+  if (s != SubmitResult::Sent) return false;
+  if (!v.tracker->restore_fills(r.id, fill_ids.data(), static_cast<int>(fill_ids.size()), filled)) return false;
+  v.hv->adapter().restore_order(r.id, filled, filled_quote);
+  // Unknown until the venue answers the query the reconnect sends (the desk's
+  // first turn sees the adapter come up).
+  v.tracker->on_disconnect();
+  v.was_connected = false;
+  open_.push_back(Open{r.id, h, r.side, r.qty.v, filled.v});
+  return true;
+}
+
+void VaultDesk::restore_round(uint32_t m, uint32_t liquidation_seq, uint16_t round) {
+  if (m >= mkt_.size()) return;
+  MarketState& st = mkt_[m];
+  // Only the rounds of the transfer the market is on: a later transfer's seq
+  // starts its rounds at 0, and its ids differ by the seq.
+  if (st.seq == liquidation_seq && st.round <= round) st.round = static_cast<uint16_t>(round + 1);
+}
+
+int VaultDesk::find_hedge(const std::string& venue, uint32_t m) const {
+  for (const auto& v : hedge_)
+    if (cfg_.hedges[v->index].market == m && book_.spec(v->contract).venue == venue) return static_cast<int>(v->index);
+  return -1;
 }
 
 void VaultDesk::set_mark(uint32_t m, Price mark) {
@@ -265,10 +318,15 @@ void VaultDesk::hedge_market(uint32_t m, int64_t now_ms) {
     return;
   }
   OrderKey key{cfg_.vault_account, static_cast<uint16_t>(m), st.seq, static_cast<uint16_t>(kHedgeChunk | (st.round & 0x7fff))};
+  const uint16_t round = static_cast<uint16_t>(st.round & 0x7fff);
   ++st.round;
   const ClientOrderId id = make_client_order_id(key);
   const ContractSpec& own = book_.spec(own_[m]);
   bool sent = false, dust = false;
+  // The round's orders first, then the journal, then the wire.
+  std::array<OrderRequest, kMaxVenues> reqs{};
+  std::array<HedgeNote, kMaxVenues> notes{};
+  std::size_t n = 0;
   for (int c = 0; c < plan.n_children; ++c) {
     const Child& ch = plan.children[c];
     Venue& v = *hedge_[which[ch.venue]];
@@ -286,11 +344,11 @@ void VaultDesk::hedge_market(uint32_t m, int64_t now_ms) {
       dust = true;
       continue;
     }
-    if (open_.size() >= cfg_.max_open) {
+    if (open_.size() + n >= cfg_.max_open) {
       ++v.outcomes[static_cast<std::size_t>(HedgeOutcome::Refused)];
       continue;
     }
-    OrderRequest r;
+    OrderRequest& r = reqs[n];
     r.id = id;
     r.key = key;
     r.side = side;
@@ -298,13 +356,23 @@ void VaultDesk::hedge_market(uint32_t m, int64_t now_ms) {
     r.limit = ch.limit_price;
     r.reduce_only = false;   // the hedge opens the vault's position on that venue
     r.ioc = true;
+    notes[n] = HedgeNote{v.index, &reqs[n], st.seq, round};
+    ++n;
+  }
+  if (n > 0 && journal_ && !journal_->hedges_placed(std::span<const HedgeNote>(notes.data(), n))) {
+    // Not durable: nothing leaves; the market is looked at again after retry_ms.
+    for (std::size_t i = 0; i < n; ++i) ++hedge_[notes[i].hedge]->outcomes[static_cast<std::size_t>(HedgeOutcome::Refused)];
+    n = 0;
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    Venue& v = *hedge_[notes[i].hedge];
     v.now_ms = now_ms;
-    if (v.tracker->submit(r, now_ms) != SubmitResult::Sent) {
+    if (v.tracker->submit(reqs[i], now_ms) != SubmitResult::Sent) {
       ++v.outcomes[static_cast<std::size_t>(HedgeOutcome::Refused)];
       continue;
     }
     ++v.outcomes[static_cast<std::size_t>(HedgeOutcome::Sent)];
-    open_.push_back(Open{id, v.index, side, cq.v, 0});
+    open_.push_back(Open{id, v.index, side, reqs[i].qty.v, 0});
     sent = true;
   }
   if (!sent && !dust) {

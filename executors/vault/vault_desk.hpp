@@ -31,6 +31,16 @@
 // high bit keeps them apart from liquidation chunks, and a new transfer (a new
 // liquidation seq, which the core never reuses) starts fresh ids.
 //
+// Write-ahead (HedgeJournal): a round's orders are handed to the journal, all of
+// them, before any is sent, and none is sent unless the journal says they are
+// durable; every venue update of a hedge is handed over before the tracker
+// applies it, except a fill the tracker counted before. After a restart the
+// restore_*() calls put back what the journal holds: the books (transfer and
+// hedge fills, in journal order), the hedges still in flight (into their
+// venue's tracker as unknown: queried, nothing new sent there until each is
+// answered, and counted in flight, so the exposure they cover is not hedged
+// twice) and each market's round counter (ids never repeat).
+//
 // Single-threaded. Setup allocates; transfer fills, hedge rounds, venue updates
 // and the figures do not (fixed tables sized at construction, the Router's
 // scratch likewise). No double anywhere.
@@ -54,6 +64,24 @@ class HedgeVenue {
   virtual ~HedgeVenue() = default;
   virtual VenueAdapter& adapter() = 0;
   virtual std::span<const Level> depth(Side side) const = 0;
+};
+
+// One order of a hedge round, as the journal records it.
+struct HedgeNote {
+  uint32_t hedge = 0;              // index into DeskConfig::hedges
+  const OrderRequest* req = nullptr;
+  uint32_t liquidation_seq = 0;    // the round's: OrderKey::seq
+  uint16_t round = 0;              // 0x7fff & OrderKey::chunk
+};
+
+// The journal the desk writes ahead of the wire (the executor stage's).
+class HedgeJournal {
+ public:
+  virtual ~HedgeJournal() = default;
+  // Every order of one round before any is sent; false: not durable, none is sent.
+  virtual bool hedges_placed(std::span<const HedgeNote> round) = 0;
+  // A venue update of a hedge order of `hedge` (not a fill counted before).
+  virtual void hedge_update(uint32_t hedge, const VenueUpdate& u) = 0;
 };
 
 struct DeskMarket {
@@ -97,6 +125,27 @@ class VaultDesk {
   void set_mark(uint32_t m, Price mark);
   // Sets the vault's collateral on the own venue of market m (start of day).
   void set_own_collateral(uint32_t m, i128 amount);
+
+  // Where hedge orders and updates are journaled (not owned; nullptr: nowhere,
+  // e.g. tools and tests without a journal).
+  void set_journal(HedgeJournal* j) { journal_ = j; }
+
+  // Restart, before the first turn(), in journal order. A transfer fill as
+  // on_transfer_fill(); a hedge fill booked on hedge venue h's contract.
+  VaultError restore_transfer_fill(uint32_t m, Side vault_side, Qty qty, Price px, uint32_t liquidation_seq);
+  VaultError restore_hedge_fill(uint32_t h, Side side, Qty qty, Price px, i128 fee);
+  // A hedge the journal shows sent and not ended, with the fills it holds for it
+  // (already restored into the books) and their quote sum (qty x price): into h's
+  // tracker without sending anything, then unknown. False: h has no order entry,
+  // or its tracker cannot take it.
+  bool restore_open_hedge(uint32_t h, const OrderRequest& r, std::span<const uint64_t> fill_ids, Qty filled,
+                          i128 filled_quote, int64_t now_ms);
+  // The last round journaled for market m: the next round of that liquidation
+  // seq gets a new id.
+  void restore_round(uint32_t m, uint32_t liquidation_seq, uint16_t round);
+  // The hedge venue of (venue name, market), -1 if none.
+  int find_hedge(const std::string& venue, uint32_t m) const;
+  uint64_t restored_transfer_fills() const { return restored_transfers_; }
 
   // Polls the hedge venues, runs their timers, ends finished hedges and places
   // a round where exposure is left. Returns the work done.
@@ -144,7 +193,8 @@ class VaultDesk {
     uint32_t round_filled_orders = 0;  // of the round in flight: orders that filled something
   };
   std::vector<MarketState> mkt_;
-  uint64_t transfer_fills_ = 0, errors_ = 0;
+  uint64_t transfer_fills_ = 0, errors_ = 0, restored_transfers_ = 0;
+  HedgeJournal* journal_ = nullptr;
 };
 
 }  // namespace liqd::exec::vault

@@ -10,12 +10,33 @@
 #include "config/daemon_config.hpp"
 #include "daemon/service/executor_stage.hpp"
 #include "daemon/service/policy_from_config.hpp"
+#include "daemon/service/recovery.hpp"
 #include "executors/adapters/sim_venue.hpp"
 
 namespace liqd::service {
 namespace {
 
 namespace fs = std::filesystem;
+
+// The hedge venue outlives a crashed executor: each stage's adapter speaks to
+// the same SimVenue (its orders, fills and client order ids).
+struct Forward final : exec::VenueAdapter {
+  explicit Forward(exec::SimVenue& v) : venue(v) {}
+  exec::SimVenue& venue;
+  void send_new(const exec::OrderRequest& r) override { venue.send_new(r); }
+  void send_cancel(const exec::ClientOrderId& id) override { venue.send_cancel(id); }
+  void send_query(const exec::ClientOrderId& id) override { venue.send_query(id); }
+  int poll(exec::UpdateSink& s) override { return venue.poll(s); }
+  bool connected() const override { return venue.connected(); }
+};
+
+// Start-up options: a shared hedge venue, and recovery from the journal of a
+// stage that stopped (`dir` is kept for the next one).
+struct Restart {
+  exec::SimVenue* shared_hedge = nullptr;
+  bool recover = false;
+  bool keep_dir = false;
+};
 
 struct Rig {
   SpscRing<ExecCommand> commands{1 << 10};
@@ -26,9 +47,11 @@ struct Rig {
   std::unique_ptr<ExecutorStage> exec;
   std::string dir;
 
-  explicit Rig(bool with_adapter, const char* name) {
+  bool keep_dir = false;
+
+  explicit Rig(bool with_adapter, const char* name, Restart rs = {}) : keep_dir(rs.keep_dir) {
     dir = (fs::temp_directory_path() / (std::string("liqd-exec-hedge-") + name + "-" + std::to_string(::getpid()))).string();
-    fs::remove_all(dir);
+    if (!rs.recover) fs::remove_all(dir);
     config::Diagnostics diag;
     std::optional<config::Config> cfg = config::load_config(std::string(LIQD_TEST_DATA_DIR) + "/../../config/demo/liqd.yaml", diag);
     EXPECT_TRUE(cfg.has_value());
@@ -56,7 +79,22 @@ struct Rig {
     page.updates = 1;
     board.slot(0).store(page);
     ec.hedge_depth = &board;
-    if (with_adapter)
+    if (rs.recover) {
+      std::vector<std::string> symbols;
+      for (const ExecMarket& m : ec.markets) symbols.push_back(m.symbol);
+      RecoveredState st = recover_state(dir, symbols);
+      EXPECT_EQ(st.error, "");
+      ec.next_journal_seq = st.next_journal_seq;
+      ec.recovered = std::move(st.open_orders);
+      ec.unsettled = std::move(st.unsettled_fills);
+      ec.recovered_vault = std::move(st.vault);
+    }
+    if (rs.shared_hedge)
+      ec.make_hedge_adapter = [this, v = rs.shared_hedge](HedgeEntry&) {
+        hedge_venue = v;
+        return std::make_unique<Forward>(*v);
+      };
+    else if (with_adapter)
       ec.make_hedge_adapter = [this](HedgeEntry&) {
         auto v = std::make_unique<exec::SimVenue>(
             std::vector<exec::Level>{{Price(50'000), Qty(30'000)}, {Price(49'900), Qty(40'000)}});
@@ -68,10 +106,11 @@ struct Rig {
   }
   ~Rig() {
     exec.reset();
-    fs::remove_all(dir);
+    if (!keep_dir) fs::remove_all(dir);
   }
-  // A liquidated 0.5 BTC long transferred to the vault (demo backstop.account).
-  void transfer(int64_t& now) {
+  // A liquidated 0.5 BTC long transferred to the vault (demo backstop.account),
+  // and `turns` executor turns.
+  void transfer(int64_t& now, int turns = 10) {
     ExecCommand c;
     c.kind = ExecKind::NewOrder;
     c.market = 0;
@@ -84,9 +123,16 @@ struct Rig {
     c.transfer_to = 900'000'001;
     c.ts_ms = now;
     ASSERT_TRUE(commands.try_push(c));
-    for (int i = 0; i < 10; ++i) exec->turn(now += 10);
+    for (int i = 0; i < turns; ++i) exec->turn(now += 10);
   }
 };
+
+// The hedge venue's bids as the Rig's depth page has them.
+std::vector<exec::Level> hedge_bids() { return {{Price(50'000), Qty(30'000)}, {Price(49'900), Qty(40'000)}}; }
+
+// The first hedge round of the Rig's transfer (liquidation seq 5): vault account,
+// market 0, seq 5, chunk 0x8000 | round 0.
+exec::ClientOrderId first_hedge_id() { return exec::make_client_order_id(exec::OrderKey{900'000'001, 0, 5, 0x8000}); }
 
 TEST(ExecutorHedge, TransferFillIsHedgedOnTheVenueWithOrderEntry) {
   Rig r(true, "wired");
@@ -133,6 +179,98 @@ TEST(ExecutorHedge, VaultCollateralSeededBeforeTheFirstTransferIsBooked) {
     if (c.venue && *c.venue == "own-book") own = c.amount;
   }
   EXPECT_EQ(own, i128(2'000'000'000'000));
+}
+
+// kill -9 with a hedge in flight: the venue had filled 0.3 of the 0.5 hedge and
+// liqd journaled that fill; the other 0.2 filled while liqd was down (its update
+// lost with the connection). The restarted stage has the vault's books back from
+// the journal (own +0.5, hedge -0.3), puts the hedge into its tracker as unknown,
+// queries it, counts the venue's replay of the first fill as a duplicate and the
+// second once, and sends nothing new: one order at the venue, hedge -0.5.
+TEST(ExecutorHedge, HedgeInFlightAtACrashIsReconciledNotSentAgain) {
+  exec::SimVenue venue(hedge_bids());
+  venue.faults.rest_orders = true;   // the IOC waits for fill_resting()
+  int64_t now = 1'000;
+  {
+    Rig a(true, "crash-mid-hedge", Restart{&venue, false, true});
+    a.transfer(now, 3);
+    ASSERT_EQ(a.exec->open_hedges(), 1u);
+    ASSERT_EQ(venue.orders_received(), 1);   // the hedge (the transfer went to the own venue)
+    venue.fill_resting(first_hedge_id(), Qty(30'000), Price(50'000));
+    for (int i = 0; i < 3; ++i) a.exec->turn(now += 10);
+    const exec::vault::VaultDesk* d = a.exec->vault_desk();
+    ASSERT_EQ(d->book().position(d->hedge_contract(0)), Qty(-30'000));
+    // The process dies here: the stage is destroyed without a drain (the journal
+    // holds what was committed; the writer adds nothing after its last commit).
+  }
+  venue.disconnect();                                                   // the connection died with it
+  venue.fill_resting(first_hedge_id(), Qty(20'000), Price(49'900));    // filled meanwhile, update lost
+  venue.reconnect();
+  Rig b(true, "crash-mid-hedge", Restart{&venue, true, false});
+  const exec::vault::VaultDesk* d = b.exec->vault_desk();
+  ASSERT_NE(d, nullptr);
+  // Before the first turn: the books as the journal left them, the hedge in flight.
+  EXPECT_EQ(d->book().position(d->own_contract(0)), Qty(50'000));
+  EXPECT_EQ(d->book().position(d->hedge_contract(0)), Qty(-30'000));
+  EXPECT_EQ(b.exec->open_hedges(), 1u);
+  EXPECT_EQ(d->unhedged(0), Qty(0));   // 0.5 - 0.3 filled - 0.2 still in flight
+  for (int i = 0; i < 10; ++i) b.exec->turn(now += 10);
+  EXPECT_EQ(venue.orders_received(), 1);   // nothing sent twice
+  EXPECT_EQ(venue.executed(first_hedge_id()), Qty(50'000));
+  EXPECT_EQ(d->book().position(d->hedge_contract(0)), Qty(-50'000));
+  EXPECT_EQ(d->unhedged(0), Qty(0));
+  EXPECT_EQ(b.exec->open_hedges(), 0u);
+  // Realised nothing yet; the hedge venue's collateral paid no fee (SimVenue
+  // charges none): the books' entry is 0.3 x 5'000.0 + 0.2 x 4'990.0.
+  const exec::vault::PositionFigures pf = d->book().position_figures(d->hedge_contract(0));
+  EXPECT_EQ(pf.entry_price, Price(49'960));
+}
+
+// kill -9 after the transfer was journaled and before any hedge round (the hedge
+// venue was down): the restarted stage finds the exposure in its books and hedges
+// it once, under the round id the stopped process never used.
+TEST(ExecutorHedge, TransferJournaledBeforeTheCrashIsHedgedOnceAfterIt) {
+  exec::SimVenue venue(hedge_bids());
+  int64_t now = 1'000;
+  {
+    venue.disconnect();
+    Rig a(true, "crash-before-hedge", Restart{&venue, false, true});
+    a.transfer(now, 5);
+    const exec::vault::VaultDesk* d = a.exec->vault_desk();
+    ASSERT_EQ(d->transfer_fills(), 1u);
+    ASSERT_EQ(a.exec->open_hedges(), 0u);
+    ASSERT_EQ(venue.orders_received(), 0);
+  }
+  venue.reconnect();
+  Rig b(true, "crash-before-hedge", Restart{&venue, true, false});
+  const exec::vault::VaultDesk* d = b.exec->vault_desk();
+  EXPECT_EQ(d->book().position(d->own_contract(0)), Qty(50'000));
+  EXPECT_EQ(d->unhedged(0), Qty(50'000));
+  for (int i = 0; i < 10; ++i) b.exec->turn(now += 10);
+  EXPECT_EQ(venue.orders_received(), 1);
+  EXPECT_EQ(venue.executed(first_hedge_id()), Qty(50'000));
+  EXPECT_EQ(d->book().position(d->hedge_contract(0)), Qty(-50'000));
+  EXPECT_EQ(d->unhedged(0), Qty(0));
+}
+
+// A restart after a hedge ended: the books come back whole, nothing is in flight,
+// nothing is sent, and the next transfer's round has an id of its own.
+TEST(ExecutorHedge, RestartAfterAnEndedHedgeSendsNothing) {
+  exec::SimVenue venue(hedge_bids());
+  int64_t now = 1'000;
+  {
+    Rig a(true, "restart-ended", Restart{&venue, false, true});
+    a.transfer(now);
+    ASSERT_EQ(venue.orders_received(), 1);
+  }
+  Rig b(true, "restart-ended", Restart{&venue, true, false});
+  const exec::vault::VaultDesk* d = b.exec->vault_desk();
+  EXPECT_EQ(d->book().position(d->own_contract(0)), Qty(50'000));
+  EXPECT_EQ(d->book().position(d->hedge_contract(0)), Qty(-50'000));
+  EXPECT_EQ(b.exec->open_hedges(), 0u);
+  for (int i = 0; i < 10; ++i) b.exec->turn(now += 10);
+  EXPECT_EQ(venue.orders_received(), 1);
+  EXPECT_EQ(d->unhedged(0), Qty(0));
 }
 
 TEST(ExecutorHedge, WithoutKeysTheVenueIsNotHedgedOn) {

@@ -288,6 +288,29 @@ TEST(BinanceRest, SignedOrderFilledOnce) {
   EXPECT_EQ(f.server.seen[1].params.at("origClientOrderId"), std::string(r.id.view()));
 }
 
+// A restarted process asks about a hedge the journal shows in flight with 0.100
+// filled at 30000.00. The venue now says FILLED, 0.150 at avgPrice 30010.00: the
+// only new fill is the 0.050 since, at the price that makes the total quote
+// match: (0.150 x 30010.00 - 0.100 x 30000.00) / 0.050 = 30030.00. Without the
+// restore the answer would be one fill of the whole 0.150 (counted twice).
+TEST(BinanceRest, RestoredOrderYieldsOnlyTheFillsAfterTheJournal) {
+  Fixture f;
+  auto r = order(2);
+  f.server.handler = [&](const Seen&) -> Reply {
+    return Reply{{200, {"", answer(std::string(r.id.view()), "FILLED", "0.150", "30010.00")}}};
+  };
+  f.rest->restore_order(r.id, Qty(100), i128(100) * 3'000'000);
+  f.rest->send_query(r.id);
+  f.pump([&] { return f.updates.size() >= 2; });
+  ASSERT_EQ(f.updates.size(), 2u);
+  EXPECT_EQ(f.updates[0].kind, UpdateKind::Fill);
+  EXPECT_EQ(f.updates[0].fill_qty, Qty(50));
+  EXPECT_EQ(f.updates[0].fill_price, Price(3'003'000));
+  EXPECT_EQ(f.updates[0].fill_id, 150u);   // the cumulative quantity: new against the journal's 100
+  EXPECT_EQ(f.updates[1].kind, UpdateKind::Filled);
+  EXPECT_EQ(f.updates[1].cum_qty, Qty(150));
+}
+
 TEST(BinanceRest, BacksOffOn429And418ThenRetriesSameId) {
   Fixture f;
   auto r = order(1);

@@ -243,6 +243,14 @@ void BinanceRestAdapter::on_error(const Request& req, const std::string& body) {
   ++c_.bad_answers;   // a refused cancel/query: the tracker's timers ask again
 }
 
+// The next answer's fill is what executedQty grew by since the journal's fills,
+// priced from the quote it added; the restored quote is the fills' own prices, so
+// the first fill after a restart may differ from avgPrice's by the rounding of
+// the fills before it (at most half a price unit each).
+void BinanceRestAdapter::restore_order(const ClientOrderId& id, Qty filled, i128 filled_quote) {
+  seen_[std::string(id.view())] = Seen{filled.v, filled_quote};
+}
+
 int BinanceRestAdapter::poll(UpdateSink& sink) {
   start_next();
   io_.poll();

@@ -63,6 +63,7 @@ class BinanceRestAdapter final : public VenueAdapter {
   void send_query(const ClientOrderId& id) override;
   int poll(UpdateSink& sink) override;
   bool connected() const override { return true; }
+  void restore_order(const ClientOrderId& id, Qty filled, i128 filled_quote) override;
 
   struct Counters {
     uint64_t requests = 0, rate_limited = 0, banned = 0, timeouts = 0, server_errors = 0, bad_answers = 0;
