@@ -168,6 +168,13 @@ def main():
         check(hinv is not None and round(hinv * 1e5) == hpos.get("size_units"),
               "liqd_vault_inventory_contracts{venue=binance} == the venue's hedge position (%s vs %s units)" %
               (hinv, hpos.get("size_units")))
+        # The journal holds every hedge once (what a restart rebuilds the books from).
+        hj = summary.get("hedges", {})
+        check(hj.get("orders") == sent and hj.get("duplicate_orders") == 0 and hj.get("open") == 0,
+              "journal: every hedge order once, none left open (%s)" % json.dumps(hj))
+        check(hj.get("duplicate_fills") == 0 and hj.get("filled_units") == hpos.get("size_units"),
+              "journal: the hedge fills add up to the venue's hedge position (%s vs %s units)" %
+              (hj.get("filled_units"), hpos.get("size_units")))
         # Prices: the venue's exact signed Σ qty × price against liqd's books, where it
         # is position × entry − realised PnL (buy 1 @ 100, sell 1 @ 110: −10 = 0 − 10).
         # liqd prices each order's fill at avgPrice rounded to the 0.1 tick, and its

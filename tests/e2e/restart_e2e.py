@@ -30,13 +30,19 @@ The path is the first PATH_BARS bars of Black Thursday (the population starts
 leveraged into it: a third of it becomes liquidatable within 22 minutes), 20 steps
 per bar (3 s of event time per step, inside the sources' 20 s staleness limit).
 
+The venue runs a backstop vault (liqd-sim --backstop-account) and a hedge book on its
+Binance port, so the kill also lands among transfers to the vault and its hedges.
+
 Checked, for A and B against the venue's own ledger (what liqd-sim counted and booked):
 no client order id journaled twice and none the venue saw twice; every order the venue
 received is in the journal; every venue fill is in the journal exactly once; the fund's
 movements reconcile and it ends >= 0; the fund received exactly the fees the venue
 charged, to the unit; no shortfall uncovered; every account liquidated is one the path
-sinks, within 0.2 % of the path's extremes (the independent reference of absorb_e2e). B was killed while the venue held
-orders of the step. Printed: A against B (fund, accounts, fills), the shortfalls paid
+sinks, within 0.2 % of the path's extremes (the independent reference of absorb_e2e); the vault's hedges:
+every hedge order the venue received is journaled once and none reached it twice, the journal's hedge fills
+add up to the venue's hedge position, and the books of the liqd that ends the run (B: rebuilt from the
+journal at the restart) hold the venue's vault and hedge positions and its collateral (within 1e-4). B was
+killed while the venue held orders of the step. Printed: A against B (fund, accounts, fills), the shortfalls paid
 against the venue's losses on flat accounts.
 
 What is not asserted here: that A and B end with the same fund balance or the same
@@ -64,15 +70,18 @@ import time
 from fractions import Fraction
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
-from liqd_loopback import (BTC_MARKET_ARGS, CRASH_PATH, Checks, Liqd, MarketTiers, Reference, Sim, crash_marks,  # noqa: E402
-                           e2e_cleanup, free_port, http, metrics_by_label, metrics_value, wait_until, write_config,
-                           write_token)
+from liqd_loopback import (BTC_MARKET_ARGS, CRASH_PATH, HEDGE_BOOK_ARGS, Checks, Liqd, MarketTiers, Reference, Sim,  # noqa: E402
+                           crash_marks, e2e_cleanup, free_port, http, metrics_by_label, metrics_sum, metrics_value,
+                           wait_until, write_config, write_hedge_keys, write_token)
 
 check = Checks()
 
 PATH_BARS = 30
 STEPS_PER_BAR = 20
 TAIL_MINUTES = 3
+VAULT = 900000001            # the backstop vault's account at the venue (and in liqd's config)
+VAULT_CAP = 30_000_000       # USDT notional per market and in total
+HEDGE_LOT_UNITS = 100        # the binance venue's lot_size 0.001 in the market's 0.00001 units
 
 
 def args():
@@ -97,7 +106,8 @@ def short_path(work):
 
 
 # sim stream -> liqd feed source (liqd_events_total{source=..., type="message"})
-STREAMS = {"binance": "binance-usdm", "hyperliquid": "hyperliquid", "pyth": "pyth-hermes", "accounts": "accounts"}
+STREAMS = {"binance": "binance-usdm", "hyperliquid": "hyperliquid", "pyth": "pyth-hermes", "accounts": "accounts",
+           "own": "own-book"}
 
 
 def delivered(st, body):
@@ -119,10 +129,14 @@ class Run:
         self.sim = Sim(a.sim, ["--paused", "--path", short_path(self.work), "--accounts", str(a.accounts),
                                "--steps-per-bar", str(STEPS_PER_BAR), "--bar-ms", "-1",
                                "--tail-minutes", str(TAIL_MINUTES),
-                               "--dump-accounts", self.dump] + BTC_MARKET_ARGS)
+                               "--dump-accounts", self.dump] + BTC_MARKET_ARGS + HEDGE_BOOK_ARGS +
+                       ["--backstop-account", str(VAULT), "--backstop-collateral", "60000000"] + write_hedge_keys(self.work))
         self.admin_port, self.metrics_port = free_port(), free_port()
         self.cfg = write_config(self.work, os.path.join(a.config_dir, "markets", "BTC-USD.yaml"), self.sim,
                                 self.admin_port, self.metrics_port, self.journal, instance="liqd-restart-" + name)
+        with open(self.cfg, "a") as f:   # transfers to the vault, hedged on the sim's binance REST port
+            f.write("backstop: {account: %d, max_notional_per_market: \"%d\", max_total_notional: \"%d\"}\n"
+                    % (VAULT, VAULT_CAP, VAULT_CAP))
         self.admin = "http://127.0.0.1:%d" % self.admin_port
         self.metrics = "http://127.0.0.1:%d/metrics" % self.metrics_port
         self.log = os.path.join(self.work, "liqd.log")
@@ -146,7 +160,7 @@ class Run:
 
         def connected():
             s = self.sim.status().get("streams", {})
-            return all(s.get(k, {}).get("clients", 0) >= 1 for k in ("binance", "hyperliquid", "pyth", "orders", "accounts"))
+            return all(s.get(k, {}).get("clients", 0) >= 1 for k in ("binance", "hyperliquid", "pyth", "orders", "accounts", "own"))
         if not wait_until(connected, 20, 0.02):
             return None
         for _ in range(5):
@@ -176,12 +190,14 @@ class Run:
             fills = metrics_value(body, "liqd_order_fills_total")
             d = delivered(st, body)
             ok = (venue_idle and metrics_value(body, "liqd_orders_open") == 0 and
+                  metrics_value(body, "liqd_vault_hedges_open") == 0 and
                   fills is not None and self.fills_at_start + fills == o.get("fills", -1) and
                   all(d[k] <= self.offsets[k] for k in d))
             inputs = tuple(line for line in body.splitlines() if line.startswith("liqd_events_total"))
             key = (inputs, tuple(sorted(d.items())), o.get("new_orders"), o.get("fills"), metrics_value(body, "liqd_orders_sent_total"),
                    metrics_value(body, "liqd_fills_total"), metrics_value(body, "liqd_insurance_fund_balance"),
-                   metrics_value(body, "liqd_accounts_liquidatable"), metrics_value(body, "liqd_accounts_in_liquidation"))
+                   metrics_value(body, "liqd_accounts_liquidatable"), metrics_value(body, "liqd_accounts_in_liquidation"),
+                   st.get("hedge", {}).get("orders"))
             if ok and key == prev:
                 self.offsets = d  # a stray frame the sim does not count (a pong) moves it by one
                 return True
@@ -199,6 +215,15 @@ class Run:
                                          capture_output=True, text=True, timeout=60).stdout or "{}")
 
     def finish(self):
+        """Waits (bounded) for the vault's hedges to settle, keeps the last metrics, stops liqd."""
+        def settled():
+            code, body = http("GET", self.metrics)
+            net = metrics_sum(body, "liqd_vault_net_base_exposure", 'base="BTC"') if code == 200 else None
+            self.final_metrics = body if code == 200 else ""
+            return (code == 200 and metrics_value(body, "liqd_vault_hedges_open") == 0 and net is not None and
+                    abs(round(net * 1e5)) < HEDGE_LOT_UNITS)
+        self.final_metrics = ""
+        wait_until(settled, 20, 0.2)
         rc = self.liqd.stop(30)
         return rc, self.journal_summary(), self.sim.status()
 
@@ -303,6 +328,41 @@ def against_venue(name, s, st):
           % (name, paid, venue_loss, accs.get("underwater")))
 
 
+def against_venue_hedges(name, run, s, st):
+    """The vault's hedges on the external venue (the sim's Binance REST port), against
+    its ledger: every hedge order the venue received is in the journal once and none
+    reached it twice (a restart re-sent nothing), the journal's hedge fills add up to
+    the venue's hedge position, and the books of the liqd that ended the run (after
+    the restart, rebuilt from the journal) hold that position too."""
+    hj, hv = s.get("hedges", {}), st.get("hedge", {})
+    hpos = {p["market"]: p for p in hv.get("positions", [])}.get("BTCUSDT", {})
+    print("     %s hedges: journal %s; venue orders %s, duplicates %s, rejected %s, position %s units"
+          % (name, json.dumps(hj), hv.get("orders"), hv.get("duplicates"), hv.get("rejected"), hpos.get("size_units", 0)))
+    check(hv.get("orders", 0) > 0, "%s: the vault's desk hedged on the external venue (%s orders)" % (name, hv.get("orders")))
+    check(hj.get("duplicate_orders", -1) == 0 and hv.get("duplicates", -1) == 0 and hv.get("rejected", -1) == 0,
+          "%s: no hedge journaled twice, none the venue saw twice or refused" % name)
+    check(hj.get("orders", 0) >= hv.get("orders", 1 << 60),
+          "%s: every hedge order the venue received is in the journal (%s vs %s)" % (name, hj.get("orders"), hv.get("orders")))
+    check(hj.get("duplicate_fills", -1) == 0 and hj.get("filled_units") == hpos.get("size_units", 0),
+          "%s: the journal's hedge fills add up to the venue's hedge position (%s vs %s units)"
+          % (name, hj.get("filled_units"), hpos.get("size_units", 0)))
+    hinv = metrics_sum(run.final_metrics, "liqd_vault_inventory_contracts", 'venue="binance"')
+    check(hinv is not None and round(hinv * 1e5) == hpos.get("size_units", 0),
+          "%s: liqd_vault_inventory_contracts{venue=binance} at the end == the venue's hedge position (%s vs %s units)"
+          % (name, hinv, hpos.get("size_units", 0)))
+    units = {p["market"]: p for p in st.get("backstop", {}).get("positions", [])}.get("BTCUSDT", {}).get("size_units", 0)
+    vinv = metrics_sum(run.final_metrics, "liqd_vault_inventory_contracts", 'venue="own-book"')
+    check(vinv is not None and round(vinv * 1e5) == units,
+          "%s: liqd_vault_inventory_contracts{venue=own-book} at the end == the venue's vault position (%s vs %s units)"
+          % (name, vinv, units))
+    # After a restart the own venue's collateral is taken again from the account stream
+    # (the venue's figure holds the replayed fills' effect): the same check as absorb_e2e.
+    lcoll = metrics_sum(run.final_metrics, "liqd_vault_collateral", 'venue="own-book"')
+    vcoll = float(st.get("backstop", {}).get("collateral", "0"))
+    check(lcoll is not None and abs(lcoll - vcoll) <= 1e-4 * abs(vcoll),
+          "%s: the vault's own-venue collateral in liqd's books == the venue's within 1e-4 (%s vs %s)" % (name, lcoll, vcoll))
+
+
 def main():
     a = args()
     t_start = time.time()
@@ -319,6 +379,7 @@ def main():
             against_reference(r, summary)
             if kill_at is None:
                 against_venue(name, summary, st)
+                against_venue_hedges(name, r, summary, st)
             return r, summary, st, killed
 
         A, sumA, stA, _ = play_and_finish("A")
@@ -333,6 +394,7 @@ def main():
         check(killed is not None and killed["orders_of_the_step"] > 0,
               "B: killed with kill -9 while the step's orders reach the venue (%s)" % killed)
         against_venue("B", sumB, stB)
+        against_venue_hedges("B", B, sumB, stB)
         apart("A", sumA, stA, "B", sumB, stB)
         print("     run time %.1f s" % (time.time() - t_start))
     finally:
