@@ -74,11 +74,13 @@ void BinanceRestAdapter::send_query(const ClientOrderId& id) {
 // A request that got no answer (no route, refused, timed out, TLS refused): the
 // venue may or may not have acted on it, so nothing is reported and the
 // tracker's timers ask about the order later.
-void BinanceRestAdapter::failed(const std::shared_ptr<InFlight>& f, const boost::system::error_code& e, bool tls_step) {
+void BinanceRestAdapter::failed(const std::shared_ptr<InFlight>& f, const boost::system::error_code& e, Step step) {
   if (f->done) return;
   f->done = true;
+  // One counter per failure: a timeout wherever it struck, else the step's own.
   if (e == beast::error::timeout) ++c_.timeouts;
-  else if (tls_step) ++c_.tls_failures;
+  else if (step == Step::Tls) ++c_.tls_failures;
+  else if (step == Step::Resolve) ++c_.resolve_failures;
   else ++c_.server_errors;
   busy_.reset();
 }
@@ -109,18 +111,18 @@ void BinanceRestAdapter::start_next() {
     f->stream.next_layer().async_connect(eps, [this, f](const boost::system::error_code& e, const tcp::endpoint&) {
       if (e) {
         if (host_is_name_) endpoints_.clear();   // resolve again: the name may point elsewhere now
-        failed(f, e, false);
+        failed(f, e, Step::Transport);
         return;
       }
       if (!cfg_.tls) { exchange(f, f->stream.next_layer()); return; }
       // SNI (SSL_set_tlsext_host_name is a macro with a C cast).
       if (!SSL_ctrl(f->stream.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
                     const_cast<char*>(cfg_.host.c_str()))) {
-        failed(f, asio::error::invalid_argument, true);
+        failed(f, asio::error::invalid_argument, Step::Tls);
         return;
       }
       f->stream.async_handshake(asio::ssl::stream_base::client, [this, f](const boost::system::error_code& e2) {
-        if (e2) { failed(f, e2, true); return; }
+        if (e2) { failed(f, e2, Step::Tls); return; }
         exchange(f, f->stream);
       });
     });
@@ -129,8 +131,7 @@ void BinanceRestAdapter::start_next() {
   f->resolver.async_resolve(cfg_.host, std::to_string(cfg_.port),
                             [this, f, connect](const boost::system::error_code& e, const tcp::resolver::results_type& rs) {
                               if (e || rs.empty()) {
-                                ++c_.resolve_failures;
-                                failed(f, e ? e : asio::error::host_not_found, false);
+                                failed(f, e ? e : asio::error::host_not_found, Step::Resolve);
                                 return;
                               }
                               endpoints_.clear();
@@ -142,12 +143,12 @@ void BinanceRestAdapter::start_next() {
 template <class Stream>
 void BinanceRestAdapter::exchange(const std::shared_ptr<InFlight>& f, Stream& stream) {
   http::async_write(stream, f->httpreq, [this, f, &stream](const boost::system::error_code& e, size_t) {
-    if (e) { failed(f, e, false); return; }
+    if (e) { failed(f, e, Step::Transport); return; }
     http::async_read(stream, f->buf, f->res, [this, f](const boost::system::error_code& e2, size_t) {
       // A TLS peer that closes without close_notify after a complete answer
       // (stream_truncated) has still answered; anything else is no answer.
       if (e2 && !(cfg_.tls && e2 == asio::ssl::error::stream_truncated && f->res.result_int() != 0)) {
-        failed(f, e2, false);
+        failed(f, e2, Step::Transport);
         return;
       }
       f->done = true;

@@ -88,7 +88,8 @@ class BinanceRestAdapter final : public VenueAdapter {
   void start_next();
   template <class Stream>
   void exchange(const std::shared_ptr<InFlight>& f, Stream& stream);
-  void failed(const std::shared_ptr<InFlight>& f, const boost::system::error_code& e, bool tls_step);
+  enum class Step : uint8_t { Resolve, Transport, Tls };   // where a request failed: which counter it moves
+  void failed(const std::shared_ptr<InFlight>& f, const boost::system::error_code& e, Step step);
   void finish(const Request& req, unsigned status, const std::string& retry_after, const std::string& body, bool ok);
   void on_answer(const Request& req, const std::string& body);
   void on_error(const Request& req, const std::string& body);
