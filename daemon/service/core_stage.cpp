@@ -570,7 +570,12 @@ bool CoreStage::send(AccountId a, bool isolated, policy::AccountLiqState& ls, co
   c.ioc = o.ioc;
   c.why = static_cast<uint8_t>(o.why);
   c.limit = o.limit.v;
-  c.fee_rate = transfer || adl ? 0 : risk_[o.market].liquidation_fee.v;  // the venue charges it per fill
+  // The venue charges the liquidation fee per fill, capped at what the fill leaves
+  // above bankruptcy. A split's transfer pays it like the IOC it stands in for (it
+  // is priced inside the fillable bound, so the account has that surplus); a
+  // backstop transfer at bankruptcy and an ADL leave none to pay it from.
+  const bool pays_fee = !adl && (!transfer || o.why == policy::PlanWhy::SplitTransfer);
+  c.fee_rate = pays_fee ? risk_[o.market].liquidation_fee.v : 0;
   c.recv_wall_ns = last_input_wall_ns_;
   c.isolated = isolated;
   c.window_notional = o.kind == policy::OrderKind::Ioc ? o.notional.v : 0;
@@ -606,8 +611,8 @@ bool CoreStage::send(AccountId a, bool isolated, policy::AccountLiqState& ls, co
 // the vault (core_split.hpp). The vault's room is its capacity at the mark
 // (backstop_capacity, the limits every transfer obeys); the transfer goes at the
 // split's price, inside the bound, with the fund holding back its shortfall below
-// bankruptcy if it has one (settle_close at that price: exact, fee 0, as the venue
-// books a transfer). On return `o` is what the own book takes (qty = own_qty), and
+// bankruptcy if it has one (settle_close at that price; the liquidation fee the
+// transfer pays is capped above bankruptcy, so it never adds to a shortfall). On return `o` is what the own book takes (qty = own_qty), and
 // `split` the figures both orders journal. The split is not used (o as planned)
 // when the vault is busy or full, no hedge venue has depth, the own book alone is
 // at least as good, or the fund could not pay the transfer's shortfall.

@@ -18,7 +18,10 @@
 // limit_price of min(qty, |position|) (FILLED, or PARTIALLY_FILLED then EXPIRED
 // "reduce_only: clipped to the position"). account_id gets the fill (a SELL reduces a
 // long), the backstop account the opposite fill at the same price (it takes over the
-// position); both publish account events like any fill. No aggTrade, no depthUpdate:
+// position); both publish account events like any fill. A backstop transfer with a
+// fee_rate (liqd's split transfers, priced inside the fillable bound) charges account_id
+// the liquidation fee as a book fill does (capped above bankruptcy_price), reported on
+// the fill; the receiver pays nothing. A deleverage never charges one. No aggTrade, no depthUpdate:
 // the book is untouched.
 // A CancelOrder acts on arrival: an order still waiting out its latency is cancelled
 // (CANCELLED, and its id counts as used); otherwise it is REJECTED ("unknown order":
@@ -344,13 +347,16 @@ void Simulator::Impl::execute_transfer(const std::weak_ptr<net::FrameSession>& t
   u.set_fill_qty(moved);
   u.set_fill_price(px.v);
   u.set_cum_qty(moved);
+  const Quote fee = adl ? Quote(0)
+                        : liquidation_fee(spec, o.side() == proto::SELL, Qty(moved), px, o.fee_rate(), o.bankruptcy_price());
+  u.set_fee(fee.v);
   ++venue.fills;
   send_update(to, std::move(u));
   // The liquidated account sells (or buys back) what moved; the backstop (or the
   // deleveraged counterparty, whose opposite position shrinks) takes the other side
   // at the same price. Off the book: no aggTrade, no depthUpdate.
   const Qty q(o.side() == proto::BUY ? moved : -moved);
-  fill_account(*acc, mi, q, px);
+  fill_account(*acc, mi, q, px, fee);
   fill_account(*receiver, mi, -q, px);
   if (moved == o.qty()) {
     ++venue.filled;

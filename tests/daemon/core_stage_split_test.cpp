@@ -143,7 +143,7 @@ TEST(CoreStageSplit, DeepHedgeBookSendsTheRestToTheVaultAtTheSplitsPrice) {
   EXPECT_FALSE(t.ioc);
   EXPECT_FALSE(t.deleverage);
   EXPECT_EQ(t.qty, 80'000);
-  EXPECT_EQ(t.fee_rate, 0);
+  EXPECT_EQ(t.fee_rate, 500'000);     // the split transfer pays the liquidation fee like the IOC it stands in for
   EXPECT_EQ(t.why, static_cast<uint8_t>(policy::PlanWhy::SplitTransfer));
   EXPECT_EQ(t.bankruptcy, ref.bankruptcy);
   // The transfer price: 50000 x 0.9993 = 49965.0, or the bound if that is higher.

@@ -465,6 +465,53 @@ TEST_F(Venue, BackstopTransferMovesPartOfALongAtTheBankruptcyPrice) {
   EXPECT_EQ(b2.snapshot().positions(0).entry_price(), px);
 }
 
+// A transfer with a fee_rate (liqd's split transfers, priced inside the fillable
+// bound) charges the liquidation fee as a book fill does: floor(floor(q x px) x rate /
+// 1e8) in quote units, capped at the fill's surplus above the bankruptcy price
+// (proto/order.proto NewOrder.fee_rate); reported on the fill.
+TEST_F(Venue, BackstopTransferWithAFeeRateChargesTheLiquidationFee) {
+  start(backstop_config());
+  sim->step(50);
+  FrameClient<proto::AccountEvent> acc(ports.accounts);
+  auto snap = acc.wait_count(2002);
+  ASSERT_EQ(snap.size(), 2002u);
+  const proto::AccountSnapshot* victim = find_holder(snap, +1, 4 * 5);
+  ASSERT_NE(victim, nullptr);
+  const int64_t entry = position_in(*victim, "ETHUSDT")->entry_price();
+  const int64_t q = 5, px = entry - entry / 50;   // one lot, 2 % under the entry
+  const int64_t rate = 500'000;                   // 0.5 %
+  // Far above bankruptcy: the whole fee. q x px has 7 decimals, quote 6: floor /10.
+  const int64_t notional = floor_div(static_cast<i128>(q) * px, 10);
+  const int64_t full_fee = floor_div(static_cast<i128>(notional) * rate, 100'000'000);
+  ASSERT_GT(full_fee, 0);
+  // 30 price units above bankruptcy: the fill's surplus is floor(5 x 30 / 10) = 15
+  // quote units, below the full fee, so the fee is the surplus.
+  const int64_t bk_far = px - px / 10, bk_near = px - 30;
+  const int64_t capped_fee = std::min<int64_t>(full_fee, floor_div(static_cast<i128>(q) * 30, 10));
+  ASSERT_LT(capped_fee, full_fee);
+  FrameClient<proto::OrderEntryMessage> c(ports.orders);
+  proto::OrderEntryMessage t1 = transfer("fee-1", victim->account_id(), proto::SELL, q, px);
+  t1.mutable_new_order()->set_fee_rate(rate);
+  t1.mutable_new_order()->set_bankruptcy_price(bk_far);
+  c.send(t1);
+  auto u1 = wait_done(c, "fee-1");
+  ASSERT_EQ(u1.size(), 2u);
+  EXPECT_EQ(u1[1].state(), Update::FILLED);
+  EXPECT_EQ(u1[1].fee(), full_fee);
+  proto::OrderEntryMessage t2 = transfer("fee-2", victim->account_id(), proto::SELL, q, px);
+  t2.mutable_new_order()->set_fee_rate(rate);
+  t2.mutable_new_order()->set_bankruptcy_price(bk_near);
+  c.send(t2);
+  auto u2 = wait_done(c, "fee-2");
+  ASSERT_EQ(u2.size(), 2u);
+  EXPECT_EQ(u2[1].fee(), capped_fee);
+  // Without a fee_rate (a backstop transfer at bankruptcy): nothing.
+  c.send(transfer("fee-3", victim->account_id(), proto::SELL, q, px));
+  auto u3 = wait_done(c, "fee-3");
+  ASSERT_EQ(u3.size(), 2u);
+  EXPECT_EQ(u3[1].fee(), 0);
+}
+
 TEST_F(Venue, BackstopTransferRejectsNameTheField) {
   start(backstop_config());
   FrameClient<proto::AccountEvent> acc(ports.accounts);
