@@ -195,3 +195,81 @@ TEST(FastScanDecimal, AgreesWithFastDecimalOnRandomStrings) {
   }
   EXPECT_GT(n.fast_taken, 1000u);
 }
+
+// FastScan::u64 (two 8-byte words for up to 15 digits) against its digit loop
+// (u64_loop, the reference): same result, value and position for digit runs of
+// every length 0..21, with and without a leading zero, followed by every kind
+// of byte (or by the end of the input at every distance), so each word
+// boundary and the 16-bytes-left limit are crossed.
+TEST(FastScanInteger, WordsAgreeWithTheDigitLoop) {
+  std::mt19937_64 rng(7);
+  const std::string tails[] = {"", ",", "\"", "}", "a", ".", "/", ":", "\x80", "\xff", ",\"T\":1626992741024}"};
+  int checked = 0;
+  for (int len = 0; len <= 21; ++len) {
+    for (int lead : {0, 1}) {
+      for (int rep = 0; rep < 20; ++rep) {
+        std::string digits;
+        for (int i = 0; i < len; ++i) digits += static_cast<char>('0' + rng() % 10);
+        if (len > 0) digits[0] = lead ? '0' : static_cast<char>('1' + rng() % 9);
+        for (const std::string& tail : tails) {
+          for (int pad = 0; pad <= 17; ++pad) {
+            const std::string s = digits + tail + std::string(static_cast<size_t>(pad), '9' - static_cast<char>(pad % 3));
+            FastScan a{s.data(), s.data() + s.size()}, b = a;
+            uint64_t va = 1, vb = 1;
+            const bool ra = a.u64(va), rb = b.u64_loop(vb);
+            ASSERT_EQ(ra, rb) << s;
+            if (ra) {
+              ASSERT_EQ(va, vb) << s;
+              ASSERT_EQ(a.p, b.p) << s;
+            }
+            ++checked;
+          }
+        }
+      }
+    }
+  }
+  EXPECT_GT(checked, 100000);
+}
+
+// FastScan::plain_string (eight bytes at a time) against plain_string_loop
+// (byte at a time): same result, string and position when one special byte
+// ('"', '\\', a control byte, 0x7F, a byte >= 0x80) of every value sits at
+// every position of strings of length 0..40, and on random byte strings.
+TEST(FastScanString, WordsAgreeWithTheByteLoop) {
+  std::mt19937_64 rng(11);
+  auto check = [](const std::string& s) {
+    FastScan a{s.data(), s.data() + s.size()}, b = a;
+    std::string_view va, vb;
+    const bool ra = a.plain_string(va), rb = b.plain_string_loop(vb);
+    ASSERT_EQ(ra, rb) << s;
+    if (ra) {
+      ASSERT_EQ(va, vb) << s;
+      ASSERT_EQ(a.p, b.p) << s;
+    }
+  };
+  int checked = 0;
+  for (int len = 0; len <= 40; ++len) {
+    std::string base;
+    for (int i = 0; i < len; ++i) base += static_cast<char>(0x20 + rng() % 95);
+    for (char& c : base)
+      if (c == '"' || c == '\\') c = 'x';
+    check(base);
+    check(base + "\"");
+    check(base + "\",\"data\":{");
+    for (int pos = 0; pos <= len; ++pos) {
+      for (int v = 0; v < 256; ++v) {
+        std::string s = base;
+        s.insert(s.begin() + pos, static_cast<char>(v));
+        check(s);
+        check(s + "\"");
+        ++checked;
+      }
+    }
+  }
+  for (int i = 0; i < 200000; ++i) {
+    std::string s(rng() % 24, ' ');
+    for (char& c : s) c = static_cast<char>(rng() % 4 == 0 ? rng() % 256 : 0x20 + rng() % 95);
+    check(s);
+  }
+  EXPECT_GT(checked, 200000);
+}
