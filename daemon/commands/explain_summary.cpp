@@ -21,6 +21,7 @@
 
 #include "daemon/commands/commands.hpp"
 #include "daemon/journal/journal.hpp"
+#include "daemon/service/journal_text.hpp"
 
 namespace liqd::cmd {
 
@@ -135,10 +136,7 @@ int explain_summary(const std::string& dir, FILE* out) {
             if (it != hedges.end()) hedge_units += it->second.buy ? u.fill_qty() : -u.fill_qty();
           }
         }
-        const auto s = u.state();
-        if (it != hedges.end() && (s == proto::OrderUpdate::FILLED || s == proto::OrderUpdate::REJECTED ||
-                                   s == proto::OrderUpdate::CANCELLED || s == proto::OrderUpdate::EXPIRED))
-          it->second.ended = true;
+        if (it != hedges.end() && service::ends_order(u.state())) it->second.ended = true;
         break;
       }
       case proto::JournalRecord::kAdmin: ++admin; break;

@@ -46,6 +46,11 @@ void fill_order_update(proto::OrderUpdate& ou, const exec::VenueUpdate& u) {
   ou.set_ts_ms(static_cast<uint64_t>(u.ts_ms));
 }
 
+bool ends_order(proto::OrderUpdate::State s) {
+  return s == proto::OrderUpdate::FILLED || s == proto::OrderUpdate::REJECTED || s == proto::OrderUpdate::CANCELLED ||
+         s == proto::OrderUpdate::EXPIRED;
+}
+
 void fill_decision(proto::LiquidationDecision& d, const ExecCommand& c, const std::string& market) {
   d.set_account_id(c.account);
   d.set_market(market);

@@ -14,6 +14,9 @@ void fill_decision(proto::LiquidationDecision& d, const ExecCommand& c, const st
 void fill_order(proto::NewOrder& o, const ExecCommand& c, const std::string& venue_symbol);
 // A venue's update of an order, as journaled (liquidation orders and hedges).
 void fill_order_update(proto::OrderUpdate& ou, const exec::VenueUpdate& u);
+// A journaled state after which the venue does nothing more with the order
+// (FILLED, REJECTED, CANCELLED, EXPIRED; NOT_FOUND is a query's answer, not an end).
+bool ends_order(proto::OrderUpdate::State s);
 // The unit state a command carries (has_unit); `symbols` names the market indexes.
 void fill_unit(proto::LiquidationUnit& u, const ExecCommand& c, const std::vector<std::string>& symbols);
 // Journal-only commands (fund movement, breaker/margin change, admin action, ADL/backstop request).

@@ -130,15 +130,9 @@ RecoveredState recover_state(const std::string& dir, const std::vector<std::stri
             st.vault.fills.push_back(std::move(vf));
           }
         }
-        switch (u.state()) {
-          case proto::OrderUpdate::FILLED:
-          case proto::OrderUpdate::REJECTED:
-          case proto::OrderUpdate::CANCELLED:
-          case proto::OrderUpdate::EXPIRED:
-            if (ioc != iocs.end()) ioc->second.ended = true;
-            open.erase(it);
-            break;
-          default: break;
+        if (ends_order(u.state())) {
+          if (ioc != iocs.end()) ioc->second.ended = true;
+          open.erase(it);
         }
         break;
       }
@@ -188,9 +182,7 @@ RecoveredState recover_state(const std::string& dir, const std::vector<std::stri
         // are still to come: the desk asks again). NOT_FOUND is not an end here: the
         // venue may still take the request within its replay window, so the order
         // is asked about again after the restart.
-        const bool terminal = u.state() == proto::OrderUpdate::FILLED || u.state() == proto::OrderUpdate::REJECTED ||
-                              u.state() == proto::OrderUpdate::CANCELLED || u.state() == proto::OrderUpdate::EXPIRED;
-        if (terminal && u.cum_qty() <= h.filled) hedges.erase(it);
+        if (ends_order(u.state()) && u.cum_qty() <= h.filled) hedges.erase(it);
         break;
       }
       case proto::JournalRecord::kFund:
