@@ -104,6 +104,7 @@ VaultRestoreStats restore_vault(exec::vault::VaultDesk& desk, const RecoveredVau
     }
     ++s.open_hedges;
   }
+  desk.finish_restore();
   return s;
 }
 

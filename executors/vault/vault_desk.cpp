@@ -123,12 +123,22 @@ bool VaultDesk::restore_open_hedge(uint32_t h, const OrderRequest& r, std::span<
   if (s != SubmitResult::Sent) return false;
   if (!v.tracker->restore_fills(r.id, fill_ids.data(), static_cast<int>(fill_ids.size()), filled)) return false;
   v.hv->adapter().restore_order(r.id, filled, filled_quote);
-  // Unknown until the venue answers the query the reconnect sends (the desk's
-  // first turn sees the adapter come up).
-  v.tracker->on_disconnect();
-  v.was_connected = false;
   open_.push_back(Open{r.id, h, r.side, r.qty.v, filled.v});
   return true;
+}
+
+// Not in restore_open_hedge(): a tracker with an unknown order refuses every
+// submit, so a second hedge restored on that venue would be lost.
+void VaultDesk::finish_restore() {
+  for (auto& v : hedge_) {
+    bool restored = false;
+    for (const Open& o : open_) restored = restored || o.hedge == v->index;
+    if (!restored) continue;
+    // Unknown until the venue answers the query the reconnect sends (the desk's
+    // first turn sees the adapter come up).
+    v->tracker->on_disconnect();
+    v->was_connected = false;
+  }
 }
 
 void VaultDesk::restore_round(uint32_t m, uint32_t liquidation_seq, uint16_t round) {

@@ -136,10 +136,12 @@ class VaultDesk {
   VaultError restore_hedge_fill(uint32_t h, Side side, Qty qty, Price px, i128 fee);
   // A hedge the journal shows sent and not ended, with the fills it holds for it
   // (already restored into the books) and their quote sum (qty x price): into h's
-  // tracker without sending anything, then unknown. False: h has no order entry,
-  // or its tracker cannot take it.
+  // tracker without sending anything. False: h has no order entry, or its
+  // tracker cannot take it. After the last one, finish_restore() marks every
+  // restored hedge unknown (queried before that venue takes anything new).
   bool restore_open_hedge(uint32_t h, const OrderRequest& r, std::span<const uint64_t> fill_ids, Qty filled,
                           i128 filled_quote, int64_t now_ms);
+  void finish_restore();
   // The last round journaled for market m: the next round of that liquidation
   // seq gets a new id.
   void restore_round(uint32_t m, uint32_t liquidation_seq, uint16_t round);

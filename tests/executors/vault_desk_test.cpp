@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "executors/adapters/sim_venue.hpp"
@@ -48,10 +50,16 @@ class TestHedgeVenue final : public HedgeVenue, public VenueAdapter {
   std::span<const Level> depth(Side s) const override { return s == Side::Sell ? bids_ : asks_; }
   void send_new(const OrderRequest& r) override {
     sent.push_back(r);
+    side_of[std::string(r.id.view())] = r.side;
     (r.side == Side::Sell ? bid_sim : ask_sim).send_new(r);
   }
   void send_cancel(const ClientOrderId& id) override { bid_sim.send_cancel(id); ask_sim.send_cancel(id); }
-  void send_query(const ClientOrderId& id) override { bid_sim.send_query(id); ask_sim.send_query(id); }
+  // One answer per query, as one venue gives: the side's SimVenue that has the order.
+  void send_query(const ClientOrderId& id) override {
+    const auto it = side_of.find(std::string(id.view()));
+    if (it == side_of.end() || it->second == Side::Sell) bid_sim.send_query(id);
+    if (it == side_of.end() || it->second == Side::Buy) ask_sim.send_query(id);
+  }
   int poll(UpdateSink& sink) override {
     struct Fee final : UpdateSink {
       UpdateSink* inner = nullptr;
@@ -70,6 +78,7 @@ class TestHedgeVenue final : public HedgeVenue, public VenueAdapter {
 
   SimVenue bid_sim, ask_sim;
   std::vector<OrderRequest> sent;
+  std::unordered_map<std::string, Side> side_of;
 
  private:
   std::vector<Level> bids_, asks_;
@@ -183,6 +192,54 @@ TEST(VaultDesk, LinearTransferHedgedOnAMultiplierVenueAndBookedOnce) {
   // Nothing more to do: quiet turns send nothing.
   settle(d, now);
   EXPECT_EQ(okx.sent.size(), 2u);
+}
+
+// A restart with two hedges in flight on one venue (an older round whose end the
+// journal never saw, and the newer one): both go back into the venue's tracker
+// (marking the first unknown before the second is restored would make the tracker
+// refuse it), both are queried, their fills booked once, and nothing new is sent.
+TEST(VaultDesk, TwoHedgesRestoredOnOneVenueAreBothReconciled) {
+  TestHedgeVenue okx({{Price(500'000), Qty(100)}}, {{Price(500'100), Qty(100)}},
+                     {{Price(500'000), Qty(1000)}}, {{Price(500'100), Qty(1000)}}, 0);
+  VenueInput p;
+  p.lot = Qty(10);
+  p.min_qty = Qty(10);
+  // What the stopped process had sent: 30 and 20 contracts, sold at 50'000.0, the
+  // venue's answers lost with the connection.
+  OrderRequest r1, r2;
+  r1.key = OrderKey{900'000'001, 0, 77, 0x8000};
+  r2.key = OrderKey{900'000'001, 0, 77, 0x8001};
+  for (OrderRequest* r : {&r1, &r2}) {
+    r->id = make_client_order_id(r->key);
+    r->side = Side::Sell;
+    r->limit = Price(495'000);
+    r->reduce_only = false;
+  }
+  r1.qty = Qty(30);
+  r2.qty = Qty(20);
+  okx.send_new(r1);
+  okx.send_new(r2);
+  struct Drop final : UpdateSink {
+    void on_update(const VenueUpdate&) override {}
+  } lost;
+  okx.poll(lost);
+  okx.sent.clear();
+
+  VaultDesk d(one_hedge(okx_btc(), p, &okx));
+  d.set_mark(0, Price(500'000));
+  ASSERT_EQ(d.restore_transfer_fill(0, Side::Buy, Qty(500), Price(490'000), 77), VaultError::Ok);
+  d.restore_round(0, 77, 1);
+  ASSERT_TRUE(d.restore_open_hedge(0, r1, {}, Qty(0), 0, 1'000));
+  ASSERT_TRUE(d.restore_open_hedge(0, r2, {}, Qty(0), 0, 1'000));
+  d.finish_restore();
+  EXPECT_EQ(d.open_hedges(), 2u);
+  EXPECT_EQ(d.unhedged(0), Qty(0));   // 0.5 BTC long, 50 contracts of 0.01 in flight
+  int64_t now = 1'000;
+  settle(d, now);
+  EXPECT_TRUE(okx.sent.empty());      // queried, never sent again
+  EXPECT_EQ(d.book().position(d.hedge_contract(0)), Qty(-50));
+  EXPECT_EQ(d.open_hedges(), 0u);
+  EXPECT_EQ(d.unhedged(0), Qty(0));
 }
 
 TEST(VaultDesk, InverseHedgeInWholeContractsAndItsBasis) {
