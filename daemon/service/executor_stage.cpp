@@ -8,25 +8,12 @@
 
 #include "core/policy/breaker/circuit_breaker.hpp"
 #include "core/policy/planner/planner.hpp"
+#include "daemon/service/clock.hpp"
 #include "daemon/service/journal_text.hpp"
 #include "daemon/service/vault_snapshot.hpp"
 #include "executors/adapters/order_entry/proto_tcp_adapter.hpp"
 
 namespace liqd::service {
-
-namespace {
-
-int64_t steady_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-int64_t wall_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-int64_t wall_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-}  // namespace
 
 struct ExecutorStage::Output final : exec::TrackerOutput, exec::UpdateSink {
   ExecutorStage* stage = nullptr;

@@ -2,19 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
-#include <chrono>
-
+#include "daemon/service/clock.hpp"
 #include "daemon/service/journal_text.hpp"
 
 namespace liqd::service {
-
-namespace {
-
-int64_t wall_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-}  // namespace
 
 const std::string& VaultJournal::venue_of(uint32_t hedge) const {
   return desk_.book().spec(desk_.hedge_contract(hedge)).venue;
